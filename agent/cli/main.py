@@ -1,0 +1,89 @@
+"""Entry point: parse arguments, set up logging, run one command, map errors to exit codes.
+
+This is the one place that turns a `HearthError` into a message and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent import __version__
+from agent.errors import ConfigError, HearthError
+from agent.logs import redact, setup_logging
+
+log = logging.getLogger(__name__)
+
+# Each module defines `register(subparsers)`; commands set `func(args) -> int` as default.
+# Modules must stay light at import (no SDK imports): start-up time is a feature.
+COMMAND_MODULES = (
+    "agent.cli.run",
+    "agent.cli.config_cmd",
+    "agent.cli.ask",
+    "agent.cli.skills_cmd",
+    "agent.cli.spend",
+    "agent.cli.budget",
+    "agent.cli.confirm",
+    "agent.cli.schedule_cmd",
+    "agent.cli.briefing",
+    "agent.cli.doctor",
+    "agent.cli.status",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `hearth` parser with every command registered."""
+    parser = argparse.ArgumentParser(
+        prog="hearth",
+        description="hearth: a frugal, private home-assistant agent daemon.",
+    )
+    parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="config file (default: $HEARTH_CONFIG, else /etc/hearth/config.toml if present)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def _level(args: argparse.Namespace, default: str = "WARNING") -> int:
+    order = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
+    base = order.index(logging.getLevelName(default))
+    return order[max(0, min(len(order) - 1, base - args.verbose + args.quiet))]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `hearth` and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    # `run` raises its own level to the config's; other commands stay quiet unless -v.
+    setup_logging(_level(args))
+    args.log_level_from_flags = args.verbose - args.quiet
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"hearth: invalid config: {redact(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except HearthError as exc:
+        print(f"hearth: {redact(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

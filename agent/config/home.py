@@ -1,0 +1,54 @@
+"""`[[devices]]`, `[[rules]]` and `[discovery]`: the home hearth may act on."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from agent.config.base import Section
+
+DeviceKind = Literal["light", "switch", "fan", "cover", "lock", "garage", "alarm", "climate",
+                     "sensor", "other"]
+Protocol = Literal["zigbee2mqtt", "tasmota", "homeassistant", "topic"]
+
+
+class DeviceSection(Section):
+    """One device declared in config."""
+
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    area: str | None = None
+    kind: DeviceKind = "switch"
+    protocol: Protocol = "topic"
+    # zigbee2mqtt: friendly name; tasmota: topic (tasmota_XXXXXX); others: unused.
+    address: str | None = None
+    command_topic: str | None = None
+    state_topic: str | None = None
+    payload_on: str = "ON"
+    payload_off: str = "OFF"
+    # Locks, garage doors and alarms are sensitive whatever this says.
+    sensitive: bool = False
+
+
+class RuleSection(Section):
+    """A trigger topic mapped to a skill action with no model involved."""
+
+    topic: str = Field(min_length=1)
+    payload: str | None = None
+    # Dotted JSON field and the value it must have, e.g. field="action", equals="single".
+    field: str | None = None
+    equals: Any = None
+    skill: str = "home"
+    action: str = Field(min_length=1)
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class DiscoverySection(Section):
+    """Which discovery sources fill the device registry."""
+
+    zigbee2mqtt_base: str | None = "zigbee2mqtt"
+    homeassistant: bool = True
+    tasmota: bool = True
+    # Seconds a sensitive action waits for confirmation before it expires.
+    confirm_timeout: float = Field(60.0, gt=0, le=3600)

@@ -1,0 +1,71 @@
+"""Model backends and tiers: `[ollama]`, `[anthropic]`, `[router]`, `[tiers.*]`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, HttpUrl
+
+from agent.config.base import SecretRef, Section
+
+TierName = Literal["none", "local", "fast", "deep"]
+Backend = Literal["ollama", "anthropic"]
+Effort = Literal["low", "medium", "high", "max"]
+CacheTtl = Literal["5m", "1h"]
+
+
+class OllamaSection(Section):
+    """The local Ollama server."""
+
+    host: str = "http://localhost:11434"
+    # Ollama's client has no timeout by default; a hung local model must not hang hearth.
+    timeout: float = Field(120.0, gt=0, le=3600)
+    # Seconds, or a duration string; -1 keeps the model loaded (cold loads cost 30-60 s on CPU).
+    keep_alive: float | str = -1
+    num_ctx: int = Field(8192, ge=512)
+
+
+class AnthropicSection(Section):
+    """The Claude API. Reached with a Console API key only (sk-ant-api...)."""
+
+    base_url: HttpUrl = HttpUrl("https://api.anthropic.com")
+    api_key: SecretRef = SecretRef(env="ANTHROPIC_API_KEY")
+    timeout: float = Field(60.0, gt=0, le=600)
+    # Escape hatch for a future key format that does not start with sk-ant-api.
+    allow_unrecognised_key_prefix: bool = False
+    # Parallel paid calls at most.
+    max_concurrency: int = Field(4, ge=1, le=64)
+
+
+class TierSection(Section):
+    """What one tier means: a backend, a model and its limits."""
+
+    backend: Backend
+    model: str = Field(min_length=1)
+    max_tokens: int = Field(1024, ge=1, le=128_000)
+    effort: Effort | None = None
+    thinking: bool = False
+    # Tiers tried in order when this one is unavailable or over budget.
+    fallback: tuple[TierName, ...] = ()
+
+
+def _default_tiers() -> dict[str, TierSection]:
+    return {
+        "local": TierSection(backend="ollama", model="qwen2.5:1.5b", max_tokens=512,
+                             fallback=("fast",)),
+        "fast": TierSection(backend="anthropic", model="claude-haiku-5-5", max_tokens=1024,
+                            effort="low", fallback=("local",)),
+        "deep": TierSection(backend="anthropic", model="claude-sonnet-5-5", max_tokens=2048,
+                            effort="medium", fallback=("fast", "local")),
+    }
+
+
+class RouterSection(Section):
+    """Retries, deadlines and caching shared by every tier."""
+
+    max_attempts: int = Field(4, ge=1, le=10)
+    backoff_base: float = Field(0.5, gt=0)
+    backoff_max: float = Field(8.0, gt=0)
+    deadline: float = Field(90.0, gt=0, le=3600)
+    max_tool_iterations: int = Field(8, ge=1, le=50)
+    cache_ttl: CacheTtl = "5m"

@@ -1,0 +1,40 @@
+"""The `[mqtt]` section: the broker hearth talks to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from agent.config.base import SecretRef, Section
+
+
+class TlsSection(Section):
+    """TLS to the broker; needed whenever a password crosses the network."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    insecure: bool = False
+
+
+class MqttSection(Section):
+    """Broker connection and hearth's own topics."""
+
+    host: str = "localhost"
+    port: int = Field(1883, ge=1, le=65535)
+    username: str | None = None
+    password: SecretRef | None = None
+    tls: TlsSection | None = None
+    client_id: str | None = None
+    keepalive: int = Field(60, ge=5, le=3600)
+    # Root of hearth's own topics: <prefix>/status, /ask, /reply, /confirm, /briefing.
+    prefix: str = Field("hearth", pattern=r"^[^#+\s]+$")
+    # Bounded inbound queue: a flood is dropped and counted, never buffered without end.
+    queue_size: int = Field(1000, ge=10, le=1_000_000)
+    # Largest inbound payload handled; anything bigger is counted and dropped.
+    max_payload_bytes: int = Field(65536, ge=256, le=16 * 1024 * 1024)
+    reconnect_min_delay: float = Field(1.0, gt=0)
+    reconnect_max_delay: float = Field(60.0, gt=0)
+    # Home Assistant MQTT discovery prefix (device discovery and hearth's own sensors).
+    discovery_prefix: str = "homeassistant"

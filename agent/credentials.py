@@ -1,0 +1,97 @@
+"""API-key-only policy for Claude.
+
+Anthropic's terms reserve Claude.ai subscription logins (OAuth tokens) for Claude Code and
+Anthropic's own apps; third-party software must use a Console API key. Hearth therefore
+accepts `sk-ant-api...` keys only and refuses, before any call, anything that looks like a
+subscription token, an admin key, or the environment variables that carry them. It never
+reads Claude.ai or Claude Code credential files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from agent.config.root import HearthConfig
+from agent.errors import CredentialRefused
+
+TERMS_URL = "https://code.claude.com/docs/en/legal-and-compliance"
+KEYS_URL = "https://platform.claude.com/settings/keys"
+_FORBIDDEN_ENV = ("ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+_REFUSED_PREFIXES = {
+    "sk-ant-oat": "a Claude.ai subscription OAuth token (from `claude setup-token` or "
+                  "CLAUDE_CODE_OAUTH_TOKEN)",
+    "sk-ant-ort": "a Claude.ai OAuth refresh token (from Claude Code's credential file)",
+    "sk-ant-admin": "an Anthropic admin key (for the usage API, too privileged for inference)",
+}
+_OAUTH_JSON_MARKERS = ("claudeaioauth", "accesstoken", "refreshtoken")
+_FIX = (
+    "Anthropic's terms reserve subscription logins for Claude Code and Anthropic's own apps "
+    f"({TERMS_URL}). Create a pay-per-use Console API key (sk-ant-api...) at {KEYS_URL}, "
+    "store it in the key file or variable your config names, unset any OAuth variables, "
+    "and restart hearth."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A checked Console API key. ``str()`` never shows it."""
+
+    value: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.value[:10]}…" if self.value else "(none)"
+
+    __repr__ = __str__
+
+
+def _shown(value: str) -> str:
+    # At most 10 characters of any credential ever appear in output.
+    return value[:10] + "…"
+
+
+def check_key(value: str, *, allow_unrecognised_prefix: bool = False) -> ApiKey:
+    """Accept `value` as an API key, or raise CredentialRefused naming the rule broken."""
+    lowered = value.strip().lower()
+    for prefix, what in _REFUSED_PREFIXES.items():
+        if lowered.startswith(prefix):
+            raise CredentialRefused(
+                f"refused the Anthropic credential {_shown(prefix)}: it looks like {what}. {_FIX}"
+            )
+    if lowered.startswith("{") and any(m in lowered for m in _OAUTH_JSON_MARKERS):
+        raise CredentialRefused(
+            "refused the Anthropic credential: it is OAuth login JSON (Claude Code's credential "
+            f"file), not an API key. {_FIX}"
+        )
+    if not lowered.startswith("sk-ant-api") and not allow_unrecognised_prefix:
+        raise CredentialRefused(
+            "refused the Anthropic credential: it does not start with sk-ant-api, the prefix "
+            "of Console API keys. If Anthropic has introduced a new key format, set "
+            "anthropic.allow_unrecognised_key_prefix = true."
+        )
+    return ApiKey(value.strip())
+
+
+def check_environment(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse to run while an OAuth-carrying variable is set, whatever the config says."""
+    env = os.environ if environ is None else environ
+    for name in _FORBIDDEN_ENV:
+        if env.get(name):
+            raise CredentialRefused(
+                f"refused: {name} is set. It carries a Claude.ai subscription login, which "
+                f"hearth must not use. Unset it. {_FIX}"
+            )
+
+
+def check_credentials(config: HearthConfig, environ: Mapping[str, str] | None = None) -> ApiKey | None:
+    """Resolve and check the Anthropic key. None when no key is configured (cloud tiers off).
+
+    Raises CredentialRefused for anything hearth must not use.
+    """
+    env = dict(os.environ if environ is None else environ)
+    check_environment(env)
+    raw = config.anthropic.api_key.resolve(env)
+    if raw is None:
+        return None
+    return check_key(raw, allow_unrecognised_prefix=config.anthropic.allow_unrecognised_key_prefix)

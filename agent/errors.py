@@ -1,0 +1,155 @@
+"""Every error hearth raises on purpose, named for what the caller does next.
+
+    HearthError                     root; the CLI maps it to a message and an exit code
+    ├── ConfigError                 fix the config file (exit 78, EX_CONFIG)
+    ├── CredentialRefused           replace the credential (exit 78)
+    ├── StartupError                fix the installation (duplicate skills, lock held, ...)
+    │   └── AlreadyRunning          another daemon owns the state directory
+    ├── BudgetExceeded              wait for the next period or raise the cap
+    ├── PriceUnknown                add the model to the price table (fail closed)
+    ├── LedgerError                 the ledger could not be written; make no paid call
+    ├── ModelError                  a model call failed
+    │   ├── ModelUnavailable        retry later (carries retry_after seconds when known)
+    │   ├── ModelRequestRejected    the request itself is wrong; do not retry
+    │   ├── ModelAuthFailed         the key was rejected; stop paid calls
+    │   ├── PaymentRequired         the account is out of credit; stop paid calls
+    │   └── ModelResponseInvalid    the answer failed parsing or validation; escalate
+    ├── ToolNotGranted              a model asked for a tool its skill was not granted
+    ├── SkillError                  a skill failed; the daemon carries on
+    └── DeviceError                 a device command could not be planned or sent
+
+Foreign exceptions (anthropic, ollama, paho, sqlalchemy, httpx) are translated once, in
+their adapter, with ``raise ... from exc``; they never reach skills or the CLI.
+"""
+
+from __future__ import annotations
+
+EX_SOFTWARE = 70
+EX_UNAVAILABLE = 69
+EX_TEMPFAIL = 75
+EX_CONFIG = 78
+
+
+class HearthError(Exception):
+    """Root of hearth's errors. ``exit_code`` is what the CLI exits with."""
+
+    exit_code: int = 1
+
+
+class ConfigError(HearthError):
+    """The configuration is invalid. ``problems`` holds one line per bad field."""
+
+    exit_code = EX_CONFIG
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems: list[str] = list(problems or [])
+        detail = "".join(f"\n  {p}" for p in self.problems)
+        super().__init__(f"{message}{detail}")
+
+
+class CredentialRefused(HearthError):
+    """A credential hearth must not use (for example a Claude.ai OAuth token)."""
+
+    exit_code = EX_CONFIG
+
+
+class StartupError(HearthError):
+    """The daemon cannot start as installed (for example two skills claim one name)."""
+
+    exit_code = EX_SOFTWARE
+
+
+class AlreadyRunning(StartupError):
+    """Another hearth daemon holds the lock on this state directory."""
+
+    exit_code = EX_TEMPFAIL
+
+
+class BudgetExceeded(HearthError):
+    """A spending cap would be crossed; the call was not made."""
+
+    exit_code = EX_UNAVAILABLE
+
+    def __init__(self, message: str, *, cap: str = "", left_micros: int = 0) -> None:
+        self.cap = cap
+        self.left_micros = left_micros
+        super().__init__(message)
+
+
+class PriceUnknown(HearthError):
+    """A paid model has no price in the table; hearth refuses rather than guess $0."""
+
+    exit_code = EX_CONFIG
+
+
+class LedgerError(HearthError):
+    """The spend ledger could not be read or written."""
+
+    exit_code = EX_SOFTWARE
+
+
+class ModelError(HearthError):
+    """A model call failed. ``backend`` names the adapter that raised it."""
+
+    exit_code = EX_UNAVAILABLE
+
+    def __init__(self, message: str, *, backend: str = "", status: int | None = None) -> None:
+        self.backend = backend
+        self.status = status
+        super().__init__(message)
+
+
+class ModelUnavailable(ModelError):
+    """Temporarily unavailable (down, overloaded, rate limited, timed out); retry later."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+        billed_unknown: bool = False,
+    ) -> None:
+        self.retry_after = retry_after
+        # True when the request may have reached the provider (a timeout after sending):
+        # the ledger must then count the reservation as spent.
+        self.billed_unknown = billed_unknown
+        super().__init__(message, backend=backend, status=status)
+
+
+class ModelRequestRejected(ModelError):
+    """The provider refused the request as malformed (400/404/413/422); do not retry."""
+
+
+class ModelAuthFailed(ModelError):
+    """The provider refused the credential (401/403); stop paid calls until fixed."""
+
+
+class PaymentRequired(ModelError):
+    """The provider wants payment (402); stop paid calls until the next period or restart."""
+
+
+class ModelResponseInvalid(ModelError):
+    """The answer could not be parsed or failed its validator; escalation may help."""
+
+
+class ToolNotGranted(HearthError):
+    """A model asked for a tool that its skill was not granted. Nothing ran."""
+
+    def __init__(self, tool: str, skill: str) -> None:
+        self.tool = tool
+        self.skill = skill
+        super().__init__(f"skill {skill!r} was not granted tool {tool!r}; refused")
+
+
+class SkillError(HearthError):
+    """A skill failed while handling work; the daemon keeps serving."""
+
+    def __init__(self, message: str, *, skill: str = "") -> None:
+        self.skill = skill
+        super().__init__(message)
+
+
+class DeviceError(HearthError):
+    """A device command could not be planned or delivered."""

@@ -1,0 +1,78 @@
+"""Plain data crossing the ledger's boundary: usage figures, call records, reservations.
+
+Amounts are integer micro-dollars (1 USD = 1_000_000 µ$), never floats.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class Outcome(enum.StrEnum):
+    """How a model call ended, as recorded on its ledger row."""
+
+    OK = "ok"
+    ERROR = "error"          # failed; billed only what the provider reported, if anything
+    REFUSED = "refused"      # never sent (budget, price unknown, tool not granted, policy)
+    ESCALATED = "escalated"  # answered, but failed validation and was retried a tier up
+    DEGRADED = "degraded"    # answered on a cheaper tier than asked, because of budget/outage
+    UNKNOWN = "unknown"      # may have been billed (timeout after send, crash): counted as spent
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as the provider reported them.
+
+    ``input_tokens`` excludes cached tokens (Anthropic's convention); the total prompt is
+    input + cache_read + cache_write_5m + cache_write_1h. ``output_tokens`` includes thinking.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_5m_tokens: int = 0
+    cache_write_1h_tokens: int = 0
+    thinking_tokens: int | None = None
+    batch: bool = False
+    # Seconds of local inference (Ollama's total_duration), for the optional energy price.
+    inference_seconds: float = 0.0
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Every prompt token, cached or not."""
+        return (self.input_tokens + self.cache_read_tokens + self.cache_write_5m_tokens
+                + self.cache_write_1h_tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """Everything the ledger stores about one model call (one row)."""
+
+    skill: str
+    trigger: str                # "mqtt", "schedule", "ask", "intent", "dispatcher", ...
+    tier_requested: str         # none | local | fast | deep
+    tier_used: str
+    backend: str                # "none" | "ollama" | "anthropic"
+    model_requested: str
+    model_used: str             # as the response named it ("" when no response)
+    usage: Usage
+    outcome: Outcome
+    latency_ms: int
+    error_class: str | None = None
+    prompt: str | None = None   # stored only when ledger.store_prompts is true
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """Worst-case spend held against every cap until settled or released."""
+
+    id: str
+    amount_micros: int
+    skill: str
+    tier: str
+    model: str
+    created_at: datetime

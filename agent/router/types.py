@@ -1,0 +1,88 @@
+"""The router's request and response: what skills hand in and get back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from agent.ledger.types import Usage
+
+Tier = Literal["none", "local", "fast", "deep"]
+Role = Literal["user", "assistant"]
+CacheTtl = Literal["5m", "1h"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One conversation turn. ``content`` is plain text; tool turns are the router's business."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """A tool a model may ask for. ``handler`` runs only if the skill was granted ``name``."""
+
+    name: str
+    description: str
+    input_schema: Mapping[str, Any]
+    handler: Callable[[dict[str, Any]], Awaitable[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool call the model made, and what hearth did with it."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: str | None = None
+    refused: bool = False
+
+
+# A validator returns None when the output is acceptable, else a reason.
+Validator = Callable[["ModelResponse"], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """One piece of model work.
+
+    ``system`` and ``tools`` form the stable, cacheable prefix: keep them byte-identical
+    between calls (no timestamps, no random order). Untrusted text belongs in ``messages``,
+    quoted as data, never in ``system``.
+    """
+
+    skill: str
+    messages: Sequence[Message]
+    system: str = ""
+    tools: Sequence[ToolSpec] = ()
+    output_schema: Mapping[str, Any] | None = None
+    max_tokens: int | None = None          # None: the tier's default
+    trigger: str = "ask"
+    cache_ttl: CacheTtl | None = None      # None: the router's default
+    validator: Validator | None = None
+    allow_cloud: bool = True
+    batch: bool = False
+    stream: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResponse:
+    """What came back, what it cost and where it is on the ledger."""
+
+    text: str
+    tier_requested: Tier
+    tier_used: Tier
+    backend: str
+    model: str
+    usage: Usage
+    cost_micros: int
+    ledger_id: str
+    parsed: Any = None                     # the structured output, when a schema was given
+    tool_calls: tuple[ToolCall, ...] = ()
+    degraded: bool = False
+    escalated: bool = False
+    latency_ms: int = 0
+    extra_ledger_ids: tuple[str, ...] = field(default_factory=tuple)
