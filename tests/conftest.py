@@ -11,6 +11,8 @@ import pytest
 
 from tests.support.broker import Broker
 
+pytest_plugins = ["tests.support.model_fixtures"]
+
 _counter = itertools.count()
 
 
