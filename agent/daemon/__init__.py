@@ -1,0 +1,1 @@
+"""The daemon: wiring, lifecycle, signals, sd_notify and the single-instance lock."""

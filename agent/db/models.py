@@ -1,0 +1,144 @@
+"""Every table hearth keeps, as SQLAlchemy 2 declarative models.
+
+The schema itself is created by the Alembic migrations in ``agent/db/migrations``; these
+models must match them (a test pins the columns).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from agent.db.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    """Declarative base of hearth's tables."""
+
+
+class LedgerCall(Base):
+    """One model call: tokens, cost in µ$, what the deep tier would have cost, outcome."""
+
+    __tablename__ = "ledger_call"
+    __table_args__ = (Index("ix_ledger_call_created_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    skill: Mapped[str] = mapped_column(String(64))
+    trigger: Mapped[str] = mapped_column(String(32))
+    tier_requested: Mapped[str] = mapped_column(String(16))
+    tier_used: Mapped[str] = mapped_column(String(16))
+    backend: Mapped[str] = mapped_column(String(16))
+    model_requested: Mapped[str] = mapped_column(String(128))
+    model_used: Mapped[str] = mapped_column(String(128))
+    input_tokens: Mapped[int] = mapped_column(Integer)
+    output_tokens: Mapped[int] = mapped_column(Integer)
+    cache_read_tokens: Mapped[int] = mapped_column(Integer)
+    cache_write_5m_tokens: Mapped[int] = mapped_column(Integer)
+    cache_write_1h_tokens: Mapped[int] = mapped_column(Integer)
+    thinking_tokens: Mapped[int | None] = mapped_column(Integer)
+    batch: Mapped[bool] = mapped_column(Boolean)
+    cost_micros: Mapped[int] = mapped_column(BigInteger)
+    counterfactual_micros: Mapped[int] = mapped_column(BigInteger)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))
+    error_class: Mapped[str | None] = mapped_column(String(128))
+    reservation_id: Mapped[str | None] = mapped_column(String(26))
+    usage_json: Mapped[str] = mapped_column(Text)
+    prompt: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerReservation(Base):
+    """Worst-case spend held against the caps between `reserve` and `settle`/`release`.
+
+    ``status``: reserved (open), settled, released, orphaned (outcome unknown: spent).
+    ``day``/``month`` name the periods the amount was counted in, so closing it later (even
+    after midnight) adjusts the same counters.
+    """
+
+    __tablename__ = "ledger_reservation"
+    __table_args__ = (Index("ix_ledger_reservation_status", "status"),)
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    skill: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[str] = mapped_column(String(16))
+    backend: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(128))
+    amount_micros: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    day: Mapped[str] = mapped_column(String(10))
+    month: Mapped[str] = mapped_column(String(7))
+    # Which process holds it, so a restart can tell a dead owner from a live one.
+    owner_host: Mapped[str] = mapped_column(String(255))
+    owner_pid: Mapped[int] = mapped_column(Integer)
+    owner_token: Mapped[str] = mapped_column(String(64))
+
+
+class BudgetCounter(Base):
+    """Spent and reserved µ$ for one scope in one period, e.g. ``skill:news|day|2026-11-24``.
+
+    Caps are checked with a conditional UPDATE on these rows, inside the reserving
+    transaction, so concurrent callers cannot both pass. ``warned`` makes the threshold
+    warning fire once per period per cap, across processes.
+    """
+
+    __tablename__ = "budget_counter"
+
+    scope: Mapped[str] = mapped_column(String(160), primary_key=True)
+    spent_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    reserved_micros: Mapped[int] = mapped_column(BigInteger, default=0)
+    warned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class JobRun(Base):
+    """One planned run of a scheduled job and how it ended."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "planned_at", name="uq_job_run_job_planned_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(128))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # started | ok | error | skipped | missed
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedState(Base):
+    """Conditional-GET state of one feed (ETag / Last-Modified) and its last fetch."""
+
+    __tablename__ = "feed_state"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(1024))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    last_fetch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedItem(Base):
+    """A news item, stored once whatever feed or fetch brought it again."""
+
+    __tablename__ = "feed_item"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_feed_item_key"),
+        Index("ix_feed_item_first_seen_at", "first_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # guid, else link, else a hash of the content
+    key: Mapped[str] = mapped_column(String(512))
+    feed_url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(2048))
+    summary: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    briefed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

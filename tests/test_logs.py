@@ -1,0 +1,59 @@
+"""Secrets never reach a log line, whatever path they take into it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from agent.logs import redact, register_secret, setup_logging
+
+FAKE_KEY = "sk-ant-api03-HEARTHTESTKEY0123456789abcdefXYZ_-"
+FAKE_OAUTH = "sk-ant-oat01-HEARTHOAUTHTOKEN987654321"
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_redact_keeps_at_most_ten_characters() -> None:
+    out = redact(f"key={FAKE_KEY} token {FAKE_OAUTH}")
+    assert "HEARTHTESTKEY" not in out and "HEARTHOAUTH" not in out
+    assert "sk-ant-api…[redacted]" in out and "sk-ant-oat…[redacted]" in out
+
+
+def test_redact_headers_and_url_passwords() -> None:
+    out = redact("Authorization: Bearer abc.def x-api-key: zzz mqtt://hearth:s3cr3t@broker:1883")
+    assert "abc.def" not in out and "zzz" not in out and "s3cr3t" not in out
+    assert "mqtt://hearth:[redacted]@broker" in out
+
+
+def test_every_log_path_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("DEBUG", journal=False)
+    register_secret("mqtt-pass-Zq9")
+    log = logging.getLogger("hearth.test")
+    log.info("message %s", FAKE_KEY)
+    log.warning("broker password is mqtt-pass-Zq9")
+    try:
+        raise RuntimeError(f"upstream said: bad key {FAKE_OAUTH}")
+    except RuntimeError:
+        log.exception("call failed")
+    err = capsys.readouterr().err
+    assert "message sk-ant-api…[redacted]" in err
+    assert "call failed" in err and "Traceback" in err
+    for secret in ("HEARTHTESTKEY", "HEARTHOAUTHTOKEN", "mqtt-pass-Zq9"):
+        assert secret not in err
+
+
+def test_journal_lines_carry_priority_prefixes(capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("INFO", journal=True)
+    logging.getLogger("hearth.test").error("boom")
+    logging.getLogger("hearth.test").info("fine")
+    err = capsys.readouterr().err.splitlines()
+    assert "<3>hearth.test: boom" in err and "<6>hearth.test: fine" in err
