@@ -58,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _level(args: argparse.Namespace, default: str = "WARNING") -> int:
     order = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
-    base = order.index(logging.getLevelName(default))
-    return order[max(0, min(len(order) - 1, base - args.verbose + args.quiet))]
+    base = order.index(logging.getLevelNamesMapping()[default])
+    index = base - int(args.verbose) + int(args.quiet)
+    return order[max(0, min(len(order) - 1, index))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -115,7 +115,7 @@ class Daemon:
             check_credentials(new_config)
             new_runtime = self.build(new_config, self.state_dir)
         except HearthError as exc:
-            log.error("reload rejected, keeping the running config: %s", exc)  # noqa: TRY400
+            log.error("reload rejected, keeping the running config: %s", exc)
             self.notifier.status(f"reload rejected: {type(exc).__name__}; running on old config")
             return
         old = self.runtime
