@@ -1,4 +1,4 @@
-"""Placeholder: registers nothing until its issue lands."""
+"""`hearth doctor`: check the installation; a table of checks, a fix for each failure."""
 
 from __future__ import annotations
 
@@ -7,4 +7,41 @@ from typing import Any
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's commands to `sub`."""
+    """Add `doctor`."""
+    p = sub.add_parser(
+        "doctor",
+        help="check config, state directory, database, broker, Ollama, key, clock and disk",
+        description="Check the installation without changing anything or spending money. "
+                    "Prints PASS/FAIL/SKIP per check and a fix for each failure; exits 1 if "
+                    "any check failed.",
+    )
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",
+                   help="per network check (default 3)")
+    p.set_defaults(func=_doctor)
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from agent.cli.common import config_path, print_json, print_table
+    from agent.doctor import exit_code, run_checks
+
+    results = asyncio.run(run_checks(config_path(args), timeout=args.timeout))
+    if args.json:
+        print_json([{"check": r.name, "result": r.status.value, "detail": r.detail,
+                     "fix": r.fix or None} for r in results])
+        return exit_code(results)
+    print_table(["CHECK", "RESULT", "DETAIL"],
+                [[r.name, r.status.value, r.detail] for r in results])
+    failed = [r for r in results if r.fix]
+    if failed:
+        print()
+        print("How to fix:")
+        for r in failed:
+            print(f"  {r.name}: {r.fix}")
+    else:
+        print()
+        print("All checks passed." if not any(r.status.value == "SKIP" for r in results)
+              else "No check failed.")
+    return exit_code(results)

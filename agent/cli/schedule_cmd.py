@@ -1,10 +1,95 @@
-"""Placeholder: registers nothing until its issue lands."""
+"""`hearth schedule list`: every scheduled job, its next run and its last recorded run."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's commands to `sub`."""
+    """Add `schedule list`."""
+    p = sub.add_parser("schedule", help="scheduled jobs")
+    ssub = p.add_subparsers(dest="schedule_command", metavar="SUBCOMMAND")
+    lst = ssub.add_parser("list", help="show each job's next run and last run")
+    lst.add_argument("--json", action="store_true", help="one JSON document")
+    lst.add_argument("--no-history", action="store_true",
+                     help="do not open the database for the last runs")
+    lst.set_defaults(func=_list)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def skill_declarations() -> list[Any]:
+    """Declarations of the installed skills (the `hearth.skills` entry points)."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for ep in entry_points(group="hearth.skills"):
+        try:
+            found.append(ep.load().declaration)
+        except Exception as exc:  # a broken plugin must not hide the others' jobs
+            log.warning("skill %s could not be loaded: %s", ep.name, exc, exc_info=True)
+    return found
+
+
+def _list(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from agent.cli.common import load, print_json, print_table
+    from agent.scheduler import configured_jobs
+    from agent.scheduler.cron import crontab_trigger, next_fire_time
+
+    config = load(args)
+    zone = config.hearth.zone
+    jobs = configured_jobs(config, skill_declarations())
+    now = datetime.now(UTC)
+    last = {} if args.no_history else _last_runs(config, [j.name for j in jobs])
+    rows = []
+    for job in jobs:
+        nxt = next_fire_time(crontab_trigger(job.cron, zone), now)
+        run = last.get(job.name)
+        rows.append({
+            "job": job.name, "skill": job.skill, "cron": job.cron,
+            "next_run": nxt.astimezone(zone).isoformat() if nxt else None,
+            "catch_up": job.describe_window(),
+            "last_planned": run.planned_at.astimezone(zone).isoformat() if run else None,
+            "last_outcome": run.outcome if run else None,
+        })
+    rows.sort(key=lambda r: r["next_run"] or "~")
+    if args.json:
+        print_json({"timezone": config.hearth.timezone, "jobs": rows})
+        return 0
+    print_table(["JOB", "SKILL", "CRON", "NEXT RUN", "CATCH-UP", "LAST RUN"],
+                [[r["job"], r["skill"], r["cron"], _short(r["next_run"]), r["catch_up"],
+                  f"{r['last_outcome']} {_short(r['last_planned'])}" if r["last_outcome"]
+                  else "-"] for r in rows])
+    return 0
+
+
+def _short(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else "-"
+
+
+def _last_runs(config: Any, names: list[str]) -> dict[str, Any]:
+    from functools import partial
+
+    from agent.db import DB_FILENAME, Database
+    from agent.errors import HearthError
+    from agent.paths import state_dir
+    from agent.scheduler.history import latest
+
+    directory = state_dir(config)
+    if config.ledger.url is None and not (directory / DB_FILENAME).exists():
+        return {}  # never ran here: nothing to show, and nothing to create
+    try:
+        db = Database.open(config.ledger.url, directory)
+    except HearthError as exc:
+        log.warning("run history unavailable: %s", exc)
+        return {}
+    try:
+        result: dict[str, Any] = db.read_sync(partial(latest, jobs=names))
+        return result
+    finally:
+        db.close()

@@ -1,10 +1,161 @@
-"""Placeholder: registers nothing until its issue lands."""
+"""`hearth skills list` and `hearth skills show NAME`: what is installed and what it may do.
+
+For each skill: state, tier, triggers (intents, topics, schedules), granted tools, config
+and this month's spend from the ledger ("ledger unavailable" when it cannot be read).
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from agent.cli.common import load, print_json, print_table
+from agent.errors import HearthError
+
+if TYPE_CHECKING:
+    from agent.config import HearthConfig
+    from agent.plugins import LoadedSkill, SkillSet
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add this module's commands to `sub`."""
+    """Add `skills list` and `skills show`."""
+    p = sub.add_parser("skills", help="list installed skills and what they may do")
+    ssub = p.add_subparsers(dest="skills_command", metavar="SUBCOMMAND", required=True)
+    lst = ssub.add_parser("list", help="every skill: state, tier, triggers, tools, month's spend")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    lst.set_defaults(func=_list)
+    show = ssub.add_parser("show", help="one skill in full: triggers, tools, config, spend")
+    show.add_argument("name", help="the skill's name")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(func=_show)
+
+
+def month_spend(config: HearthConfig) -> tuple[dict[str, int] | None, str]:
+    """This month's spend per skill in µ$, or None and the reason the ledger is unavailable."""
+    from agent.paths import state_dir
+
+    if config.ledger.url is None and not (state_dir(config) / "ledger.db").exists():
+        return None, f"ledger unavailable (no ledger at {state_dir(config) / 'ledger.db'})"
+    try:
+        from agent.ledger.cli_support import with_ledger
+    except ImportError as exc:
+        return None, f"ledger unavailable ({exc})"
+    now = datetime.now(config.hearth.zone)
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    async def spend(ledger: Any) -> dict[str, int]:
+        report = await ledger.spend_between(start.astimezone(UTC), now.astimezone(UTC))
+        return {line.name: line.cost_micros for line in report.by_skill}
+
+    try:
+        return with_ledger(config, spend), ""
+    except (HearthError, OSError) as exc:
+        return None, f"ledger unavailable ({type(exc).__name__}: {exc})"
+
+
+def _usd(micros: int | None) -> str:
+    return "-" if micros is None else f"${micros / 1_000_000:,.4f}"
+
+
+def describe(loaded: LoadedSkill, spend: dict[str, int] | None) -> dict[str, Any]:
+    """One skill as plain data (the JSON of `skills show`)."""
+    d = loaded.declaration
+    return {
+        "name": d.name,
+        "state": "enabled" if loaded.enabled else "disabled",
+        "description": d.description,
+        "source": loaded.source,
+        "tier": loaded.tier,
+        "declared_tier": d.tier,
+        "fallback": list(d.fallback),
+        "allow_cloud": d.allow_cloud,
+        "intents": {name: list(templates) for name, templates in d.intents.items()},
+        "ha_intents": list(d.ha_intents),
+        "topics": list(d.topics),
+        "schedules": [{"name": s.name, "cron": s.cron, "catch_up_until": s.catch_up_until,
+                       "catch_up_hours": s.catch_up_hours} for s in d.schedules],
+        "tools": list(d.tools),
+        "arguments_schema": dict(d.arguments_schema) if d.arguments_schema else None,
+        "timeout": loaded.timeout,
+        "concurrency": loaded.concurrency,
+        "config": loaded.config.model_dump(mode="json") if loaded.config is not None else None,
+        "month_spend_usd": None if spend is None else spend.get(d.name, 0) / 1_000_000,
+    }
+
+
+def _everything(skills: SkillSet) -> list[LoadedSkill]:
+    return sorted([*skills.skills.values(), *skills.disabled.values()], key=lambda s: s.name)
+
+
+def _triggers(d: dict[str, Any]) -> str:
+    parts = [f"{len(d['intents']) + len(d['ha_intents'])} intents",
+             f"{len(d['topics'])} topics", f"{len(d['schedules'])} schedules"]
+    return ", ".join(parts)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from agent.plugins import discover
+
+    config = load(args)
+    skills = discover(config)
+    spend, why = month_spend(config)
+    rows = [describe(s, spend) for s in _everything(skills)]
+    failed = [{"name": name, "state": "failed", "reason": reason}
+              for name, reason in sorted(skills.failed.items())]
+    if args.json:
+        print_json({"skills": rows, "failed": failed, "ledger": why or "ok"})
+        return 0
+    table = [[r["name"], r["state"], r["tier"], _triggers(r), ",".join(r["tools"]) or "-",
+              _usd(None if spend is None else spend.get(r["name"], 0))] for r in rows]
+    table += [[f["name"], "failed", "-", f["reason"], "-", "-"] for f in failed]
+    print_table(["NAME", "STATE", "TIER", "TRIGGERS", "TOOLS", "MONTH"], table)
+    if why:
+        print(why, file=sys.stderr)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from agent.plugins import discover
+
+    config = load(args)
+    skills = discover(config)
+    found = {s.name: s for s in _everything(skills)}
+    if args.name in skills.failed:
+        print(f"hearth: skill {args.name!r} failed to load: {skills.failed[args.name]}",
+              file=sys.stderr)
+        return 1
+    if args.name not in found:
+        names = ", ".join(sorted(found)) or "none"
+        print(f"hearth: no skill named {args.name!r} (installed: {names})", file=sys.stderr)
+        return 1
+    spend, why = month_spend(config)
+    info = describe(found[args.name], spend)
+    if args.json:
+        print_json({**info, "ledger": why or "ok"})
+        return 0
+    _print_details(info, why)
+    return 0
+
+
+def _print_details(info: dict[str, Any], why: str) -> None:
+    print(f"{info['name']} ({info['state']}): {info['description']}")
+    print(f"  source:      {info['source']}")
+    tier = info["tier"] + ("" if info["tier"] == info["declared_tier"]
+                           else f" (declared {info['declared_tier']}, overridden in config)")
+    print(f"  tier:        {tier}; fallback {', '.join(info['fallback']) or 'none'}; "
+          f"cloud {'allowed' if info['allow_cloud'] else 'never'}")
+    print(f"  limits:      timeout {info['timeout']:g} s, concurrency {info['concurrency']}")
+    for name, templates in info["intents"].items():
+        print(f"  intent:      {name}: {' | '.join(templates)}")
+    for name in info["ha_intents"]:
+        print(f"  intent:      {name} (Home Assistant)")
+    for topic in info["topics"]:
+        print(f"  topic:       {topic}")
+    for s in info["schedules"]:
+        print(f"  schedule:    {s['name']}: {s['cron']}")
+    print(f"  tools:       {', '.join(info['tools']) or 'none'}")
+    print(f"  config:      {info['config'] if info['config'] is not None else 'none'}")
+    spent = info["month_spend_usd"]
+    print(f"  this month:  {why if spent is None else f'${spent:,.4f}'}")

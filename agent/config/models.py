@@ -60,6 +60,18 @@ def _default_tiers() -> dict[str, TierSection]:
     }
 
 
+class SkillRoute(Section):
+    """Per-skill overrides of what the skill declared (``[router.skills.<name>]``)."""
+
+    # Pin the skill to this tier whatever it declared.
+    tier: TierName | None = None
+    # False keeps the skill on the local tier for privacy; True cannot widen a declaration.
+    allow_cloud: bool = True
+    cache_ttl: CacheTtl | None = None
+    # A different model for this skill on a given tier, e.g. {deep = "claude-opus-5-5"}.
+    models: dict[TierName, str] = Field(default_factory=dict)
+
+
 class RouterSection(Section):
     """Retries, deadlines and caching shared by every tier."""
 
@@ -69,3 +81,5 @@ class RouterSection(Section):
     deadline: float = Field(90.0, gt=0, le=3600)
     max_tool_iterations: int = Field(8, ge=1, le=50)
     cache_ttl: CacheTtl = "5m"
+    skills: dict[str, SkillRoute] = Field(default_factory=dict)
+

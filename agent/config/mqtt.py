@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from agent.config.base import SecretRef, Section
 
@@ -26,7 +27,11 @@ class MqttSection(Section):
     username: str | None = None
     password: SecretRef | None = None
     tls: TlsSection | None = None
+    # None: "hearth-<host>-<pid>"; sessions are not persisted, so uniqueness is all that matters.
     client_id: str | None = None
+    # MQTT v5 carries the response topic and correlation data `<prefix>/ask` replies use;
+    # "3.1.1" is there for brokers that still speak only that.
+    protocol: Literal["5", "3.1.1"] = "5"
     keepalive: int = Field(60, ge=5, le=3600)
     # Root of hearth's own topics: <prefix>/status, /ask, /reply, /confirm, /briefing.
     prefix: str = Field("hearth", pattern=r"^[^#+\s]+$")
@@ -36,5 +41,13 @@ class MqttSection(Section):
     max_payload_bytes: int = Field(65536, ge=256, le=16 * 1024 * 1024)
     reconnect_min_delay: float = Field(1.0, gt=0)
     reconnect_max_delay: float = Field(60.0, gt=0)
+    # Seconds `stop()` waits for the retained "offline" to reach the broker.
+    stop_timeout: float = Field(2.0, gt=0, le=30)
     # Home Assistant MQTT discovery prefix (device discovery and hearth's own sensors).
     discovery_prefix: str = "homeassistant"
+
+    @model_validator(mode="after")
+    def _delays_ordered(self) -> MqttSection:
+        if self.reconnect_min_delay > self.reconnect_max_delay:
+            raise ValueError("reconnect_min_delay is larger than reconnect_max_delay")
+        return self

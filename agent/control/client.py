@@ -54,10 +54,10 @@ async def call(
 
 
 async def _exchange(path: Path, command: str, args: dict[str, Any]) -> dict[str, Any]:
-    if not path.exists():
-        raise DaemonNotRunning(f"no hearth daemon is running (no socket at {path})")
     try:
         reader, writer = await asyncio.open_unix_connection(str(path), limit=MAX_LINE)
+    except FileNotFoundError:
+        raise DaemonNotRunning(f"no hearth daemon is running (no socket at {path})") from None
     except ConnectionRefusedError:
         raise DaemonNotRunning(
             f"no hearth daemon is running (stale socket at {path}: nothing listens)"

@@ -47,6 +47,7 @@ class ControlServer:
         self._server: asyncio.Server | None = None
         self._inode: int | None = None
         self._connections: set[asyncio.Task[Any]] = set()
+        self._closing = False
 
     @property
     def serving(self) -> bool:
@@ -62,12 +63,15 @@ class ControlServer:
         if (path.exists() or path.is_symlink()) and await _listening(path):
             raise AlreadyRunning(f"another hearth daemon already answers on {path}")
         sock = _bind_private(path)
+        self._closing = False
         self._inode = path.stat().st_ino
         self._server = await asyncio.start_unix_server(self._serve, sock=sock, limit=MAX_LINE)
         log.info("control socket listening on %s", path)
 
     async def stop(self) -> None:
         """Stop accepting, end open connections, remove the socket if it is still ours."""
+        # A connection accepted just before this may start its task later: the flag ends it.
+        self._closing = True
         if self._server is not None:
             self._server.close()
             for task in list(self._connections):
@@ -87,7 +91,7 @@ class ControlServer:
         if task is not None:
             self._connections.add(task)
         try:
-            while True:
+            while not self._closing:
                 try:
                     line = await asyncio.wait_for(reader.readline(), self.idle_timeout)
                 except (TimeoutError, ConnectionError):
@@ -119,8 +123,12 @@ class ControlServer:
         if handler is None:
             known = ", ".join(sorted(self.handlers)) or "none"
             return {"ok": False, "error": f"unknown command {command!r} (known: {known})"}
+        return await self._run(command, handler, args)
+
+    async def _run(self, command: str, handler: Handler, args: dict[str, Any]) -> dict[str, Any]:
         try:
-            result = await asyncio.wait_for(handler(args), self.handler_timeout)
+            # Typed as object: a handler written in haste may return anything at runtime.
+            result: object = await asyncio.wait_for(handler(args), self.handler_timeout)
         except HearthError as exc:
             return {"ok": False, "error": redact(str(exc))}
         except TimeoutError:

@@ -76,3 +76,87 @@ class Reservation:
     tier: str
     model: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """The row `settle`/`release` wrote: its id, what it cost, what deep would have cost."""
+
+    id: str
+    cost_micros: int
+    counterfactual_micros: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpendLine:
+    """Spend of one skill, tier or model over a report's range."""
+
+    name: str
+    calls: int
+    cost_micros: int
+    counterfactual_micros: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpendReport:
+    """Spend between ``start`` (inclusive) and ``end`` (exclusive), both UTC."""
+
+    start: datetime
+    end: datetime
+    calls: int
+    cost_micros: int
+    counterfactual_micros: int
+    by_skill: tuple[SpendLine, ...]
+    by_tier: tuple[SpendLine, ...]
+    by_model: tuple[SpendLine, ...]
+    # Claude calls only: cache-read tokens over all prompt tokens (None: no Claude calls).
+    cache_hit_ratio: float | None
+    claude_prompt_tokens: int
+    claude_cache_read_tokens: int
+
+    @property
+    def savings_micros(self) -> int:
+        """What the deep tier would have cost, minus what was spent."""
+        return self.counterfactual_micros - self.cost_micros
+
+
+@dataclass(frozen=True, slots=True)
+class CapStatus:
+    """One cap in its current period. ``left`` is what a new reservation may still take."""
+
+    name: str            # "global", "tier:fast", "skill:news"
+    period: str          # "day" | "month"
+    period_key: str      # "2026-11-24" | "2026-11"
+    cap_micros: int
+    used_micros: int
+    reserved_micros: int
+
+    @property
+    def left_micros(self) -> int:
+        """Room left under the cap (never negative)."""
+        return max(0, self.cap_micros - self.used_micros - self.reserved_micros)
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """One ledger row as reports show it."""
+
+    id: str
+    created_at: datetime
+    skill: str
+    trigger: str
+    tier: str
+    backend: str
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_5m_tokens: int
+    cache_write_1h_tokens: int
+    thinking_tokens: int | None
+    batch: bool
+    cost_micros: int
+    counterfactual_micros: int
+    latency_ms: int
+    outcome: str
+    error_class: str | None

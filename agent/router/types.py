@@ -86,3 +86,46 @@ class ModelResponse:
     escalated: bool = False
     latency_ms: int = 0
     extra_ledger_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One tier the router would try, in order, and what it would hold against the budget."""
+
+    tier: Tier
+    backend: str
+    model: str
+    max_tokens: int
+    reservation_micros: int        # worst case held before the call; 0 for local models
+    role: Literal["requested", "fallback", "escalation"] = "requested"
+    note: str = ""                 # why this step would be skipped, if it would
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePlan:
+    """What `Router.complete` would do for a request, without calling anything."""
+
+    skill: str
+    tier: Tier
+    prompt_tokens_estimate: int
+    cache_ttl: CacheTtl
+    allow_cloud: bool
+    steps: tuple[PlanStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BackendHealth:
+    """Backends as seen without a paid call."""
+
+    ollama_reachable: bool
+    ollama_models: tuple[str, ...]
+    local_model: str | None
+    local_model_pulled: bool
+    anthropic_key_present: bool
+    anthropic_halted: str | None   # why paid calls are stopped (402, refused key), if they are
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing needs attention."""
+        return not self.problems

@@ -1,0 +1,48 @@
+"""The control socket: how `hearth status` (and `hearth confirm`) reach the running daemon.
+
+A Unix stream socket at ``agent.paths.runtime_dir(config) / "control.sock"`` (``/run/hearth``
+under the packaged unit), mode 0600, speaking one JSON object per line (see ``protocol``).
+The daemon owns a ``ControlServer`` with one async handler per command; the CLI uses
+``call``, which raises ``DaemonNotRunning`` when no daemon listens.
+
+Commands and their replies:
+
+``status`` (args: none) returns a ``StatusReply`` (``agent.control.status``)::
+
+    version          str     hearth version
+    pid              int     the daemon's process id
+    state            str     "starting" | "running" | "stopping"
+    started_at       str     ISO-8601, when the daemon started
+    uptime_seconds   float
+    broker           {connected: bool, host: str, port: int, since: str|None,
+                      last_error: str|None}
+    ollama           {reachable: bool|None (None: not probed yet), host: str,
+                      last_error: str|None}
+    queues           {name: {depth: int, capacity: int|None, dropped: int}}
+                     e.g. "mqtt_inbound", "dispatch"
+    skills           [{name, tier, runs: int, errors: int, last_run: str|None,
+                       last_ok: bool|None, last_error: str|None}]
+    spend            {today_usd: str, daily_cap_usd: str|None, daily_left_usd: str|None,
+                      month_usd: str, monthly_cap_usd: str|None, monthly_left_usd: str|None}
+                     (decimal strings in USD; None caps mean uncapped)
+
+``confirm`` (args: ``{"nonce": str}``) is the sensitive-device confirmation; its reply is
+defined by the devices work.
+"""
+
+from agent.control.client import call, find_socket, socket_path
+from agent.control.errors import ControlError, DaemonNotRunning
+from agent.control.server import ControlServer, Handler
+from agent.control.status import StatusReply, render_status
+
+__all__ = [
+    "ControlError",
+    "ControlServer",
+    "DaemonNotRunning",
+    "Handler",
+    "StatusReply",
+    "call",
+    "find_socket",
+    "render_status",
+    "socket_path",
+]

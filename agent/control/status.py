@@ -1,0 +1,168 @@
+"""The reply of the ``status`` command: its keys (typed) and its rendering for a terminal.
+
+The daemon builds a ``StatusReply``; ``hearth status`` renders whatever it receives and
+shows ``?`` for a key a (newer or older) daemon did not send, rather than failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+
+class BrokerState(TypedDict):
+    """The MQTT connection."""
+
+    connected: bool
+    host: str
+    port: int
+    since: str | None  # ISO-8601 time of the last connect or disconnect
+    last_error: str | None
+
+
+class OllamaState(TypedDict):
+    """The local model server, as last seen (None: not probed yet)."""
+
+    reachable: bool | None
+    host: str
+    last_error: str | None
+
+
+class QueueState(TypedDict):
+    """One bounded queue inside the daemon."""
+
+    depth: int
+    capacity: int | None
+    dropped: int
+
+
+class SkillState(TypedDict):
+    """One loaded skill and how its work went."""
+
+    name: str
+    tier: str
+    runs: int
+    errors: int
+    last_run: str | None  # ISO-8601
+    last_ok: bool | None
+    last_error: str | None
+
+
+class SpendState(TypedDict):
+    """Money, as decimal strings in USD; caps and what is left are None when uncapped."""
+
+    today_usd: str
+    daily_cap_usd: str | None
+    daily_left_usd: str | None
+    month_usd: str
+    monthly_cap_usd: str | None
+    monthly_left_usd: str | None
+
+
+class StatusReply(TypedDict):
+    """Everything ``status`` returns."""
+
+    version: str
+    pid: int
+    state: str  # "starting" | "running" | "stopping"
+    started_at: str  # ISO-8601
+    uptime_seconds: float
+    broker: BrokerState
+    ollama: OllamaState
+    queues: dict[str, QueueState]
+    skills: list[SkillState]
+    spend: SpendState
+
+
+def _get(data: Mapping[str, Any], key: str) -> Any:
+    value = data.get(key) if isinstance(data, Mapping) else None
+    return "?" if value is None and key not in data else value
+
+
+def format_duration(seconds: float) -> str:
+    """``3d 4h 5m`` style, seconds only below a minute."""
+    total = int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if total < 60:
+        return f"{secs}s"
+    parts = [f"{days}d"] if days else []
+    if days or hours:
+        parts.append(f"{hours}h")
+    parts.append(f"{minutes}m")
+    return " ".join(parts)
+
+
+def _money(value: Any) -> str:
+    return "?" if value in (None, "?") else f"${value}"
+
+
+def _connection(name: str, state: Any, up: str, down: str) -> str:
+    if not isinstance(state, Mapping):
+        return f"{name}: ?"
+    flag = state.get("connected", state.get("reachable"))
+    where = state.get("host", "?")
+    if "port" in state:
+        where = f"{where}:{state['port']}"
+    word = up if flag else ("not checked yet" if flag is None else down)
+    line = f"{name}: {word} ({where})"
+    if state.get("since"):
+        line += f" since {state['since']}"
+    if not flag and state.get("last_error"):
+        line += f": {state['last_error']}"
+    return line
+
+
+def _spend_lines(spend: Any) -> list[str]:
+    if not isinstance(spend, Mapping):
+        return ["spend: ?"]
+    lines = []
+    for period, cap_key, left_key, used_key in (
+        ("today", "daily_cap_usd", "daily_left_usd", "today_usd"),
+        ("this month", "monthly_cap_usd", "monthly_left_usd", "month_usd"),
+    ):
+        used = _money(spend.get(used_key))
+        if spend.get(cap_key) is None:
+            lines.append(f"spend {period}: {used} (no cap)")
+        else:
+            lines.append(f"spend {period}: {used} of {_money(spend.get(cap_key))}, "
+                         f"{_money(spend.get(left_key))} left")
+    return lines
+
+
+def render_status(reply: Mapping[str, Any]) -> str:
+    """A human-readable page from a status reply (tolerates missing keys)."""
+    uptime = reply.get("uptime_seconds")
+    lines = [
+        f"hearth {_get(reply, 'version')} (pid {_get(reply, 'pid')}): "
+        f"{_get(reply, 'state')}, up "
+        f"{format_duration(uptime) if isinstance(uptime, int | float) else '?'}",
+        _connection("broker", reply.get("broker"), "connected", "DISCONNECTED"),
+        _connection("ollama", reply.get("ollama"), "reachable", "UNREACHABLE"),
+        *_spend_lines(reply.get("spend")),
+    ]
+    queues = reply.get("queues")
+    if isinstance(queues, Mapping) and queues:
+        lines.append("queues:")
+        for name, q in sorted(queues.items()):
+            if not isinstance(q, Mapping):
+                lines.append(f"  {name}: ?")
+                continue
+            cap = f"/{q['capacity']}" if q.get("capacity") else ""
+            dropped = f", {q['dropped']} dropped" if q.get("dropped") else ""
+            lines.append(f"  {name}: {q.get('depth', '?')}{cap}{dropped}")
+    skills = reply.get("skills")
+    if isinstance(skills, list) and skills:
+        lines.append("skills:")
+        for s in skills:
+            if not isinstance(s, Mapping):
+                continue
+            last = s.get("last_run") or "never"
+            outcome = "" if s.get("last_ok") is None else (" ok" if s["last_ok"] else " FAILED")
+            line = (f"  {s.get('name', '?')} [{s.get('tier', '?')}]: last run {last}{outcome}, "
+                    f"{s.get('runs', 0)} runs, {s.get('errors', 0)} errors")
+            if s.get("last_error"):
+                line += f"; last error: {s['last_error']}"
+            lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,158 @@
+"""Hearth's database: SQLite by default, PostgreSQL for households sharing one ledger.
+
+`Database.open` migrates to the newest schema (keeping every row) and hands out
+transactions through `write` and `read`, which run the blocking SQLAlchemy calls off the
+event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from agent.db import migrate
+from agent.db.engine import BUSY_TIMEOUT_MS, admin_engine, make_engines, sqlite_url
+from agent.errors import ConfigError, HearthError, LedgerError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DB_FILENAME = "ledger.db"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+__all__ = ["DB_FILENAME", "Database"]
+
+
+class Database:
+    """An open hearth database: a writer engine, a reader engine, migrated to head."""
+
+    def __init__(self, url: str, *, schema: str | None = None,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+        """Prefer `Database.open`, which also migrates; this only builds the engines."""
+        self._writer, self._reader = make_engines(url, busy_timeout_ms=busy_timeout_ms,
+                                                  schema=schema)
+        self.url: str = self._writer.url.render_as_string(hide_password=True)
+        self.dialect: str = self._writer.dialect.name
+        self.schema = schema
+        # One thread for writes: SQLite allows one writer anyway, and serialising here
+        # keeps the connection pool at one and avoids busy waits inside one process.
+        self._write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hearth-db-w")
+        self._closed = False
+
+    @classmethod
+    def open(cls, url: str | None, state_dir: Path, *, schema: str | None = None,
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+        """Open (creating if needed) and migrate to head. Blocking: call before the loop
+        runs, or through ``asyncio.to_thread``.
+
+        ``url`` None means the SQLite file ``state_dir/ledger.db``. ``schema`` (PostgreSQL
+        only) keeps hearth's tables in their own schema, created if missing.
+        """
+        if url is None:
+            state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            url = sqlite_url(state_dir / DB_FILENAME).render_as_string(hide_password=False)
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError as exc:
+            raise ConfigError("ledger.url is not a database URL") from exc
+        if backend not in ("sqlite", "postgresql"):
+            raise ConfigError(f"ledger.url: unsupported database {backend!r} "
+                              "(use sqlite or postgresql+psycopg)")
+        if schema is not None:
+            if backend != "postgresql" or not _SCHEMA_NAME.match(schema):
+                raise ConfigError(f"bad schema {schema!r}: PostgreSQL only, [a-z0-9_]")
+            _create_schema(url, schema)
+        db = cls(url, schema=schema, busy_timeout_ms=busy_timeout_ms)
+        try:
+            with db._writer.begin() as conn:
+                migrate.upgrade(conn)
+        except SQLAlchemyError as exc:
+            db.close()
+            raise LedgerError(f"cannot open or migrate the database at {db.url}: "
+                              f"{type(exc).__name__}") from exc
+        except BaseException:
+            db.close()
+            raise
+        log.debug("database %s at revision %s", db.url, migrate.head_revision())
+        return db
+
+    def _run(self, fn: Callable[[Session], T], *, write: bool) -> T:
+        engine = self._writer if write else self._reader
+        try:
+            with Session(engine, expire_on_commit=False) as session, session.begin():
+                if write:
+                    # Sessions connect lazily; take the write lock (BEGIN IMMEDIATE) now,
+                    # before fn reads anything it may base a write on.
+                    session.connection()
+                return fn(session)
+        except HearthError:
+            raise
+        except SQLAlchemyError as exc:
+            # The message may quote SQL and parameters; keep them out of the error text.
+            log.debug("database error", exc_info=True)
+            raise LedgerError(f"database {'write' if write else 'read'} failed: "
+                              f"{type(exc).__name__}") from exc
+
+    def write_sync(self, fn: Callable[[Session], T]) -> T:
+        """`write` for code already off the loop (CLI, benchmarks, worker threads)."""
+        return self._run(fn, write=True)
+
+    def read_sync(self, fn: Callable[[Session], T]) -> T:
+        """`read` for code already off the loop."""
+        return self._run(fn, write=False)
+
+    async def write(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn`` in one write transaction (BEGIN IMMEDIATE on SQLite), off the loop.
+
+        Commits when ``fn`` returns, rolls back when it raises. SQLAlchemy errors become
+        `LedgerError`; hearth errors raised by ``fn`` pass through unchanged.
+        """
+        if self._closed:
+            raise LedgerError("database is closed")
+        loop = asyncio.get_running_loop()
+        # Blocking driver calls (and fsync at commit) must not stall the event loop.
+        return await loop.run_in_executor(self._write_pool, self._run_write, fn)
+
+    def _run_write(self, fn: Callable[[Session], T]) -> T:
+        return self._run(fn, write=True)
+
+    async def read(self, fn: Callable[[Session], T]) -> T:
+        """Run ``fn`` in a read transaction (a consistent snapshot), off the loop."""
+        if self._closed:
+            raise LedgerError("database is closed")
+        # Readers never block the writer in WAL mode; a worker thread keeps the loop free.
+        return await asyncio.to_thread(self._run, fn, write=False)
+
+    def close(self) -> None:
+        """Release connections and the writer thread. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self._write_pool.shutdown(wait=True)
+        self._writer.dispose()
+        self._reader.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"
+
+
+def _create_schema(url: str, schema: str) -> None:
+    engine = admin_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    except SQLAlchemyError as exc:
+        raise LedgerError(f"cannot create schema {schema!r}: {type(exc).__name__}") from exc
+    finally:
+        engine.dispose()

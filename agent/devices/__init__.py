@@ -1,0 +1,46 @@
+"""Devices: the registry, protocol adapters, sensitive-action confirmation, rules, tools.
+
+The daemon wires it through `HomeService` (see agent/devices/service.py): the registry
+(fed every inbound message), the pending room, the rules and the `set_device_state` tool.
+The home skill never builds clients; it reaches devices only through the granted tool.
+"""
+
+from agent.devices.actions import (
+    DEVICE_ARGUMENTS_SCHEMA,
+    ActionResult,
+    DeviceActions,
+    DeviceRequest,
+    Outcome,
+    Publisher,
+    confirm_pending,
+    parse_confirmation,
+)
+from agent.devices.model import DesiredState, Device, DeviceState, PlannedCommand
+from agent.devices.pending import PendingAction, PendingActions
+from agent.devices.registry import DeviceRegistry
+from agent.devices.rules import RuleHit, RuleMatcher
+from agent.devices.service import HomeService
+from agent.devices.tools import SET_DEVICE_STATE, make_device_tools
+
+__all__ = [
+    "DEVICE_ARGUMENTS_SCHEMA",
+    "SET_DEVICE_STATE",
+    "ActionResult",
+    "DesiredState",
+    "Device",
+    "DeviceActions",
+    "DeviceRegistry",
+    "DeviceRequest",
+    "DeviceState",
+    "HomeService",
+    "Outcome",
+    "PendingAction",
+    "PendingActions",
+    "PlannedCommand",
+    "Publisher",
+    "RuleHit",
+    "RuleMatcher",
+    "confirm_pending",
+    "make_device_tools",
+    "parse_confirmation",
+]

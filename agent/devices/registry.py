@@ -1,0 +1,297 @@
+"""The device registry: configured devices plus discovered ones, and their reported state.
+
+The daemon feeds every inbound MQTT message to `DeviceRegistry.handle_message` (the home
+skill does not subscribe to discovery or state topics itself): discovery configs add or
+remove devices, state topics update `state()`. New state topics are passed to the
+``subscribe`` callback (the bridge's), so they are renewed on every reconnect.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from agent.config import HearthConfig
+from agent.config.home import DeviceSection
+from agent.devices import adapters
+from agent.devices.discovery import parse_ha_config, parse_tasmota_config, parse_z2m_devices
+from agent.devices.model import (
+    DesiredState,
+    Device,
+    DeviceState,
+    PlannedCommand,
+    normalise,
+    slug,
+)
+from agent.errors import ConfigError, DeviceError
+from agent.mqtt.topics import topic_matches
+
+log = logging.getLogger(__name__)
+
+
+def _config_device(index: int, d: DeviceSection, z2m_base: str) -> tuple[Device | None, list[str]]:
+    where = f"devices[{index}]"
+    problems: list[str] = []
+    command, state = d.command_topic, d.state_topic
+    payloads = {"on": d.payload_on, "off": d.payload_off}
+    if d.protocol == "zigbee2mqtt":
+        address = d.address or d.name
+        command = command or f"{z2m_base}/{address}/set"
+        state = state or f"{z2m_base}/{address}"
+    elif d.protocol == "tasmota":
+        if not d.address:
+            problems.append(f"{where}.address: the Tasmota topic (e.g. tasmota_1A2B3C) is required")
+        else:
+            command = command or f"cmnd/{d.address}/POWER"
+            state = state or f"stat/{d.address}/POWER"
+            payloads["toggle"] = "TOGGLE"
+    elif not command:
+        problems.append(f"{where}.command_topic: required for protocol {d.protocol!r}")
+    for field, topic in (("command_topic", command), ("state_topic", state)):
+        if topic and ("+" in topic or "#" in topic):
+            problems.append(f"{where}.{field}: wildcards are not allowed in {topic!r}")
+    if problems:
+        return None, problems
+    return Device(
+        id=slug(d.name),
+        name=normalise(d.name),
+        kind=d.kind,
+        protocol=d.protocol,
+        source="config",
+        aliases=tuple(normalise(a) for a in d.aliases),
+        area=normalise(d.area) if d.area else None,
+        address=d.address or (d.name if d.protocol == "zigbee2mqtt" else None),
+        command_topic=command,
+        state_topic=state,
+        payloads=payloads,
+        state_values={"on": d.payload_on, "off": d.payload_off},
+        dimmable=d.kind == "light",
+        flagged_sensitive=d.sensitive,
+    ), []
+
+
+class DeviceRegistry:
+    """Every device hearth may command, by id, name, alias and area."""
+
+    def __init__(self, config: HearthConfig, *,
+                 subscribe: Callable[[str], None] | None = None) -> None:
+        disc = config.discovery
+        self.z2m_base = disc.zigbee2mqtt_base
+        self.ha_prefix = config.mqtt.discovery_prefix if disc.homeassistant else None
+        self.tasmota = disc.tasmota
+        self._subscribe = subscribe
+        self._config: dict[str, Device] = {}
+        self._discovered: dict[str, dict[str, Device]] = {}  # source key -> id -> device
+        self._states: dict[str, DeviceState] = {}
+        self._subscribed: set[str] = set()
+        self.version = 0
+        self._by_name: dict[str, Device] = {}
+        self._by_state_topic: dict[str, list[Device]] = {}
+        self._command_topics: set[str] = set()
+        self._slot_cache: tuple[int, dict[str, Any]] | None = None
+        self._all: list[Device] = []
+        self._by_id: dict[str, Device] = {}
+        problems: list[str] = []
+        for i, section in enumerate(config.devices):
+            device, bad = _config_device(i, section, self.z2m_base or "zigbee2mqtt")
+            problems += bad
+            if device is None:
+                continue
+            if device.id in self._config:
+                problems.append(f"devices[{i}].name: {section.name!r} is declared twice")
+                continue
+            self._config[device.id] = device
+        if problems:
+            raise ConfigError("invalid devices", problems)
+        self._rebuild()
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def devices(self) -> list[Device]:
+        """Every device, configured first."""
+        return list(self._all)
+
+    def _merge(self) -> list[Device]:
+        seen: dict[str, Device] = dict(self._config)
+        shadowed = {d.command_topic for d in self._config.values()}
+        for group in self._discovered.values():
+            for device in group.values():
+                if device.command_topic in shadowed or device.id in seen:
+                    continue  # config wins over discovery for the same device
+                seen[device.id] = device
+        return list(seen.values())
+
+    def get(self, device_id: str) -> Device | None:
+        """A device by id."""
+        return self._by_id.get(device_id)
+
+    def resolve(self, name: str) -> Device | None:
+        """A device by id, name or alias (case and "the" do not matter); None when unknown."""
+        key = normalise(name)
+        return self._by_name.get(key) or self._by_name.get(slug(name))
+
+    def in_area(self, area: str, domain: str | None = None) -> list[Device]:
+        """Controllable devices in `area`, optionally of one Home Assistant domain."""
+        wanted = normalise(area)
+        return [d for d in self._all
+                if d.area == wanted and d.controllable and (domain is None or d.domain == domain)]
+
+    def areas(self) -> list[str]:
+        """Known area names."""
+        return sorted({d.area for d in self.devices() if d.area})
+
+    def state(self, device_id: str) -> DeviceState | None:
+        """The last reported state, or None when the device never reported."""
+        return self._states.get(device_id)
+
+    def is_command_topic(self, topic: str) -> bool:
+        """Whether `topic` commands a device (so no request may choose it as a reply topic)."""
+        return topic in self._command_topics or any(
+            topic.startswith(t.rsplit("/", 1)[0] + "/") for t in self._command_topics
+            if t.startswith("cmnd/"))
+
+    def plan(self, device: Device, desired: DesiredState) -> PlannedCommand:
+        """The publish for `desired`; DeviceError when the device cannot do it."""
+        return adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt")
+
+    def slot_lists(self) -> dict[str, Any]:
+        """hassil slot lists: "name" (value: device id, context: domain), "area", "floor"."""
+        if self._slot_cache is not None and self._slot_cache[0] == self.version:
+            return self._slot_cache[1]
+        from hassil.intents import TextSlotList  # hassil costs ~80 ms to import
+
+        names: list[tuple[str, Any, dict[str, Any]]] = []
+        for device in self.devices():
+            if not device.controllable:
+                continue
+            context: dict[str, Any] = {"domain": device.domain}
+            if device.kind == "garage":
+                context["device_class"] = "garage"
+            names += [(spoken, device.id, context) for spoken in device.spoken_names()]
+        lists: dict[str, Any] = {
+            "name": TextSlotList.from_tuples(names, allow_template=False),
+            "area": TextSlotList.from_tuples([(a, a) for a in self.areas()], allow_template=False),
+            "floor": TextSlotList.from_strings([], allow_template=False),
+        }
+        self._slot_cache = (self.version, lists)
+        return lists
+
+    def topics(self) -> list[str]:
+        """What the daemon should subscribe to for discovery and state."""
+        out: list[str] = []
+        if self.z2m_base:
+            out.append(f"{self.z2m_base}/bridge/devices")
+        if self.ha_prefix:
+            out += [f"{self.ha_prefix}/+/+/config", f"{self.ha_prefix}/+/+/+/config"]
+        if self.tasmota:
+            out.append("tasmota/discovery/+/config")
+        return out + sorted(self._by_state_topic)
+
+    # -- inbound ------------------------------------------------------------------------
+
+    def handle_message(self, topic: str, payload: bytes) -> bool:
+        """Take a discovery or state message; True when it was one. ValueError when malformed."""
+        if self.z2m_base and topic == f"{self.z2m_base}/bridge/devices":
+            found = parse_z2m_devices(payload, self.z2m_base)
+            self._replace("zigbee2mqtt", {d.id: d for d in found})
+            return True
+        if self.ha_prefix and topic.startswith(self.ha_prefix + "/") and topic.endswith("/config"):
+            parsed = parse_ha_config(topic, payload, self.ha_prefix)
+            if parsed is None:
+                return True
+            key, device = parsed
+            group = dict(self._discovered.get("homeassistant", {}))
+            if device is None:
+                group.pop(key, None)
+            else:
+                group[key] = device
+            self._replace("homeassistant", group)
+            return True
+        if self.tasmota and topic_matches("tasmota/discovery/+/config", topic):
+            mac = topic.split("/")[2]
+            found = parse_tasmota_config(payload) if payload.strip() else []
+            self._replace(f"tasmota:{mac}", {d.id: d for d in found})
+            return True
+        devices = self._by_state_topic.get(topic)
+        if not devices:
+            return False
+        for device in devices:
+            if topic.endswith(("/availability", "/LWT")):
+                self._state_for(device).available = _availability(payload)
+                continue
+            values = adapters.parse_state(device, topic, payload)
+            if values:
+                st = self._state_for(device)
+                st.values.update(values)
+                st.updated_at = time.time()
+        return True
+
+    def _state_for(self, device: Device) -> DeviceState:
+        return self._states.setdefault(device.id, DeviceState())
+
+    def _replace(self, source: str, group: dict[str, Device]) -> None:
+        if self._discovered.get(source) == group:
+            return
+        self._discovered[source] = group
+        self._rebuild()
+        log.info("device registry: %d devices (%s updated)", len(self.devices()), source)
+
+    def _rebuild(self) -> None:
+        self.version += 1
+        self._all = self._merge()
+        self._by_id = {d.id: d for d in self._all}
+        by_name: dict[str, Device] = {}
+        by_state: dict[str, list[Device]] = {}
+        commands: set[str] = set()
+        for device in self.devices():
+            for spoken in (device.id, *device.spoken_names()):
+                key = normalise(spoken)
+                other = by_name.get(key)
+                if other is not None and other.id != device.id:
+                    log.warning("device name %r is used by %s and %s; %s keeps it",
+                                key, other.id, device.id, other.id)
+                    continue
+                by_name[key] = device
+            if device.command_topic:
+                commands.add(device.command_topic)
+            for topic in _state_topics(device):
+                by_state.setdefault(topic, []).append(device)
+        self._by_name = by_name
+        self._by_state_topic = by_state
+        self._command_topics = commands
+        new = [t for t in by_state if t not in self._subscribed]
+        self._subscribed.update(new)
+        if self._subscribe is not None:
+            for topic in new:
+                self._subscribe(topic)
+
+
+def _state_topics(device: Device) -> Iterable[str]:
+    if device.state_topic:
+        yield device.state_topic
+    if device.protocol == "tasmota" and device.address:
+        yield f"stat/{device.address}/RESULT"
+        yield f"tele/{device.address}/STATE"
+        yield f"tele/{device.address}/LWT"
+    if device.protocol == "zigbee2mqtt" and device.state_topic:
+        yield f"{device.state_topic}/availability"
+
+
+def _availability(payload: bytes) -> bool:
+    text = payload.decode("utf-8").strip()
+    if text.startswith("{"):
+        import json
+
+        doc = json.loads(text)
+        text = str(doc.get("state", "")) if isinstance(doc, dict) else ""
+    return text.lower() in ("online", "true", "1")
+
+
+def require(registry: DeviceRegistry, name: str) -> Device:
+    """`registry.resolve(name)` or DeviceError naming the unknown device."""
+    device = registry.resolve(name)
+    if device is None:
+        raise DeviceError(f"no device called {name!r}")
+    return device

@@ -1,0 +1,21 @@
+"""The dispatcher: triggers in, the right skill run in isolation, a `DispatchResult` out.
+
+    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), tools)
+    result = await dispatcher.handle_text("turn off the kitchen light")
+"""
+
+from agent.dispatch.chooser import SkillChooser
+from agent.dispatch.dispatcher import Dispatcher, DispatchRouter
+from agent.dispatch.result import DispatchResult, Route, Status
+from agent.dispatch.runner import SkillRunner, SkillStats
+
+__all__ = [
+    "DispatchResult",
+    "DispatchRouter",
+    "Dispatcher",
+    "Route",
+    "SkillChooser",
+    "SkillRunner",
+    "SkillStats",
+    "Status",
+]

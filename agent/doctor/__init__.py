@@ -1,0 +1,91 @@
+"""`hearth doctor`: check an installation and say how to fix what is wrong.
+
+Checks, in order: config, state directory, database, MQTT broker, Ollama, Anthropic key,
+clock, free disk. Each gives PASS, FAIL (with a fix) or SKIP (does not apply, or cannot run
+because an earlier check failed). No check changes anything or spends money.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from agent.config.load import DEFAULT_PATH, load_config
+from agent.doctor.local import (
+    check_anthropic_key,
+    check_clock,
+    check_database,
+    check_disk,
+    check_state_dir,
+)
+from agent.doctor.network import check_broker, check_ollama
+from agent.doctor.result import CheckResult, DoctorContext, Status
+from agent.errors import ConfigError
+
+__all__ = ["CheckResult", "DoctorContext", "Status", "exit_code", "run_checks", "unit_environ"]
+
+CHECK_NAMES = ("config", "state directory", "database", "mqtt broker", "ollama",
+               "anthropic key", "clock", "free disk")
+
+# What the packaged unit's StateDirectory= and RuntimeDirectory= give the daemon.
+UNIT_STATE_DIRECTORY = "/var/lib/hearth"
+UNIT_RUNTIME_DIRECTORY = "/run/hearth"
+
+
+def unit_environ(config_path: Path | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ`, plus the directories systemd gives the service when `config_path` is the
+    unit's own config: an admin checking /etc/hearth/config.toml means the installed service,
+    whose state lives in /var/lib/hearth, not in the admin's home."""
+    env = dict(environ)
+    if config_path is not None and config_path == DEFAULT_PATH:
+        env.setdefault("STATE_DIRECTORY", UNIT_STATE_DIRECTORY)
+        env.setdefault("RUNTIME_DIRECTORY", UNIT_RUNTIME_DIRECTORY)
+    return env
+
+
+async def run_checks(
+    config_path: Path | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    timeout: float = 3.0,
+    clock_command: tuple[str, ...] | None = ("timedatectl", "show", "-p", "NTPSynchronized",
+                                             "--value"),
+    min_free_bytes: int = 200 * 1024 * 1024,
+) -> list[CheckResult]:
+    """Run every check against the config at `config_path` (None: embedded defaults)."""
+    env = unit_environ(config_path, os.environ if environ is None else environ)
+    where = str(config_path) if config_path else "embedded defaults"
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        detail = "; ".join(exc.problems[:3]) or str(exc)
+        if len(exc.problems) > 3:
+            detail += f"; and {len(exc.problems) - 3} more"
+        failed = CheckResult.fail(
+            "config", f"{where}: {detail}",
+            f"edit {where}; `hearth config check {config_path or ''}`".rstrip() +
+            " lists every problem with its key")
+        return [failed, *(CheckResult.skip(n, "needs a valid config") for n in CHECK_NAMES[1:])]
+    ctx = DoctorContext(config=config, config_path=config_path, environ=env, timeout=timeout,
+                        min_free_bytes=min_free_bytes, clock_command=clock_command)
+    # The slow ones (network, timedatectl) run together; the file checks are instant.
+    broker, ollama, clock = await asyncio.gather(
+        check_broker(ctx), check_ollama(ctx), check_clock(ctx))
+    return [
+        CheckResult.ok("config", where),
+        check_state_dir(ctx),
+        # Reads SQLite or PostgreSQL synchronously: off the loop.
+        await asyncio.to_thread(check_database, ctx),
+        broker,
+        ollama,
+        check_anthropic_key(ctx),
+        clock,
+        check_disk(ctx),
+    ]
+
+
+def exit_code(results: list[CheckResult]) -> int:
+    """0 when nothing failed, else 1."""
+    return 1 if any(r.status is Status.FAIL for r in results) else 0

@@ -1,0 +1,123 @@
+"""Parsing downloaded feed bytes with feedparser, and refusing what is unsafe or broken.
+
+feedparser is given bytes only (never a URL or a string, which it may fetch or open).
+Documents that declare entities are refused before parsing: real feeds do not need them
+and they are how "billion laughs" expansion works. Not well-formed XML is skipped unless
+`feeds.accept_malformed` asks for what the loose parser recovers. Blocking: call
+`parse_feed` off the event loop.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import logging
+import pyexpat
+import re
+import time
+import xml.sax
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from agent.feeds.http import FeedRejected
+from agent.feeds.text import MAX_TITLE_CHARS, clean_text, item_key, safe_link
+
+log = logging.getLogger(__name__)
+
+_FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_PROLOG_SCAN = 65536
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    """One feed entry as plain, bounded text."""
+
+    key: str
+    title: str
+    link: str | None
+    summary: str
+    published_at: datetime | None
+
+
+def expat_is_current() -> bool:
+    """Whether the linked expat has the 2.6 fixes against entity and token blow-ups."""
+    found = re.search(r"(\d+)\.(\d+)\.(\d+)", pyexpat.EXPAT_VERSION)
+    if not found:
+        return False
+    return tuple(int(g) for g in found.groups()) >= (2, 6, 0)
+
+
+def _prolog(body: bytes) -> bytes:
+    head = body[:_PROLOG_SCAN]
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head.decode(codec, errors="replace").encode("utf-8")
+            break
+    else:
+        if b"\x00" in head[:4]:
+            head = head.replace(b"\x00", b"")  # UTF-16 without a BOM
+    first = _FIRST_ELEMENT.search(head)
+    return head[: first.start()] if first else head
+
+
+def _when(entry: Any) -> datetime | None:
+    for name in ("published_parsed", "updated_parsed"):
+        value = entry.get(name)
+        if isinstance(value, time.struct_time):
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), UTC)
+            except (OverflowError, ValueError, OSError):
+                return None
+    return None
+
+
+def _summary(entry: Any) -> str:
+    content = entry.get("content")
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        value = content[0].get("value")
+        if isinstance(value, str) and value.strip():
+            return value
+    value = entry.get("summary")
+    return value if isinstance(value, str) else ""
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None, max_items: int,
+               item_max_chars: int, accept_malformed: bool = False) -> list[ParsedItem]:
+    """The first `max_items` entries of the feed in `body`; raises FeedRejected."""
+    if not body.strip():
+        raise FeedRejected("empty body")
+    if _ENTITY_DECL.search(_prolog(body)):
+        raise FeedRejected("the document declares XML entities; refused (entity expansion)")
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
+                                  sanitize_html=True, resolve_relative_uris=True)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise FeedRejected(f"feedparser failed: {type(exc).__name__}") from exc
+    problem = parsed.get("bozo_exception")
+    if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException) and not accept_malformed:
+        raise FeedRejected(f"not well-formed XML: {problem}")
+    entries = parsed.get("entries") or []
+    if not parsed.get("version") and not entries:
+        raise FeedRejected("not an RSS or Atom feed")
+    items: list[ParsedItem] = []
+    for entry in entries[:max_items]:
+        title = clean_text(entry.get("title"), MAX_TITLE_CHARS)
+        summary = clean_text(_summary(entry), item_max_chars)
+        link = safe_link(entry.get("link"))
+        if not title and not summary:
+            continue
+        items.append(ParsedItem(
+            key=item_key(entry.get("id"), link, title, summary),
+            title=title or summary[:80],
+            link=link,
+            summary=summary,
+            published_at=_when(entry),
+        ))
+    return items

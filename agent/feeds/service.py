@@ -1,0 +1,142 @@
+"""Fetching every configured feed at once, each failure contained to its own feed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from agent.config.schedule import FeedSection, FeedsSection
+from agent.db import Database
+from agent.feeds import store
+from agent.feeds.http import FeedFetcher, FeedRejected, FetchResult
+from agent.feeds.parse import ParsedItem, expat_is_current, parse_feed
+
+log = logging.getLogger(__name__)
+
+FeedStatus = Literal["ok", "not_modified", "error"]
+_warned_expat = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOutcome:
+    """How one feed's fetch went."""
+
+    url: str
+    name: str | None
+    status: FeedStatus
+    parsed_items: int = 0
+    new_items: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchReport:
+    """Every feed's outcome and the number of new items stored."""
+
+    feeds: tuple[FeedOutcome, ...]
+
+    @property
+    def new_items(self) -> int:
+        """New, de-duplicated items stored by this run."""
+        return sum(f.new_items for f in self.feeds)
+
+    @property
+    def failed(self) -> tuple[FeedOutcome, ...]:
+        """The feeds that were skipped."""
+        return tuple(f for f in self.feeds if f.status == "error")
+
+
+@dataclass(frozen=True, slots=True)
+class _Downloaded:
+    feed: FeedSection
+    result: FetchResult | None
+    items: tuple[ParsedItem, ...]
+    error: FeedRejected | None
+
+
+def _warn_old_expat() -> None:
+    global _warned_expat  # noqa: PLW0603 - warn once per process
+    if not _warned_expat and not expat_is_current():
+        import pyexpat
+
+        log.warning("expat %s is older than 2.6.0; entity declarations are refused anyway",
+                    pyexpat.EXPAT_VERSION)
+    _warned_expat = True
+
+
+async def _download(fetcher: FeedFetcher, feed: FeedSection, config: FeedsSection,
+                    known: store.Validators | None, gate: asyncio.Semaphore) -> _Downloaded:
+    url = str(feed.url)
+    async with gate:
+        try:
+            result = await fetcher.fetch(url, etag=known.etag if known else None,
+                                         last_modified=known.last_modified if known else None)
+            if result.not_modified:
+                return _Downloaded(feed, result, (), None)
+            # feedparser is blocking, CPU-bound pure Python: keep it off the event loop.
+            items = await asyncio.to_thread(
+                parse_feed, result.body, url=result.url, content_type=result.content_type,
+                max_items=feed.max_items, item_max_chars=config.item_max_chars,
+                accept_malformed=config.accept_malformed)
+            return _Downloaded(feed, result, tuple(items), None)
+        except FeedRejected as exc:
+            return _Downloaded(feed, None, (), exc)
+
+
+async def fetch_all(feeds: Sequence[FeedSection], db: Database, client_config: FeedsSection, *,
+                    fetcher: FeedFetcher | None = None,
+                    clock: Callable[[], datetime] | None = None) -> FetchReport:
+    """Fetch `feeds` concurrently and store their new items; a bad feed is logged and skipped.
+
+    At most each feed's `max_items` and `client_config.max_items_total` new items overall
+    are stored; feeds earlier in the list get the room first.
+    """
+    _warn_old_expat()
+    now = (clock or (lambda: datetime.now(UTC)))()
+    urls = [str(f.url) for f in feeds]
+    known = await db.read(lambda s: store.validators(s, urls))
+    gate = asyncio.Semaphore(client_config.concurrency)
+    own = fetcher is None
+    active = fetcher or FeedFetcher(client_config)
+    try:
+        downloads = await asyncio.gather(
+            *(_download(active, f, client_config, known.get(str(f.url)), gate) for f in feeds))
+    finally:
+        if own:
+            await active.aclose()
+    room = client_config.max_items_total
+    outcomes: list[FeedOutcome] = []
+    for d in downloads:
+        outcome = await db.write(partial(_save, d=d, now=now, room=room))
+        room -= outcome.new_items
+        outcomes.append(outcome)
+        if outcome.status == "error":
+            log.warning("feed %s skipped: %s", outcome.url, outcome.error)
+    report = FetchReport(tuple(outcomes))
+    log.info("feeds: %d fetched, %d skipped, %d new items", len(feeds) - len(report.failed),
+             len(report.failed), report.new_items)
+    return report
+
+
+def _save(session: Session, d: _Downloaded, now: datetime, room: int) -> FeedOutcome:
+    url, name = str(d.feed.url), d.feed.name
+    if d.error is not None:
+        store.record_state(session, url, when=now, status=d.error.status, error=str(d.error))
+        return FeedOutcome(url, name, "error", error=str(d.error))
+    assert d.result is not None
+    if d.result.not_modified:
+        store.record_state(session, url, when=now, status=304)
+        return FeedOutcome(url, name, "not_modified")
+    new = store.store_new(session, url, d.items, when=now, limit=room)
+    # When the total cap cut this feed short, keep the old validators so the next fetch
+    # gets the full feed again instead of a 304 that would hide the items left out.
+    store.record_state(session, url, when=now, status=d.result.status, etag=d.result.etag,
+                       last_modified=d.result.last_modified, keep_validators=new >= room)
+    return FeedOutcome(url, name, "ok", parsed_items=len(d.items), new_items=new)

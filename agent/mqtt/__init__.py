@@ -1,0 +1,35 @@
+"""MQTT: the paho-mqtt bridge, the `<prefix>/ask` codec and Home Assistant discovery of hearth.
+
+The daemon builds one `MqttBridge`, hands it an ``on_message`` coroutine and calls
+``subscribe`` for every topic the registry, the rules and the skills need.
+"""
+
+from agent.mqtt.bridge import (
+    BridgeStats,
+    BrokerUnavailable,
+    MessageHandler,
+    MessageMeta,
+    MqttBridge,
+    backoff_delay,
+)
+from agent.mqtt.ha_discovery import HaDiscovery, HearthSensors
+from agent.mqtt.outbound import OutboundMessage
+from agent.mqtt.requests import AskRequest, build_reply, parse_ask
+from agent.mqtt.topics import is_publishable, topic_matches
+
+__all__ = [
+    "AskRequest",
+    "BridgeStats",
+    "BrokerUnavailable",
+    "HaDiscovery",
+    "HearthSensors",
+    "MessageHandler",
+    "MessageMeta",
+    "MqttBridge",
+    "OutboundMessage",
+    "backoff_delay",
+    "build_reply",
+    "is_publishable",
+    "parse_ask",
+    "topic_matches",
+]

@@ -1,0 +1,427 @@
+"""paho-mqtt 2.x bridged into asyncio.
+
+paho's network loop runs in its own thread (``loop_start``), one connection at a time. The
+reconnect loop is hearth's, not paho's (the client is built with
+``reconnect_on_failure=False``): paho's own backoff has no jitter, and owning the loop lets
+``stop()`` interrupt a wait at once. Every paho callback body is wrapped, because an
+exception escaping a callback kills the network thread and every later reconnect
+(REFERENCE.md §5). Inbound messages cross into the event loop only through
+``call_soon_threadsafe`` and land in a bounded queue whose drops are counted and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.properties import Properties
+
+from agent.config import HearthConfig
+from agent.errors import ConfigError, DeviceError
+from agent.logs import register_secret
+
+log = logging.getLogger(__name__)
+
+MessageHandler = Callable[[str, bytes, "MessageMeta"], Awaitable[None]]
+
+# One warning per this many drops of a kind: a flood must not flood the journal too.
+_DROP_LOG_EVERY = 100
+
+
+class BrokerUnavailable(DeviceError):
+    """The broker is not connected; the message was not sent (and will not be sent late)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageMeta:
+    """What came with an inbound message besides topic and payload."""
+
+    qos: int = 0
+    retain: bool = False
+    # MQTT v5 request/response: where the sender wants its answer, and what to echo back.
+    response_topic: str | None = None
+    correlation_data: bytes | None = None
+    # time.monotonic() when paho's thread received it, for latency figures.
+    received_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeStats:
+    """Counters since start; a snapshot, safe to hand to `hearth status`."""
+
+    received: int = 0
+    dropped_full: int = 0
+    dropped_oversize: int = 0
+    dropped_malformed: int = 0
+    handler_errors: int = 0
+    reconnects: int = 0
+    queue_depth: int = 0
+    connected: bool = False
+
+
+def backoff_delay(attempt: int, min_delay: float, max_delay: float) -> float:
+    """Capped exponential backoff with equal jitter: never zero, never above `max_delay`.
+
+    Jitter keeps a house full of clients from reconnecting in lock-step after a broker restart.
+    """
+    base: float = min(max_delay, min_delay * 2.0 ** max(0, attempt - 1))
+    return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not cryptography
+
+
+class _Counters:
+    """Counters written from paho's thread and the loop; a lock keeps `+=` honest."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.received = 0
+        self.dropped_full = 0
+        self.dropped_oversize = 0
+        self.dropped_malformed = 0
+        self.handler_errors = 0
+        self.reconnects = 0
+
+    def bump(self, name: str) -> int:
+        with self.lock:
+            value: int = getattr(self, name) + 1
+            setattr(self, name, value)
+            return value
+
+
+class MqttBridge:
+    """hearth's one MQTT connection: publish, remembered subscriptions, an inbound queue.
+
+    ``on_message`` is awaited for each inbound message, one at a time, in arrival order. A
+    handler raising ValueError (bad JSON, bad UTF-8, a failed schema) or DeviceError counts
+    the message as malformed; any other exception is logged with its traceback and counted
+    as a handler error. Neither stops the bridge.
+    """
+
+    def __init__(self, config: HearthConfig, *, on_message: MessageHandler | None = None) -> None:
+        self._cfg = config.mqtt
+        self.on_message = on_message
+        self.status_topic = f"{self._cfg.prefix}/status"
+        self._counters = _Counters()
+        self._topics: dict[str, int] = {}
+        self._topics_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue[tuple[str, bytes, MessageMeta]] | None = None
+        self._connected = False
+        self._connected_event: asyncio.Event | None = None
+        self._disconnected: asyncio.Event | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._accepted_this_round = False
+        self._client_id = config.mqtt.client_id or f"hearth-{socket.gethostname()}-{os.getpid()}"
+        self._password = self._resolve_password()
+        if (config.mqtt.password is not None and config.mqtt.tls is None
+                and config.mqtt.host not in ("localhost", "127.0.0.1", "::1")):
+            log.warning("MQTT password is sent to %s without TLS; set [mqtt.tls]",
+                        config.mqtt.host)
+        # Built here so TLS problems surface at construction; replaced on each reconnect.
+        self._client = self._build_client()
+
+    # -- construction -------------------------------------------------------------------
+
+    def _resolve_password(self) -> str | None:
+        cfg = self._cfg
+        if cfg.username is None or cfg.password is None:
+            return None
+        password = cfg.password.resolve()
+        if password is None:
+            raise ConfigError(
+                "MQTT password is not available",
+                [f"mqtt.password: {cfg.password.describe()} is unset or empty"],
+            )
+        register_secret(password)
+        return password
+
+    def _build_client(self) -> paho.Client:
+        """A fresh paho client for one connection.
+
+        A new client per connection leaves no stale in-flight command from the last session
+        to be re-sent late, and no socket pair from the last network thread to leak.
+        """
+        cfg = self._cfg
+        protocol = paho.MQTTv5 if cfg.protocol == "5" else paho.MQTTv311
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self._client_id,
+            protocol=protocol,
+            reconnect_on_failure=False,
+        )
+        if cfg.username is not None:
+            client.username_pw_set(cfg.username, self._password)
+        if cfg.tls is not None:
+            try:
+                client.tls_set(
+                    ca_certs=str(cfg.tls.ca_file) if cfg.tls.ca_file else None,
+                    certfile=str(cfg.tls.cert_file) if cfg.tls.cert_file else None,
+                    keyfile=str(cfg.tls.key_file) if cfg.tls.key_file else None,
+                )
+            except (OSError, ValueError) as exc:
+                raise ConfigError("MQTT TLS settings are unusable", [f"mqtt.tls: {exc}"]) from exc
+            client.tls_insecure_set(cfg.tls.insecure)
+        # The broker announces our death for us: a retained "offline" on the status topic.
+        client.will_set(self.status_topic, "offline", qos=1, retain=True)
+        # A flood of QoS 1 publishes during a slow ack must not grow memory without end.
+        client.max_queued_messages_set(max(100, cfg.queue_size))
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        return client
+
+    # -- public API ---------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        """Whether the broker accepted us and the connection is up."""
+        return self._connected
+
+    @property
+    def stats(self) -> BridgeStats:
+        """A snapshot of the counters."""
+        c = self._counters
+        with c.lock:
+            return BridgeStats(
+                received=c.received,
+                dropped_full=c.dropped_full,
+                dropped_oversize=c.dropped_oversize,
+                dropped_malformed=c.dropped_malformed,
+                handler_errors=c.handler_errors,
+                reconnects=c.reconnects,
+                queue_depth=self._queue.qsize() if self._queue is not None else 0,
+                connected=self._connected,
+            )
+
+    def subscribe(self, topic: str, qos: int = 1) -> None:
+        """Subscribe now if connected, and again on every (re)connect."""
+        with self._topics_lock:
+            known = topic in self._topics
+            self._topics[topic] = qos
+        if not known and self._connected:
+            self._client.subscribe(topic, qos=qos)
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once, whatever the broker does."""
+        if self._tasks:
+            return
+        self._loop = asyncio.get_running_loop()
+        self._queue = asyncio.Queue(maxsize=self._cfg.queue_size)
+        self._connected_event = asyncio.Event()
+        self._stop_event = asyncio.Event()
+        self._tasks = [
+            asyncio.create_task(self._supervise(), name="mqtt-supervisor"),
+            asyncio.create_task(self._consume(), name="mqtt-consumer"),
+        ]
+
+    async def wait_connected(self, timeout: float | None = None) -> bool:
+        """Wait until connected (or `timeout` seconds); True when connected."""
+        if self._connected_event is None:
+            raise DeviceError("MqttBridge.start() was not called")
+        try:
+            await asyncio.wait_for(self._connected_event.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    async def publish(
+        self,
+        topic: str,
+        payload: str | bytes,
+        *,
+        qos: int = 1,
+        retain: bool = False,
+        properties: Properties | None = None,
+    ) -> None:
+        """Hand a message to paho; raises BrokerUnavailable when not connected.
+
+        A command is refused rather than queued while the broker is away, so "turn on the
+        heater" is never delivered hours late.
+        """
+        if not self._connected:
+            raise BrokerUnavailable(f"MQTT broker not connected; not sent to {topic}")
+        data = payload.encode("utf-8") if isinstance(payload, str) else payload
+        try:
+            # A non-blocking socket write under paho's own lock; safe from the loop thread.
+            info = self._client.publish(topic, data, qos=qos, retain=retain,
+                                        properties=properties)
+        except ValueError as exc:
+            raise DeviceError(f"cannot publish to {topic!r}: {exc}") from exc
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            raise BrokerUnavailable(f"publish to {topic} failed: {paho.error_string(info.rc)}")
+
+    async def stop(self) -> None:
+        """Announce "offline", disconnect and stop the background tasks."""
+        if not self._tasks or self._stop_event is None:
+            return
+        self._stop_event.set()
+        if self._connected:
+            try:
+                info = self._client.publish(self.status_topic, "offline", qos=1, retain=True)
+                # wait_for_publish blocks on a condition variable: keep it off the loop.
+                await asyncio.to_thread(info.wait_for_publish, self._cfg.stop_timeout)
+            except (ValueError, RuntimeError) as exc:
+                log.warning("could not publish offline status: %s", exc)
+        self._connected = False  # a disconnect we asked for is not "connection lost"
+        self._client.disconnect()
+        supervisor, consumer = self._tasks
+        consumer.cancel()
+        try:
+            await asyncio.wait_for(supervisor, self._cfg.stop_timeout + 3)
+        except TimeoutError:
+            log.warning("MQTT supervisor did not stop in time; cancelled")
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer
+        # loop_stop joins paho's thread: off the loop.
+        await asyncio.to_thread(self._client.loop_stop)
+        self._connected = False
+        self._tasks = []
+
+    # -- background tasks (event loop) --------------------------------------------------
+
+    async def _supervise(self) -> None:
+        assert self._stop_event is not None and self._connected_event is not None
+        cfg = self._cfg
+        attempt = 0
+        while not self._stop_event.is_set():
+            self._disconnected = asyncio.Event()
+            self._accepted_this_round = False
+            if attempt:
+                self._client = self._build_client()
+            try:
+                # connect() resolves DNS and does the TCP and TLS handshakes synchronously.
+                await asyncio.to_thread(self._client.connect, cfg.host, cfg.port, cfg.keepalive)
+            except (OSError, ValueError) as exc:
+                attempt += 1
+                delay = backoff_delay(attempt, cfg.reconnect_min_delay, cfg.reconnect_max_delay)
+                log.warning("MQTT broker %s:%d unreachable (%s); retry %d in %.1f s",
+                            cfg.host, cfg.port, exc, attempt, delay)
+                await self._sleep_unless_stopped(delay)
+                continue
+            self._client.loop_start()
+            await self._disconnected.wait()
+            # With reconnect_on_failure=False the network thread ends after a disconnect.
+            await asyncio.to_thread(self._client.loop_stop)
+            if self._stop_event.is_set():
+                break
+            attempt = 1 if self._accepted_this_round else attempt + 1
+            delay = backoff_delay(attempt, cfg.reconnect_min_delay, cfg.reconnect_max_delay)
+            log.info("MQTT reconnecting in %.1f s", delay)
+            await self._sleep_unless_stopped(delay)
+
+    async def _sleep_unless_stopped(self, delay: float) -> None:
+        assert self._stop_event is not None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stop_event.wait(), delay)
+
+    async def _consume(self) -> None:
+        assert self._queue is not None
+        while True:
+            topic, payload, meta = await self._queue.get()
+            handler = self.on_message
+            if handler is None:
+                continue
+            try:
+                await handler(topic, payload, meta)
+            except (ValueError, DeviceError) as exc:
+                n = self._counters.bump("dropped_malformed")
+                if n == 1 or n % _DROP_LOG_EVERY == 0:
+                    log.warning("malformed message on %s dropped (%d so far): %s", topic, n, exc)
+            except Exception:
+                # A handler bug must not stop the next message; it is logged in full.
+                self._counters.bump("handler_errors")
+                log.exception("handler failed on a message from %s", topic)
+
+    def _enqueue(self, topic: str, payload: bytes, meta: MessageMeta) -> None:
+        assert self._queue is not None
+        try:
+            self._queue.put_nowait((topic, payload, meta))
+        except asyncio.QueueFull:
+            n = self._counters.bump("dropped_full")
+            if n == 1 or n % _DROP_LOG_EVERY == 0:
+                log.warning("inbound MQTT queue full (%d); dropped a message on %s (%d so far)",
+                            self._cfg.queue_size, topic, n)
+
+    def _mark_connected(self, connected: bool) -> None:
+        assert self._connected_event is not None
+        if connected:
+            self._connected_event.set()
+        else:
+            self._connected_event.clear()
+            if self._disconnected is not None:
+                self._disconnected.set()
+
+    # -- paho callbacks (network thread): wrapped, short, hand work to the loop --------
+
+    def _on_connect(self, client: paho.Client, _userdata: Any, _flags: Any,
+                    reason_code: Any, _properties: Any) -> None:
+        try:
+            if reason_code.is_failure:
+                log.error("MQTT broker %s:%d refused the connection: %s",
+                          self._cfg.host, self._cfg.port, reason_code)
+                return
+            with self._topics_lock:
+                topics = list(self._topics.items())
+            # The broker forgets subscriptions with a clean session; renew them every time.
+            if topics:
+                client.subscribe(topics)
+            client.publish(self.status_topic, "online", qos=1, retain=True)
+            self._connected = True
+            self._accepted_this_round = True
+            n = self._counters.bump("reconnects") - 1
+            log.info("MQTT connected to %s:%d (%d subscriptions, connect #%d)",
+                     self._cfg.host, self._cfg.port, len(topics), n + 1)
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._mark_connected, True)
+        except Exception:
+            log.exception("error in MQTT on_connect")
+
+    def _on_disconnect(self, _client: paho.Client, _userdata: Any, _flags: Any,
+                       reason_code: Any, _properties: Any) -> None:
+        try:
+            was = self._connected
+            self._connected = False
+            if was:
+                log.warning("MQTT connection lost: %s", reason_code)
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._mark_connected, False)
+        except Exception:
+            log.exception("error in MQTT on_disconnect")
+
+    def _on_message(self, _client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
+        try:
+            self._counters.bump("received")
+            if len(msg.payload) > self._cfg.max_payload_bytes:
+                n = self._counters.bump("dropped_oversize")
+                if n == 1 or n % _DROP_LOG_EVERY == 0:
+                    log.warning("dropped a %d-byte message (limit %d; %d so far)",
+                                len(msg.payload), self._cfg.max_payload_bytes, n)
+                return
+            topic = msg.topic  # decodes UTF-8; a bad topic raises and counts as malformed
+            props = getattr(msg, "properties", None)
+            response_topic = getattr(props, "ResponseTopic", None) if props else None
+            correlation = getattr(props, "CorrelationData", None) if props else None
+            meta = MessageMeta(
+                qos=msg.qos,
+                retain=bool(msg.retain),
+                response_topic=response_topic,
+                correlation_data=correlation,
+                received_at=time.monotonic(),
+            )
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._enqueue, topic, bytes(msg.payload), meta)
+        except UnicodeDecodeError:
+            self._counters.bump("dropped_malformed")
+        except Exception:
+            log.exception("error in MQTT on_message")

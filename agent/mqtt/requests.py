@@ -1,0 +1,104 @@
+"""`<prefix>/ask`: requests over MQTT, and their replies.
+
+A request is plain text, or JSON ``{"id": "...", "text": "...", "dry_run": false}``. The
+answer goes to `<prefix>/reply`, or, for an MQTT v5 request carrying a response topic, to
+that topic with the request's correlation data. A payload must never choose where hearth
+publishes something harmful (REFERENCE.md §9): a response topic that is hearth's own, a
+device's command topic, a discovery topic or a wildcard is refused and the answer goes to
+`<prefix>/reply` instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from agent.mqtt.bridge import MessageMeta
+from agent.mqtt.outbound import OutboundMessage
+from agent.mqtt.topics import is_publishable
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 2000
+MAX_ID_CHARS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class AskRequest:
+    """One parsed request and where its answer goes."""
+
+    text: str
+    reply_topic: str
+    id: str | None = None
+    correlation_data: bytes | None = None
+    dry_run: bool = False
+    json: bool = False
+
+
+def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
+              refuse_topic: Callable[[str], bool] | None = None) -> AskRequest:
+    """Parse a request; ValueError (counted as malformed) when it is not one."""
+    text = payload.decode("utf-8").strip()
+    request_id: str | None = None
+    dry_run = False
+    is_json = text.startswith("{")
+    if is_json:
+        doc = json.loads(text)
+        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
+            raise ValueError('JSON requests need a string "text"')
+        raw_id = doc.get("id")
+        if raw_id is not None:
+            if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+                raise ValueError('"id" must be a string or an integer')
+            request_id = str(raw_id)[:MAX_ID_CHARS]
+        dry_run = doc.get("dry_run") is True
+        text = doc["text"].strip()
+    if not text:
+        raise ValueError("empty request")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"request longer than {MAX_TEXT_CHARS} characters")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        raise ValueError("request contains control characters")
+    reply_topic = f"{prefix}/reply"
+    if meta.response_topic:
+        if _allowed_response_topic(meta.response_topic, prefix, refuse_topic):
+            reply_topic = meta.response_topic
+        else:
+            log.warning("refused response topic %r; answering on %s",
+                        meta.response_topic[:100], reply_topic)
+    return AskRequest(text=text, reply_topic=reply_topic, id=request_id,
+                      correlation_data=meta.correlation_data, dry_run=dry_run, json=is_json)
+
+
+def _allowed_response_topic(topic: str, prefix: str,
+                            refuse_topic: Callable[[str], bool] | None) -> bool:
+    if not is_publishable(topic):
+        return False
+    own_reply = topic == f"{prefix}/reply" or topic.startswith(f"{prefix}/reply/")
+    if topic.startswith(prefix + "/") and not own_reply:
+        return False  # status, ask, confirm, briefing: never written by a request
+    return not (refuse_topic is not None and refuse_topic(topic))
+
+
+def build_reply(request: AskRequest, text: str, *,
+                data: Mapping[str, Any] | None = None) -> OutboundMessage:
+    """The publish answering `request`: JSON for JSON requests, else plain text."""
+    if request.json or request.id is not None:
+        body: dict[str, Any] = {"id": request.id, "text": text}
+        if data:
+            body["data"] = dict(data)
+        payload = json.dumps(body, default=str, separators=(",", ":"))
+    else:
+        payload = text
+    properties = None
+    if request.correlation_data is not None:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+        properties.CorrelationData = request.correlation_data
+    return OutboundMessage(request.reply_topic, payload, qos=1, retain=False,
+                           properties=properties)

@@ -1,0 +1,99 @@
+"""What the router asks of a backend adapter, and the plain data adapters hand back.
+
+An adapter (Anthropic, Ollama) owns its SDK client and its native message format. The router
+owns everything around one call: tiers, budget reservations, retries, the tool loop. So an
+adapter only turns a `CallSpec` plus its own conversation into one SDK call, and translates
+every foreign exception into hearth's errors, once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from agent.ledger.types import Usage
+from agent.router.types import CacheTtl, ModelRequest, ToolSpec
+
+# Streaming callers receive text pieces as they arrive.
+OnText = Callable[[str], Awaitable[None]]
+
+# The reservation's prompt estimate: 2 characters per token, deliberately pessimistic (real
+# English runs near 4, and newer Claude tokenizers count ~30% more); a reservation too big
+# is freed at settle, one too small could overspend.
+CHARS_PER_TOKEN_ESTIMATE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CallSpec:
+    """Everything about one model call except the conversation itself."""
+
+    model: str
+    max_tokens: int
+    system: str
+    tools: Sequence[ToolSpec]
+    output_schema: Mapping[str, Any] | None
+    cache_ttl: CacheTtl
+    effort: str | None
+    thinking: bool
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class PendingToolCall:
+    """A tool the model asked for; the router decides whether it runs."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BackendReply:
+    """One model call's answer, in backend-neutral terms.
+
+    ``assistant_turn`` is the backend's own message to append when the tool loop continues.
+    """
+
+    text: str
+    tool_calls: tuple[PendingToolCall, ...]
+    usage: Usage
+    model_used: str
+    stop_reason: str
+    assistant_turn: Any = None
+    raw_usage: dict[str, Any] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    """One model API behind the router."""
+
+    name: str
+
+    def conversation(self, request: ModelRequest) -> list[Any]:
+        """The request's messages in the backend's native format."""
+        ...
+
+    async def send(self, spec: CallSpec, conversation: list[Any],
+                   on_text: OnText | None = None) -> BackendReply:
+        """Make one call. Raises only hearth errors (ModelError subclasses)."""
+        ...
+
+    def tool_turns(self, reply: BackendReply,
+                   results: Sequence[tuple[PendingToolCall, str, bool]]) -> list[Any]:
+        """Native messages that carry the assistant turn and the tool results back."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close the SDK client."""
+        ...
+
+
+def estimate_prompt_tokens(spec: CallSpec, conversation: Sequence[object]) -> int:
+    """A worst-case prompt size for the budget reservation (see CHARS_PER_TOKEN_ESTIMATE)."""
+    chars = len(spec.system) + len(repr(list(conversation)))
+    chars += sum(len(t.name) + len(t.description) + len(repr(dict(t.input_schema)))
+                 for t in spec.tools)
+    if spec.output_schema is not None:
+        chars += len(repr(dict(spec.output_schema)))
+    return math.ceil(chars / CHARS_PER_TOKEN_ESTIMATE) + 16

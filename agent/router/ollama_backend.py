@@ -1,0 +1,152 @@
+"""The local adapter over the official `ollama` SDK (native /api/chat, never the /v1 shim).
+
+The client always has a timeout (the SDK's default is none: a hung runner would hang
+hearth) and a configurable ``keep_alive`` (cold loads cost 30-60 s on a Pi's CPU).
+Structured output uses ``format=<JSON schema>``, which llama.cpp enforces by grammar.
+Local calls cost nothing, but their token counts and inference time are kept for the ledger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+import ollama
+
+from agent.config.models import OllamaSection
+from agent.errors import ModelError, ModelRequestRejected, ModelResponseInvalid, ModelUnavailable
+from agent.ledger.types import Usage
+from agent.router.backend import BackendReply, CallSpec, OnText, PendingToolCall
+from agent.router.types import ModelRequest
+
+log = logging.getLogger(__name__)
+
+NAME = "ollama"
+
+
+def translate(exc: BaseException, model: str) -> ModelError:  # noqa: PLR0911 - one per kind
+    """Hearth's error for anything the ollama SDK or httpx raised."""
+    if isinstance(exc, ollama.ResponseError):
+        status = exc.status_code
+        if status == 404:
+            return ModelUnavailable(f"Ollama model {model!r} is not pulled (run: ollama pull "
+                                    f"{model})", backend=NAME, status=404)
+        if 400 <= status < 500:
+            return ModelRequestRejected(f"Ollama rejected the request ({status}): "
+                                        f"{str(exc.error)[:200]}", backend=NAME, status=status)
+        return ModelUnavailable(f"Ollama failed: {str(exc.error)[:200]}", backend=NAME,
+                                status=status if status > 0 else None)
+    if isinstance(exc, ConnectionError | httpx.ConnectError):
+        return ModelUnavailable("Ollama is not reachable (is the service running?)",
+                                backend=NAME)
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return ModelUnavailable("Ollama timed out", backend=NAME)
+    if isinstance(exc, httpx.HTTPError):
+        return ModelUnavailable(f"Ollama connection failed ({type(exc).__name__})", backend=NAME)
+    if isinstance(exc, ValueError):
+        return ModelResponseInvalid("Ollama sent a response hearth cannot read", backend=NAME)
+    return ModelError(f"Ollama call failed: {type(exc).__name__}", backend=NAME)
+
+
+def _usage(final: Any) -> Usage:
+    total_ns = int(getattr(final, "total_duration", 0) or 0)
+    raw = {k: getattr(final, k, None) for k in (
+        "prompt_eval_count", "eval_count", "total_duration", "load_duration",
+        "prompt_eval_duration", "eval_duration")}
+    return Usage(input_tokens=int(final.prompt_eval_count or 0),
+                 output_tokens=int(final.eval_count or 0),
+                 inference_seconds=total_ns / 1e9,
+                 raw={k: v for k, v in raw.items() if v is not None})
+
+
+class OllamaBackend:
+    """A local model over `ollama.AsyncClient`."""
+
+    name = NAME
+
+    def __init__(self, config: OllamaSection) -> None:
+        self._config = config
+        self.client = ollama.AsyncClient(host=config.host, timeout=config.timeout)
+
+    def conversation(self, request: ModelRequest) -> list[Any]:
+        """Plain role/content messages (the system prompt is added per call)."""
+        return [{"role": m.role, "content": m.content} for m in request.messages]
+
+    async def send(self, spec: CallSpec, conversation: list[Any],
+                   on_text: OnText | None = None) -> BackendReply:
+        """One /api/chat call (streamed when `on_text` is given), within `spec.timeout`."""
+        messages = ([{"role": "system", "content": spec.system}] if spec.system else [])
+        messages += conversation
+        kwargs: dict[str, Any] = {
+            "model": spec.model,
+            "messages": messages,
+            "keep_alive": self._config.keep_alive,
+            "options": {"num_ctx": self._config.num_ctx, "num_predict": spec.max_tokens},
+        }
+        if spec.tools:
+            kwargs["tools"] = [{"type": "function", "function": {
+                "name": t.name, "description": t.description,
+                "parameters": dict(t.input_schema)}} for t in sorted(spec.tools,
+                                                                    key=lambda t: t.name)]
+        if spec.output_schema is not None:
+            kwargs["format"] = dict(spec.output_schema)
+        if spec.thinking:
+            kwargs["think"] = True
+        try:
+            async with asyncio.timeout(spec.timeout):
+                final, text, calls = await self._chat(kwargs, on_text)
+        except (ollama.ResponseError, ollama.RequestError, ConnectionError, httpx.HTTPError,
+                TimeoutError, ValueError) as exc:
+            raise translate(exc, spec.model) from exc
+        tool_calls = tuple(
+            PendingToolCall(id=f"call_{n}", name=str(c.function.name),
+                            arguments=dict(c.function.arguments or {}))
+            for n, c in enumerate(calls))
+        turn: dict[str, Any] = {"role": "assistant", "content": text}
+        if calls:
+            turn["tool_calls"] = [{"function": {"name": c.name, "arguments": c.arguments}}
+                                  for c in tool_calls]
+        return BackendReply(text=text, tool_calls=tool_calls, usage=_usage(final),
+                            model_used=str(final.model or spec.model),
+                            stop_reason=str(final.done_reason or ""), assistant_turn=turn)
+
+    async def _chat(self, kwargs: dict[str, Any],
+                    on_text: OnText | None) -> tuple[Any, str, list[Any]]:
+        if on_text is None:
+            response = await self.client.chat(**kwargs, stream=False)
+            return response, response.message.content or "", list(response.message.tool_calls
+                                                                  or [])
+        pieces: list[str] = []
+        calls: list[Any] = []
+        final: Any = None
+        async for part in await self.client.chat(**kwargs, stream=True):
+            if part.message.content:
+                pieces.append(part.message.content)
+                await on_text(part.message.content)
+            calls.extend(part.message.tool_calls or [])
+            final = part
+        if final is None:
+            raise ValueError("empty stream")
+        return final, "".join(pieces), calls
+
+    def tool_turns(self, reply: BackendReply,
+                   results: Sequence[tuple[PendingToolCall, str, bool]]) -> list[Any]:
+        """The assistant turn, then one ``tool`` message per result."""
+        return [reply.assistant_turn, *({"role": "tool", "content": output,
+                                         "tool_name": call.name}
+                                        for call, output, _ in results)]
+
+    async def models(self) -> list[str]:
+        """Names of the pulled models (raises hearth errors)."""
+        try:
+            listed = await self.client.list()
+        except (ollama.ResponseError, ConnectionError, httpx.HTTPError, ValueError) as exc:
+            raise translate(exc, "") from exc
+        return [str(m.model) for m in listed.models if m.model]
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self.client.close()  # type: ignore[no-untyped-call]  # the SDK's own method

@@ -1,0 +1,134 @@
+"""How small the daemon is: resident memory idle and after 10,000 commands; time to READY=1.
+
+Run: .venv/bin/python -m bench.footprint
+Starts its own Mosquitto (tests/support/broker.py) and a real `hearth run` subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+
+from bench.common import machine, rss_mb, write_result
+from tests.support.broker import Broker, free_port
+from tests.support.notify_socket import NotifySocket
+
+GOAL_IDLE_MB = 64.0
+GOAL_READY_S = 1.0
+
+
+def _config(state: Path, broker: Broker) -> str:
+    return f"""
+[hearth]
+state_dir = "{state}"
+log_level = "WARNING"
+[mqtt]
+host = "{broker.host}"
+port = {broker.port}
+prefix = "bench"
+queue_size = 20000
+[ollama]
+host = "http://127.0.0.1:{free_port()}"
+[anthropic]
+api_key = {{ env = "HEARTH_BENCH_NO_KEY" }}
+[[devices]]
+name = "kitchen light"
+area = "kitchen"
+kind = "light"
+protocol = "zigbee2mqtt"
+address = "kitchen_light"
+"""
+
+
+def _send_commands(broker: Broker, count: int, timeout: float) -> tuple[int, float]:
+    """Publish `count` device requests on bench/ask; count the device commands that come out."""
+    seen = 0
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"bench-{os.getpid()}")
+
+    def on_message(_c: mqtt.Client, _u: object, _m: mqtt.MQTTMessage) -> None:
+        nonlocal seen
+        seen += 1
+
+    client.on_message = on_message
+    client.connect(broker.host, broker.port)
+    client.subscribe("zigbee2mqtt/kitchen_light/set", qos=1)
+    client.loop_start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    phrases = ("turn off the kitchen light", "turn on the kitchen light")
+    for i in range(count):
+        client.publish("bench/ask", phrases[i % 2], qos=1).wait_for_publish(timeout=5)
+    deadline = time.monotonic() + timeout
+    while seen < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    client.loop_stop()
+    client.disconnect()
+    return seen, elapsed
+
+
+def run(commands: int) -> dict[str, object]:
+    """Start the daemon, measure, stop it; returns the figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        broker = Broker(work)
+        broker.start()
+        state = work / "state"
+        state.mkdir()
+        cfg = work / "config.toml"
+        cfg.write_text(_config(state, broker))
+        notify = NotifySocket(work / "notify.sock")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "HEARTH"))}
+        env["NOTIFY_SOCKET"] = str(notify.path)
+        started = time.monotonic()
+        log = (work / "daemon.log").open("wb")
+        proc = subprocess.Popen([sys.executable, "-m", "agent.cli.main", "--config", str(cfg), "run"],
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            notify.wait_for("READY", "1", timeout=30)
+            ready_s = time.monotonic() - started
+            time.sleep(2.0)  # let start-up probes and lazy work settle before measuring idle
+            idle = rss_mb(proc.pid)
+            delivered, elapsed = _send_commands(broker, commands, timeout=120)
+            time.sleep(1.0)
+            after = rss_mb(proc.pid)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=15)
+            log.close()
+            notify.close()
+            broker.stop()
+    return {
+        "ready_s": round(ready_s, 3),
+        "ready_goal_s": GOAL_READY_S,
+        "idle_rss_mb": idle,
+        "idle_goal_mb": GOAL_IDLE_MB,
+        "commands_sent": commands,
+        "commands_delivered": delivered,
+        "commands_seconds": round(elapsed, 2),
+        "rss_after_commands_mb": after,
+    }
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--commands", type=int, default=10_000)
+    args = parser.parse_args()
+    figures = run(args.commands)
+    payload = {"machine": machine(), "command": "python -m bench.footprint", **figures}
+    write_result("footprint", payload)
+    print(json.dumps(payload, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The `briefing` skill: the morning briefing, composed from parts, sent to every notifier.
+
+Parts are `PartProvider`s (agent/notifiers): the news desk (skills/news), the spend part
+(`SpendPart`, from the ledger) and any third-party provider. Notifiers are built from
+`[briefing] notifiers` by `agent.notifiers.build_notifiers` (MQTT, file, entry points).
+
+Wiring (the daemon does this once; the skill declares no schedule of its own, the core
+schedules it from `[briefing] cron` via `agent.scheduler.configured_jobs`)::
+
+    service = BriefingService(config, [news_desk, SpendPart(ledger, zone)], notifiers)
+    skills.briefing.bind(service)      # the entry-point `skill` now serves it
+    # or: make_briefing_skill(service) -> Skill
+
+Events: `ScheduleEvent` (the morning run, possibly a catch-up) and `ActionEvent("now")`
+(`hearth briefing now`) compose and deliver; the reply's text is the spoken variant.
+"""
+
+from __future__ import annotations
+
+from agent.errors import SkillError
+from agent.plugins.contract import (
+    ActionEvent,
+    Event,
+    Reply,
+    ScheduleEvent,
+    Skill,
+    SkillContext,
+    SkillDeclaration,
+    TextEvent,
+)
+from skills.briefing.service import BriefingService
+from skills.briefing.spend import SpendPart
+
+DECLARATION = SkillDeclaration(
+    name="briefing",
+    description="Composes the morning briefing from news and other skills' sections.",
+    tier="none",  # composing is code; the news part pays for its own (local) summaries
+    allow_cloud=False,
+    intents={"BriefingNow": ("(read|give) [me] [the] [morning] briefing",)},
+    tools=(),
+)
+
+_bound: list[BriefingService] = []
+
+
+def bind(service: BriefingService) -> None:
+    """Make the entry-point `skill` serve `service` (the daemon calls this at wiring)."""
+    _bound[:] = [service]
+
+
+def make_briefing_skill(service: BriefingService) -> Skill:
+    """A `briefing` skill serving `service` directly (no module state)."""
+
+    async def handler(ctx: SkillContext, event: Event) -> Reply | None:
+        return await handle(service, ctx, event)
+
+    return Skill(DECLARATION, handler)
+
+
+async def handle(service: BriefingService, ctx: SkillContext, event: Event) -> Reply | None:
+    """Run one event against `service`."""
+    if isinstance(event, ScheduleEvent):
+        briefing = await service.run(planned=event.planned,
+                                     trigger="catch_up" if event.catch_up else "schedule")
+    elif (isinstance(event, ActionEvent) and event.action == "now") or isinstance(event, TextEvent):
+        briefing = await service.run(trigger="now")
+    else:
+        ctx.log.debug("briefing: ignoring %s", type(event).__name__)
+        return None
+    return Reply(briefing.spoken, {"title": briefing.title, "markdown": briefing.markdown})
+
+
+async def _handler(ctx: SkillContext, event: Event) -> Reply | None:
+    if not _bound:
+        raise SkillError("the briefing skill is not wired yet "
+                         "(skills.briefing.bind(service) at start-up)", skill="briefing")
+    return await handle(_bound[0], ctx, event)
+
+
+skill = Skill(DECLARATION, _handler)
+
+__all__ = ["DECLARATION", "BriefingService", "SpendPart", "bind", "handle",
+           "make_briefing_skill", "skill"]

@@ -1,0 +1,95 @@
+"""The `news` skill: feeds in, short neutral summaries out, on the local tier. No tools.
+
+Feed text is untrusted, so this skill is granted no tools and no MQTT handle; its output
+goes only into the briefing, for a person to read.
+
+Wiring (the daemon does this once it has a database and a router)::
+
+    desk = NewsDesk(config, db, router.bind("news", tier="local", allow_cloud=True,
+                                            fallback=("fast",)), news=NewsConfig(...))
+    skills.news.bind(desk)            # the entry-point `skill` now serves it
+    # or: make_news_skill(desk) -> Skill, registered in place of the entry point's
+
+The handler answers `ActionEvent("fetch")` (fetch and store), `ActionEvent("prepare")` and
+schedules (fetch and summarise ahead of the briefing, e.g. a `[scheduler] jobs` entry
+`{name = "news.prepare", skill = "news", cron = "40 6 * * *"}`), and free text ("what's the
+news?") with the pending headlines. The briefing reads the desk as a part provider.
+"""
+
+from __future__ import annotations
+
+from agent.errors import SkillError
+from agent.plugins.contract import (
+    ActionEvent,
+    Event,
+    Reply,
+    ScheduleEvent,
+    Skill,
+    SkillContext,
+    SkillDeclaration,
+    TextEvent,
+)
+from skills.news.desk import NewsConfig, NewsDesk
+
+DECLARATION = SkillDeclaration(
+    name="news",
+    description="Fetches the configured news feeds and summarises new items for the briefing.",
+    tier="local",
+    fallback=("fast",),
+    allow_cloud=True,
+    intents={"NewsHeadlines": ("what's the news", "(read|give) [me] the headlines")},
+    tools=(),  # untrusted text has no hands
+    config_schema=NewsConfig,
+)
+
+_bound: list[NewsDesk] = []
+
+
+def bind(desk: NewsDesk) -> None:
+    """Make the entry-point `skill` serve `desk` (the daemon calls this at wiring)."""
+    _bound[:] = [desk]
+
+
+def make_news_skill(desk: NewsDesk) -> Skill:
+    """A `news` skill serving `desk` directly (no module state)."""
+
+    async def handler(ctx: SkillContext, event: Event) -> Reply | None:
+        return await handle(desk, ctx, event)
+
+    return Skill(DECLARATION, handler)
+
+
+async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | None:
+    """Run one event against `desk`."""
+    if isinstance(event, ActionEvent) and event.action == "fetch":
+        report = await desk.refresh()
+        return Reply(f"{report.new_items} new items; {len(report.failed)} feed(s) skipped.",
+                     {"new_items": report.new_items,
+                      "failed": [f.url for f in report.failed]})
+    if isinstance(event, ScheduleEvent) or (
+            isinstance(event, ActionEvent) and event.action in ("prepare", "now")):
+        ready = await desk.prepare(trigger="schedule" if isinstance(event, ScheduleEvent)
+                                   else "action")
+        return Reply(f"{ready} news items summarised for the next briefing.", {"ready": ready})
+    if isinstance(event, TextEvent):
+        await desk.refresh()
+        items = await desk.pending(desk.config.briefing.max_news_items)
+        summaries = await desk.summarise(items, trigger="ask")
+        if not summaries:
+            return Reply("No new headlines since the last briefing.")
+        text = " ".join(f"{s.headline.rstrip('.')}." for s in summaries[:5])
+        return Reply(text, {"headlines": [s.headline for s in summaries]})
+    ctx.log.debug("news: ignoring %s", type(event).__name__)
+    return None
+
+
+async def _handler(ctx: SkillContext, event: Event) -> Reply | None:
+    if not _bound:
+        raise SkillError("the news skill is not wired to a database yet "
+                         "(skills.news.bind(desk) at start-up)", skill="news")
+    return await handle(_bound[0], ctx, event)
+
+
+skill = Skill(DECLARATION, _handler)
+
+__all__ = ["DECLARATION", "NewsConfig", "NewsDesk", "bind", "handle", "make_news_skill", "skill"]

@@ -1,0 +1,5 @@
+"""Fixtures for database tests."""
+
+from tests.db.pg import pg_schema
+
+__all__ = ["pg_schema"]

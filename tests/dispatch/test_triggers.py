@@ -1,0 +1,51 @@
+"""MQTT messages, schedules and actions reach the skill they belong to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from agent.config import HearthConfig
+from agent.dispatch import Dispatcher
+from agent.intents import IntentMatcher
+from agent.plugins import ToolRegistry, discover
+from agent.router import Router
+from tests.dispatch.conftest import HELLO, with_sections
+from tests.plugins.samples import weather
+
+
+def build(config: HearthConfig, router: Router) -> Dispatcher:
+    skills = discover(config, entry_points=[HELLO], extra=[weather])
+    return Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry())
+
+
+async def test_mqtt_goes_to_the_subscribed_skill(config: HearthConfig, router: Router) -> None:
+    dispatcher = build(config, router)
+    (result,) = await dispatcher.handle_mqtt("home/doorbell/pressed", b"\xff\x00")
+    assert (result.route, result.status, result.skill) == ("mqtt", "ok", "hello")
+    assert result.text == "Hello, whoever is at the door!"
+    assert await dispatcher.handle_mqtt("home/other", b"x") == []
+
+
+async def test_schedule_goes_to_its_skill(config: HearthConfig, router: Router) -> None:
+    dispatcher = build(config, router)
+    planned = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    result = await dispatcher.handle_schedule("hello", "morning", planned, False)
+    assert (result.route, result.status, result.text) == (
+        "schedule", "ok", "Hello, good morning (morning).")
+    missing = await dispatcher.handle_schedule("nosuch", "x", planned, True)
+    assert (missing.status, missing.skill) == ("refused", "nosuch")
+
+
+async def test_action_goes_to_its_skill(config: HearthConfig, router: Router) -> None:
+    dispatcher = build(config, router)
+    result = await dispatcher.handle_action("hello", "greet", {"person": "Lin"})
+    assert (result.route, result.status, result.text) == ("action", "ok", "Hello, Lin!")
+    unknown_action = await dispatcher.handle_action("hello", "dance", {})
+    assert (unknown_action.status, unknown_action.reply) == ("ok", None)
+
+
+async def test_disabled_skill_gets_nothing(router: Router, config: HearthConfig) -> None:
+    dispatcher = build(with_sections(config, {"hello": {"enabled": False}}), router)
+    assert await dispatcher.handle_mqtt("home/doorbell/pressed", b"") == []
+    result = await dispatcher.handle_action("hello", "greet", {})
+    assert result.status == "refused"

@@ -1,0 +1,244 @@
+"""The bridge against a real Mosquitto: connect, resubscribe, queue limits, status topic."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from agent.errors import DeviceError
+from agent.mqtt import BrokerUnavailable, MessageMeta, MqttBridge, backoff_delay
+from tests.mqtt.client import PeerClient, make_config
+from tests.support.broker import Broker
+
+
+class Inbox:
+    """Collects what the bridge hands its handler."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, bytes, MessageMeta]] = []
+        self.event = asyncio.Event()
+
+    async def __call__(self, topic: str, payload: bytes, meta: MessageMeta) -> None:
+        self.items.append((topic, payload, meta))
+        self.event.set()
+
+    async def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.items) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"got {len(self.items)} of {count} messages")
+            self.event.clear()
+            try:
+                await asyncio.wait_for(self.event.wait(), 0.2)
+            except TimeoutError:
+                pass
+
+
+@pytest.fixture
+async def bridge(running_broker: Broker, topic_prefix: str) -> AsyncIterator[MqttBridge]:
+    b = MqttBridge(make_config(running_broker, topic_prefix))
+    await b.start()
+    assert await b.wait_connected(10)
+    yield b
+    await b.stop()
+
+
+async def wait_until(cond: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def test_backoff_is_capped_jittered_and_never_zero() -> None:
+    delays = [backoff_delay(n, 1.0, 60.0) for n in range(1, 30) for _ in range(20)]
+    assert min(delays) >= 0.5
+    assert max(delays) <= 60.0
+    tenth = [backoff_delay(10, 1.0, 60.0) for _ in range(50)]
+    assert len(set(tenth)) > 1, "no jitter"
+    assert all(30.0 <= d <= 60.0 for d in tenth)
+
+
+async def test_start_does_not_block_when_broker_is_down_then_connects(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    late = Broker(tmp_path)  # not started: "the broker is down at boot"
+    b = MqttBridge(make_config(late, topic_prefix))
+    b.subscribe(f"{topic_prefix}/in")
+    inbox = Inbox()
+    b.on_message = inbox
+    started = time.monotonic()
+    await b.start()
+    assert time.monotonic() - started < 0.5
+    await asyncio.sleep(0.3)
+    assert not b.connected
+    with pytest.raises(BrokerUnavailable):
+        await b.publish(f"{topic_prefix}/out", "x")
+    late.start()
+    try:
+        assert await b.wait_connected(15)
+        p = PeerClient(late)
+        p.publish(f"{topic_prefix}/in", b"hello")
+        await inbox.wait_for(1)
+        assert inbox.items[0][:2] == (f"{topic_prefix}/in", b"hello")
+        p.close()
+    finally:
+        await b.stop()
+        late.stop()
+
+
+async def test_status_online_retained_and_offline_on_stop(
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
+) -> None:
+    b = MqttBridge(make_config(running_broker, topic_prefix))
+    await b.start()
+    assert await b.wait_connected(10)
+    mqtt_peer.subscribe(f"{topic_prefix}/status")
+    msg = await mqtt_peer.expect(f"{topic_prefix}/status")
+    assert (msg.payload, msg.retain) == (b"online", True)
+    await b.stop()
+    msg = await mqtt_peer.expect(f"{topic_prefix}/status")
+    assert msg.payload == b"offline"
+    assert not b.connected
+
+
+async def test_resubscribes_after_broker_restart(
+    running_broker: Broker, topic_prefix: str, bridge: MqttBridge
+) -> None:
+    inbox = Inbox()
+    bridge.on_message = inbox
+    bridge.subscribe(f"{topic_prefix}/cmd/#")
+    await asyncio.sleep(0.2)  # let the SUBACK land
+    running_broker.restart()
+    await wait_until(lambda: bridge.stats.reconnects >= 2 and bridge.connected, 20)
+    p = PeerClient(running_broker)
+    try:
+        # The subscription was renewed on reconnect: the broker forgot it on restart.
+        deadline = time.monotonic() + 10
+        while not inbox.items and time.monotonic() < deadline:
+            p.publish(f"{topic_prefix}/cmd/a", b"after-restart")
+            await asyncio.sleep(0.2)
+        assert inbox.items and inbox.items[0][1] == b"after-restart"
+        await bridge.publish(f"{topic_prefix}/out", "still works")
+    finally:
+        p.close()
+
+
+async def test_flood_of_bad_payloads_is_counted_and_survived(
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
+) -> None:
+    cfg = make_config(running_broker, topic_prefix,
+                      mqtt={"max_payload_bytes": 1024, "queue_size": 10_000})
+    b = MqttBridge(cfg)
+    handled: list[bytes] = []
+
+    async def strict_json(_topic: str, payload: bytes, _meta: MessageMeta) -> None:
+        import json
+
+        doc = json.loads(payload.decode("utf-8"))  # ValueError on garbage: "malformed"
+        if not isinstance(doc, dict):
+            raise ValueError("not an object")
+        handled.append(payload)
+
+    b.on_message = strict_json
+    b.subscribe(f"{topic_prefix}/dev/#")
+    await b.start()
+    assert await b.wait_connected(10)
+    try:
+        await asyncio.sleep(0.2)
+        big = b"{" + b"x" * 5000
+        for i in range(1000):
+            kind = i % 4
+            payload = (big if kind == 0 else bytes(range(256)) if kind == 1
+                       else b"{not json" if kind == 2 else b"\xff\xfe\x00")
+            mqtt_peer.client.publish(f"{topic_prefix}/dev/{i % 7}", payload, qos=0)
+        mqtt_peer.publish(f"{topic_prefix}/dev/ok", b'{"fine": true}')
+        await wait_until(lambda: handled, 20)
+        stats = b.stats
+        assert stats.dropped_oversize == 250
+        assert stats.dropped_malformed == 750
+        assert stats.received == 1001
+        assert handled == [b'{"fine": true}']
+        assert b.connected
+    finally:
+        await b.stop()
+
+
+async def test_full_queue_drops_and_counts(
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
+) -> None:
+    cfg = make_config(running_broker, topic_prefix, mqtt={"queue_size": 10})
+    b = MqttBridge(cfg)
+    gate = asyncio.Event()
+    seen: list[bytes] = []
+
+    async def slow(_t: str, payload: bytes, _m: MessageMeta) -> None:
+        await gate.wait()
+        seen.append(payload)
+
+    b.on_message = slow
+    b.subscribe(f"{topic_prefix}/flood")
+    await b.start()
+    assert await b.wait_connected(10)
+    try:
+        await asyncio.sleep(0.2)
+        for i in range(200):
+            mqtt_peer.client.publish(f"{topic_prefix}/flood", str(i), qos=0)
+        await wait_until(lambda: b.stats.received == 200, 20)
+        await asyncio.sleep(0.1)
+        stats = b.stats
+        assert stats.dropped_full > 0
+        assert stats.queue_depth <= 10
+        gate.set()
+        await wait_until(lambda: len(seen) + b.stats.dropped_full == 200, 20)
+    finally:
+        await b.stop()
+
+
+async def test_handler_exception_does_not_stop_later_messages(
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient
+) -> None:
+    got: list[bytes] = []
+
+    async def flaky(_t: str, payload: bytes, _m: MessageMeta) -> None:
+        if payload == b"boom":
+            raise RuntimeError("handler bug")
+        got.append(payload)
+
+    bridge.on_message = flaky
+    bridge.subscribe(f"{topic_prefix}/x")
+    await asyncio.sleep(0.2)
+    mqtt_peer.publish(f"{topic_prefix}/x", b"boom")
+    mqtt_peer.publish(f"{topic_prefix}/x", b"next")
+    await wait_until(lambda: got == [b"next"])
+    assert bridge.stats.handler_errors == 1
+    assert bridge.connected
+
+
+async def test_publish_reaches_peer_with_qos_and_no_retain(
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient
+) -> None:
+    mqtt_peer.subscribe(f"{topic_prefix}/set")
+    await bridge.publish(f"{topic_prefix}/set", '{"state":"ON"}')
+    msg = await mqtt_peer.expect(f"{topic_prefix}/set")
+    assert msg.payload == b'{"state":"ON"}'
+    assert not msg.retain
+    with pytest.raises(DeviceError):
+        await bridge.publish(f"{topic_prefix}/+/bad", "x")
+
+
+def test_password_without_value_is_a_config_error(
+    running_broker: Broker, topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.errors import ConfigError
+
+    monkeypatch.delenv("HEARTH_TEST_MQTT_PW", raising=False)
+    cfg = make_config(running_broker, topic_prefix,
+                      mqtt={"username": "u", "password": {"env": "HEARTH_TEST_MQTT_PW"}})
+    with pytest.raises(ConfigError, match="mqtt.password"):
+        MqttBridge(cfg)

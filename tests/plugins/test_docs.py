@@ -1,0 +1,35 @@
+"""docs/skills.md stays true: its example is the file the tests load, its tables match the code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+from agent.plugins import CommonKeys, SkillDeclaration
+from agent.plugins.argschema import SUPPORTED
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "skills.md").read_text(encoding="utf-8")
+
+
+def test_example_in_the_docs_is_the_tested_file() -> None:
+    source = (ROOT / "tests" / "plugins" / "example_skill" / "__init__.py").read_text("utf-8")
+    assert f"```python\n{source}```" in DOC
+
+
+def test_every_declaration_field_is_documented() -> None:
+    documented = set(re.findall(r"^\| `(\w+)` \|", DOC, flags=re.MULTILINE))
+    assert {f.name for f in fields(SkillDeclaration)} <= documented
+
+
+def test_every_common_config_key_is_documented() -> None:
+    for name, info in CommonKeys.model_fields.items():
+        default = "declared" if info.default is None else str(info.default).lower()
+        default = default.removesuffix(".0")
+        assert f"| `{name}` | `{default}` |" in DOC or f"| `{name}` | {default} |" in DOC, name
+
+
+def test_every_supported_schema_keyword_is_documented() -> None:
+    for keyword in SUPPORTED:
+        assert f"`{keyword}`" in DOC, keyword

@@ -1,0 +1,63 @@
+"""The real AsyncIOScheduler firing jobs inside the running loop."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+from agent.config import parse_config
+from agent.db import Database
+from agent.scheduler import BRIEFING_JOB, Scheduler, configured_jobs
+from agent.scheduler.history import find
+
+CONFIG = parse_config({"hearth": {"timezone": "America/New_York"}})
+
+
+async def wait_for(condition: object, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():  # type: ignore[operator]
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_next_runs_are_in_the_household_zone(db: Database) -> None:
+    now = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # 10:00 in New York
+    scheduler = Scheduler(CONFIG, db, lambda *a: asyncio.sleep(0), clock=lambda: now)
+    scheduler.add_all(configured_jobs(CONFIG))
+    ((job, when),) = scheduler.next_runs()
+    assert job == BRIEFING_JOB
+    assert when.tzinfo is not None and str(when.tzinfo) == "America/New_York"
+    assert (when.day, when.hour, when.minute) == (25, 7, 0)
+
+
+async def test_a_due_job_runs_with_its_planned_time_and_only_once(db: Database) -> None:
+    calls: list[tuple[str, str, datetime, bool]] = []
+
+    async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
+        calls.append((skill, job, planned, catch_up))
+
+    scheduler = Scheduler(CONFIG, db, run)
+    scheduler.add("tick", "home", "0 4 * * *", catch_up_until=None, catch_up_hours=0)
+    await scheduler.start()
+    try:
+        aps = scheduler._aps  # APScheduler's own handle: move the next run to "now"
+        assert aps is not None
+        due = (datetime.now(UTC) + timedelta(milliseconds=300)).replace(microsecond=0)
+        due = due + timedelta(seconds=1)
+        aps.modify_job("tick", next_run_time=due)
+        await wait_for(lambda: calls)
+        await scheduler.drain()
+        assert calls == [("home", "tick", due, False)]
+        row = await db.read(partial(find, job="tick", planned=due))
+        assert row is not None and row.outcome == "ok"
+        # APScheduler firing the same planned time again (e.g. a second daemon) is refused.
+        aps.modify_job("tick", next_run_time=due)
+        aps.wakeup()
+        await asyncio.sleep(0.5)
+        await scheduler.drain()
+        assert len(calls) == 1
+        (name, nxt), = scheduler.next_runs()
+        assert name == "tick" and nxt > due
+    finally:
+        await scheduler.stop()
