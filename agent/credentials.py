@@ -9,16 +9,25 @@ reads Claude.ai or Claude Code credential files.
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from agent.config.root import HearthConfig
 from agent.errors import CredentialRefused
 
 TERMS_URL = "https://code.claude.com/docs/en/legal-and-compliance"
 KEYS_URL = "https://platform.claude.com/settings/keys"
-_FORBIDDEN_ENV = ("ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN")
+log = logging.getLogger(__name__)
+
+# Variables the Anthropic SDK would read on its own: an OAuth bearer token, or headers that
+# could carry one. Hearth passes its key explicitly, but refuses to run beside them.
+_FORBIDDEN_ENV = ("ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_CUSTOM_HEADERS")
+# systemd's LoadCredential=anthropic_api_key:... puts the key here (readable by us only).
+SYSTEMD_CREDENTIAL = "anthropic_api_key"
 _REFUSED_PREFIXES = {
     "sk-ant-oat": "a Claude.ai subscription OAuth token (from `claude setup-token` or "
                   "CLAUDE_CODE_OAUTH_TOKEN)",
@@ -79,7 +88,7 @@ def check_environment(environ: Mapping[str, str] | None = None) -> None:
     for name in _FORBIDDEN_ENV:
         if env.get(name):
             raise CredentialRefused(
-                f"refused: {name} is set. It carries a Claude.ai subscription login, which "
+                f"refused: {name} is set. It can carry a Claude.ai subscription login, which "
                 f"hearth must not use. Unset it. {_FIX}"
             )
 
@@ -91,7 +100,27 @@ def check_credentials(config: HearthConfig, environ: Mapping[str, str] | None = 
     """
     env = dict(os.environ if environ is None else environ)
     check_environment(env)
-    raw = config.anthropic.api_key.resolve(env)
+    raw = _systemd_credential(env)
+    if raw is None:
+        raw = config.anthropic.api_key.resolve(env)
     if raw is None:
         return None
-    return check_key(raw, allow_unrecognised_prefix=config.anthropic.allow_unrecognised_key_prefix)
+    key = check_key(raw, allow_unrecognised_prefix=config.anthropic.allow_unrecognised_key_prefix)
+    log.debug("Anthropic API key %s accepted", key)
+    return key
+
+
+def _systemd_credential(env: Mapping[str, str]) -> str | None:
+    """The key systemd passed with LoadCredential=, if any (it wins over the config)."""
+    directory = env.get("CREDENTIALS_DIRECTORY")
+    if not directory:
+        return None
+    path = Path(directory) / SYSTEMD_CREDENTIAL
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CredentialRefused(f"credential file {path} is readable by group or others; "
+                                f"run: chmod 600 {path}")
+    return path.read_text(encoding="utf-8").strip() or None

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Lists Home Assistant's sentences use but leave to the caller (REFERENCE.md §4.2).
 CALLER_LISTS = ("name", "area", "floor")
+# No spoken command is longer; longer text (a pasted article, a flood) skips matching.
+MAX_MATCH_CHARS = 300
 _LIST_REF = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
@@ -127,7 +129,7 @@ class IntentMatcher:
 
     def match(self, text: str) -> IntentMatch | None:
         """The best match for `text`, or None. Never raises: a matcher fault is logged."""
-        if not self.intent_names or not text.strip():
+        if not self.intent_names or not text.strip() or len(text) > MAX_MATCH_CHARS:
             return None
         from hassil import recognize_best
 

@@ -215,15 +215,21 @@ install_config() {
         if [ "$LIVE" = 1 ]; then
             chown "root:$group" "$ETC/config.toml"
         fi
-        say "wrote $ETC/config.toml from config.example.toml; edit it, then: systemctl restart hearth"
+        say "wrote $ETC/config.toml from config.example.toml;" \
+            "edit it, then: systemctl restart hearth"
     fi
     # systemd will not start a unit whose LoadCredential= file is missing; an empty file
-    # means "no key" and hearth runs with the cloud tiers off.
-    if [ ! -e "$SECRETS/anthropic_api_key" ]; then
-        (umask 077 && : > "$SECRETS/anthropic_api_key")
-        say "created an empty $SECRETS/anthropic_api_key (root, 0600): put a Console API key" \
-            "(sk-ant-api...) in it to enable the cloud tiers"
-    fi
+    # means "no secret": no key runs hearth with the cloud tiers off.
+    local secret
+    for secret in anthropic_api_key mqtt_password; do
+        if [ ! -e "$SECRETS/$secret" ]; then
+            (umask 077 && : > "$SECRETS/$secret")
+            say "created an empty $SECRETS/$secret (root, mode 600)"
+        fi
+    done
+    say "to enable Claude: put a Console API key (sk-ant-api...) in" \
+        "$SECRETS/anthropic_api_key and set in $ETC/config.toml:" \
+        "[anthropic] api_key = { file = \"/run/credentials/hearth.service/anthropic_api_key\" }"
 }
 
 install_unit() {

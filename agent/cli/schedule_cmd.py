@@ -46,7 +46,7 @@ def _list(args: argparse.Namespace) -> int:
     jobs = configured_jobs(config, skill_declarations())
     now = datetime.now(UTC)
     last = {} if args.no_history else _last_runs(config, [j.name for j in jobs])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for job in jobs:
         nxt = next_fire_time(crontab_trigger(job.cron, zone), now)
         run = last.get(job.name)

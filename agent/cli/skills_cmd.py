@@ -59,9 +59,11 @@ def _usd(micros: int | None) -> str:
     return "-" if micros is None else f"${micros / 1_000_000:,.4f}"
 
 
-def describe(loaded: LoadedSkill, spend: dict[str, int] | None) -> dict[str, Any]:
+def describe(loaded: LoadedSkill, spend: dict[str, int] | None,
+             config: HearthConfig | None = None) -> dict[str, Any]:
     """One skill as plain data (the JSON of `skills show`)."""
     d = loaded.declaration
+    route = config.router.skills.get(d.name) if config is not None else None
     return {
         "name": d.name,
         "state": "enabled" if loaded.enabled else "disabled",
@@ -81,6 +83,8 @@ def describe(loaded: LoadedSkill, spend: dict[str, int] | None) -> dict[str, Any
         "timeout": loaded.timeout,
         "concurrency": loaded.concurrency,
         "config": loaded.config.model_dump(mode="json") if loaded.config is not None else None,
+        # `[router.skills.<name>]`: model, TTL and tier pins the router applies on top.
+        "router": route.model_dump(mode="json", exclude_defaults=True) if route else None,
         "month_spend_usd": None if spend is None else spend.get(d.name, 0) / 1_000_000,
     }
 
@@ -101,7 +105,7 @@ def _list(args: argparse.Namespace) -> int:
     config = load(args)
     skills = discover(config)
     spend, why = month_spend(config)
-    rows = [describe(s, spend) for s in _everything(skills)]
+    rows = [describe(s, spend, config) for s in _everything(skills)]
     failed = [{"name": name, "state": "failed", "reason": reason}
               for name, reason in sorted(skills.failed.items())]
     if args.json:
@@ -131,7 +135,7 @@ def _show(args: argparse.Namespace) -> int:
         print(f"hearth: no skill named {args.name!r} (installed: {names})", file=sys.stderr)
         return 1
     spend, why = month_spend(config)
-    info = describe(found[args.name], spend)
+    info = describe(found[args.name], spend, config)
     if args.json:
         print_json({**info, "ledger": why or "ok"})
         return 0
@@ -157,5 +161,7 @@ def _print_details(info: dict[str, Any], why: str) -> None:
         print(f"  schedule:    {s['name']}: {s['cron']}")
     print(f"  tools:       {', '.join(info['tools']) or 'none'}")
     print(f"  config:      {info['config'] if info['config'] is not None else 'none'}")
+    if info["router"]:
+        print(f"  router:      {info['router']} ([router.skills.{info['name']}])")
     spent = info["month_spend_usd"]
     print(f"  this month:  {why if spent is None else f'${spent:,.4f}'}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from agent.config.base import Section
 
@@ -42,6 +42,12 @@ class RuleSection(Section):
     skill: str = "home"
     action: str = Field(min_length=1)
     args: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _equals_needs_field(self) -> RuleSection:
+        if self.equals is not None and self.field is None:
+            raise ValueError("`equals` needs `field` (the dotted JSON field it compares)")
+        return self
 
 
 class DiscoverySection(Section):

@@ -27,7 +27,7 @@ class MqttSection(Section):
     username: str | None = None
     password: SecretRef | None = None
     tls: TlsSection | None = None
-    # None: "hearth-<host>-<pid>"; sessions are not persisted, so uniqueness is all that matters.
+    # None: "<hearth.name>-<host name>"; one daemon per home holds it (the state lock).
     client_id: str | None = None
     # MQTT v5 carries the response topic and correlation data `<prefix>/ask` replies use;
     # "3.1.1" is there for brokers that still speak only that.

@@ -20,11 +20,14 @@ Commands and their replies:
                       last_error: str|None}
     queues           {name: {depth: int, capacity: int|None, dropped: int}}
                      e.g. "mqtt_inbound", "dispatch"
-    skills           [{name, tier, runs: int, errors: int, last_run: str|None,
-                       last_ok: bool|None, last_error: str|None}]
+    skills           {name: {tier: str, runs: int, errors: int, last_run: str|None,
+                             last_ok: bool|None, last_error: str|None}}
     spend            {today_usd: str, daily_cap_usd: str|None, daily_left_usd: str|None,
                       month_usd: str, monthly_cap_usd: str|None, monthly_left_usd: str|None}
                      (decimal strings in USD; None caps mean uncapped)
+
+Any section may instead be ``{"error": "..."}`` when its source failed. The daemon builds the
+reply with ``collect_status(header, runtime.status_sources)``: one source per section above.
 
 ``confirm`` (args: ``{"nonce": str}``) is the sensitive-device confirmation; its reply is
 defined by the devices work.
@@ -33,7 +36,7 @@ defined by the devices work.
 from agent.control.client import call, find_socket, socket_path
 from agent.control.errors import ControlError, DaemonNotRunning
 from agent.control.server import ControlServer, Handler
-from agent.control.status import StatusReply, render_status
+from agent.control.status import StatusReply, StatusSource, collect_status, render_status
 
 __all__ = [
     "ControlError",
@@ -41,7 +44,9 @@ __all__ = [
     "DaemonNotRunning",
     "Handler",
     "StatusReply",
+    "StatusSource",
     "call",
+    "collect_status",
     "find_socket",
     "render_status",
     "socket_path",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.control.protocol import MAX_LINE, ProtocolError, decode_request, encode
+from agent.daemon.component import Stage
 from agent.errors import AlreadyRunning, HearthError, StartupError
 from agent.logs import redact
 
@@ -30,7 +31,13 @@ class ControlServer:
     The socket is created mode 0600 without a window in which others could connect: it is
     bound inside a fresh 0700 directory, chmod-ed, then renamed into place. A stale socket
     left by a crash is replaced; a live one means another daemon and raises AlreadyRunning.
+
+    It is a daemon ``Component`` of the intake stage: it stops first at shutdown, so no new
+    command arrives while work drains.
     """
+
+    name = "control"
+    stage = Stage.INTAKE
 
     def __init__(
         self,
@@ -59,7 +66,11 @@ class ControlServer:
         path = self.socket_path
         if len(os.fsencode(path)) > _MAX_SOCKET_PATH:
             raise StartupError(f"control socket path is too long for a Unix socket: {path}")
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StartupError(f"cannot create {path.parent} for the control socket: "
+                               f"{exc.strerror or exc}") from exc
         if (path.exists() or path.is_symlink()) and await _listening(path):
             raise AlreadyRunning(f"another hearth daemon already answers on {path}")
         sock = _bind_private(path)

@@ -6,8 +6,12 @@ shows ``?`` for a key a (newer or older) daemon did not send, rather than failin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypedDict
+
+log = logging.getLogger(__name__)
 
 
 class BrokerState(TypedDict):
@@ -37,9 +41,8 @@ class QueueState(TypedDict):
 
 
 class SkillState(TypedDict):
-    """One loaded skill and how its work went."""
+    """One loaded skill and how its work went (keyed by the skill's name)."""
 
-    name: str
     tier: str
     runs: int
     errors: int
@@ -70,8 +73,38 @@ class StatusReply(TypedDict):
     broker: BrokerState
     ollama: OllamaState
     queues: dict[str, QueueState]
-    skills: list[SkillState]
+    skills: dict[str, SkillState]
     spend: SpendState
+
+
+StatusSource = Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def collect_status(
+    header: Mapping[str, Any],
+    sources: Mapping[str, StatusSource],
+    *,
+    timeout: float = 2.0,
+) -> dict[str, Any]:
+    """The ``status`` reply: `header` (version, pid, state, started_at, uptime_seconds) plus
+    one section per source, gathered concurrently.
+
+    A source that raises or takes longer than `timeout` seconds becomes
+    ``{"error": "..."}``: one broken part must not hide the state of the others.
+    """
+    names = list(sources)
+
+    async def one(name: str) -> dict[str, Any]:
+        try:
+            return await asyncio.wait_for(sources[name](), timeout)
+        except TimeoutError:
+            return {"error": f"no answer within {timeout:g} s"}
+        except Exception as exc:
+            log.warning("status source %r failed", name, exc_info=True)
+            return {"error": f"{type(exc).__name__}: {exc}"[:200]}
+
+    sections = await asyncio.gather(*(one(n) for n in names))
+    return {**header, **dict(zip(names, sections, strict=True))}
 
 
 def _get(data: Mapping[str, Any], key: str) -> Any:
@@ -101,6 +134,8 @@ def _money(value: Any) -> str:
 def _connection(name: str, state: Any, up: str, down: str) -> str:
     if not isinstance(state, Mapping):
         return f"{name}: ?"
+    if "error" in state and len(state) == 1:
+        return f"{name}: ? (status unavailable: {state['error']})"
     flag = state.get("connected", state.get("reachable"))
     where = state.get("host", "?")
     if "port" in state:
@@ -117,6 +152,8 @@ def _connection(name: str, state: Any, up: str, down: str) -> str:
 def _spend_lines(spend: Any) -> list[str]:
     if not isinstance(spend, Mapping):
         return ["spend: ?"]
+    if "error" in spend and len(spend) == 1:
+        return [f"spend: ? (status unavailable: {spend['error']})"]
     lines = []
     for period, cap_key, left_key, used_key in (
         ("today", "daily_cap_usd", "daily_left_usd", "today_usd"),
@@ -152,17 +189,27 @@ def render_status(reply: Mapping[str, Any]) -> str:
             cap = f"/{q['capacity']}" if q.get("capacity") else ""
             dropped = f", {q['dropped']} dropped" if q.get("dropped") else ""
             lines.append(f"  {name}: {q.get('depth', '?')}{cap}{dropped}")
-    skills = reply.get("skills")
-    if isinstance(skills, list) and skills:
-        lines.append("skills:")
-        for s in skills:
-            if not isinstance(s, Mapping):
-                continue
-            last = s.get("last_run") or "never"
-            outcome = "" if s.get("last_ok") is None else (" ok" if s["last_ok"] else " FAILED")
-            line = (f"  {s.get('name', '?')} [{s.get('tier', '?')}]: last run {last}{outcome}, "
-                    f"{s.get('runs', 0)} runs, {s.get('errors', 0)} errors")
-            if s.get("last_error"):
-                line += f"; last error: {s['last_error']}"
-            lines.append(line)
+    lines.extend(_skill_lines(reply.get("skills")))
     return "\n".join(lines)
+
+
+def _skill_lines(skills: Any) -> list[str]:
+    if isinstance(skills, list):  # tolerate a list of {name: ..., ...} as well
+        skills = {s.get("name", "?"): s for s in skills if isinstance(s, Mapping)}
+    if not isinstance(skills, Mapping) or not skills:
+        return []
+    if "error" in skills and len(skills) == 1:
+        return [f"skills: ? (status unavailable: {skills['error']})"]
+    lines = ["skills:"]
+    for name, s in sorted(skills.items()):
+        if not isinstance(s, Mapping):
+            lines.append(f"  {name}: ?")
+            continue
+        last = s.get("last_run") or "never"
+        outcome = "" if s.get("last_ok") is None else (" ok" if s["last_ok"] else " FAILED")
+        line = (f"  {name} [{s.get('tier', '?')}]: last run {last}{outcome}, "
+                f"{s.get('runs', 0)} runs, {s.get('errors', 0)} errors")
+        if s.get("last_error"):
+            line += f"; last error: {s['last_error']}"
+        lines.append(line)
+    return lines

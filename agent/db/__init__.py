@@ -151,6 +151,10 @@ def _create_schema(url: str, schema: str) -> None:
     engine = admin_engine(url)
     try:
         with engine.begin() as conn:
+            # IF NOT EXISTS is not safe against a concurrent CREATE (it can still fail on
+            # the catalog's unique index): daemons starting together queue on the lock.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                         {"k": migrate.PG_MIGRATION_LOCK})
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     except SQLAlchemyError as exc:
         raise LedgerError(f"cannot create schema {schema!r}: {type(exc).__name__}") from exc

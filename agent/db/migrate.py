@@ -13,7 +13,7 @@ from sqlalchemy import Connection, text
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 # Arbitrary but fixed: every daemon sharing a PostgreSQL ledger takes this lock to migrate.
-_PG_MIGRATION_LOCK = 0x68656172  # "hear"
+PG_MIGRATION_LOCK = 0x68656172  # "hear"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -44,5 +44,5 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     migrate one after the other; PostgreSQL gets an advisory lock for the same effect.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
     command.upgrade(alembic_config(connection), revision)

@@ -192,6 +192,10 @@ class DeviceActions:
                          retain=command.retain)
         if request.dry_run:
             return result
+        state = self.registry.state(device.id)
+        if state is not None and state.available is False:
+            # The device said it is offline: a command now would be lost or run late.
+            return replace(result, status="failed", error=f"{device.name} is offline")
         if command.needs_confirmation:
             held = self.pending.create(device, desired, command,
                                        requested_by=request.requested_by)

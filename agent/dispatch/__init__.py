@@ -1,11 +1,12 @@
 """The dispatcher: triggers in, the right skill run in isolation, a `DispatchResult` out.
 
     dispatcher = Dispatcher(skills, router, IntentMatcher(skills), tools)
+    # or, discovering the installed skills: assemble(config, router, tools, slot_lists=...)
     result = await dispatcher.handle_text("turn off the kitchen light")
 """
 
 from agent.dispatch.chooser import SkillChooser
-from agent.dispatch.dispatcher import Dispatcher, DispatchRouter
+from agent.dispatch.dispatcher import Dispatcher, DispatchRouter, assemble
 from agent.dispatch.result import DispatchResult, Route, Status
 from agent.dispatch.runner import SkillRunner, SkillStats
 
@@ -18,4 +19,5 @@ __all__ = [
     "SkillRunner",
     "SkillStats",
     "Status",
+    "assemble",
 ]

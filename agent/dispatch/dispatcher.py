@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from agent.config.root import HearthConfig
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
 from agent.dispatch.result import DispatchResult, Route
 from agent.dispatch.runner import RunOutcome, SkillRunner, SkillStats
@@ -32,10 +33,12 @@ from agent.plugins.contract import (
     MqttEvent,
     Reply,
     ScheduleEvent,
+    Skill,
     SkillContext,
     SkillRouter,
     TextEvent,
 )
+from agent.plugins.discovery import discover
 from agent.plugins.skillset import LoadedSkill, SkillSet
 from agent.plugins.tools import ToolRegistry
 from agent.router.types import ModelRequest, ModelResponse, Tier, ToolSpec
@@ -95,6 +98,9 @@ class Dispatcher:
                                   error=SkillError(f"no enabled skill {skill!r}", skill=skill),
                                   **extra)
         outcome: RunOutcome = await runner.run(event)
+        # MQTT traffic can be steady (sensors); one INFO line per message would drown the journal.
+        log.log(logging.DEBUG if route == "mqtt" else logging.INFO, "%s -> skill %s: %s in %d ms",
+                route, skill, outcome.status, outcome.latency_ms)
         return DispatchResult(route=route, status=outcome.status, skill=skill,
                               reply=outcome.reply, error=outcome.error,
                               latency_ms=outcome.latency_ms, **extra)
@@ -103,6 +109,9 @@ class Dispatcher:
                           dry_run: bool = False) -> DispatchResult:
         """Free text: intent match (no model) first, else the local model chooses."""
         started = time.monotonic()
+        if not text.strip():
+            return DispatchResult(route="dispatcher", status="refused",
+                                  error=SkillError("empty request", skill=DISPATCHER))
         match = self._matcher.match(text)
         if match is not None:
             return await self._run_intent(match, trigger, dry_run, started)
@@ -184,6 +193,15 @@ class Dispatcher:
         """A named action (from a rule, the CLI or another part of the core)."""
         event = ActionEvent(action=action, args=dict(args), dry_run=dry_run)
         return await self._run("action", skill, event, dry_run=dry_run)
+
+
+def assemble(config: HearthConfig, router: DispatchRouter, tools: ToolRegistry, *,
+             slot_lists: Callable[[], Mapping[str, Any]] | None = None,
+             extra: Iterable[Skill] = ()) -> Dispatcher:
+    """Discover the skills, build the intent matcher and the dispatcher: the daemon's wiring
+    and `hearth ask`'s in one call. Raises StartupError/ConfigError like `discover`."""
+    skills = discover(config, extra=extra)
+    return Dispatcher(skills, router, IntentMatcher(skills, slot_lists=slot_lists), tools)
 
 
 def _context(loaded: LoadedSkill, router: DispatchRouter, tools: ToolRegistry) -> SkillContext:

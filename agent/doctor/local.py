@@ -15,6 +15,7 @@ from pathlib import Path
 from agent.config.base import SecretRef
 from agent.doctor.result import CheckResult, DoctorContext
 from agent.errors import CredentialRefused
+from agent.logs import redact
 from agent.paths import state_dir
 
 # The installed unit hands the key over from here (LoadCredential=); only while it runs
@@ -59,11 +60,9 @@ def check_state_dir(ctx: DoctorContext) -> CheckResult:
 def check_database(ctx: DoctorContext) -> CheckResult:
     """The ledger database opens and its schema is one this hearth can migrate. Read-only:
     the daemon applies migrations itself at start, as its own user."""
+    from agent.db import DB_FILENAME, migrate
+
     name = "database"
-    try:
-        from agent.db import DB_FILENAME, migrate
-    except ImportError as exc:  # the ledger package is optional while it is being built
-        return CheckResult.skip(name, f"the ledger database module is not installed ({exc})")
     head = migrate.head_revision()
     url = ctx.config.ledger.url
     if url is None:
@@ -76,7 +75,8 @@ def check_database(ctx: DoctorContext) -> CheckResult:
         current, where = _url_revision(url)
     if isinstance(current, Exception):
         return CheckResult.fail(
-            name, f"cannot read {where}: {type(current).__name__}: {str(current)[:120]}",
+            name, f"cannot read {where}: {type(current).__name__}: "
+                  f"{redact(str(current).splitlines()[0] if str(current) else '')[:160]}",
             "check ledger.url and that the database is up" if url else
             f"restore {where} from a backup, or move it aside to start a new ledger")
     if current == head:
@@ -126,6 +126,9 @@ def _url_revision(url: str) -> tuple[str | Exception | None, str]:
     try:
         parsed = make_url(url)
         where = parsed.render_as_string(hide_password=True)
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            return ValueError(f"unsupported database {parsed.get_backend_name()!r} "
+                              "(use sqlite or postgresql+psycopg)"), where
         engine = create_engine(parsed, connect_args={"connect_timeout": 3}
                                if parsed.get_backend_name() == "postgresql" else {})
     except (SQLAlchemyError, ValueError, ImportError) as exc:
@@ -143,8 +146,8 @@ def _uses(ctx: DoctorContext, backend: str) -> list[str]:
     return sorted({t.model for t in ctx.config.tiers.values() if t.backend == backend})
 
 
-def _unit_source(ref: SecretRef) -> SecretRef:
-    # Outside the running unit, read the credential from where systemd loads it.
+def unit_secret(ref: SecretRef) -> SecretRef:
+    """`ref`, or, for a credential of the unit read outside it, the file systemd loads it from."""
     if ref.file is not None and ref.file.parent == UNIT_CREDENTIALS and not ref.file.exists():
         return SecretRef(file=CREDENTIAL_SOURCES / ref.file.name)
     return ref
@@ -158,7 +161,7 @@ def check_anthropic_key(ctx: DoctorContext) -> CheckResult:
     models = _uses(ctx, "anthropic")
     if not models:
         return CheckResult.skip(name, "no tier uses Claude")
-    ref = _unit_source(ctx.config.anthropic.api_key)
+    ref = unit_secret(ctx.config.anthropic.api_key)
     try:
         check_environment(ctx.environ)
         raw = ref.resolve(dict(ctx.environ))

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from agent.config.mqtt import MqttSection
+from agent.doctor.local import unit_secret
 from agent.doctor.result import CheckResult, DoctorContext
 from agent.errors import CredentialRefused
 
@@ -30,14 +31,6 @@ def _probe_broker(mqtt_cfg: MqttSection, password: str | None, timeout: float) -
     client = mqtt.Client(CallbackAPIVersion.VERSION2,
                          client_id=f"hearth-doctor-{os.getpid()}", clean_session=True)
     client.connect_timeout = timeout
-    if mqtt_cfg.username:
-        client.username_pw_set(mqtt_cfg.username, password)
-    if mqtt_cfg.tls is not None:
-        tls = mqtt_cfg.tls
-        client.tls_set(ca_certs=str(tls.ca_file) if tls.ca_file else None,
-                       certfile=str(tls.cert_file) if tls.cert_file else None,
-                       keyfile=str(tls.key_file) if tls.key_file else None)
-        client.tls_insecure_set(tls.insecure)
     answer: dict[str, Any] = {}
 
     def on_connect(_c: Any, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
@@ -45,9 +38,22 @@ def _probe_broker(mqtt_cfg: MqttSection, password: str | None, timeout: float) -
 
     client.on_connect = on_connect
     try:
+        if mqtt_cfg.username:
+            client.username_pw_set(mqtt_cfg.username, password)
+        if mqtt_cfg.tls is not None:
+            tls = mqtt_cfg.tls
+            client.tls_set(ca_certs=str(tls.ca_file) if tls.ca_file else None,
+                           certfile=str(tls.cert_file) if tls.cert_file else None,
+                           keyfile=str(tls.key_file) if tls.key_file else None)
+            client.tls_insecure_set(tls.insecure)
+    except (OSError, ValueError) as exc:
+        raise _ProbeError(f"cannot set up TLS: {exc}",
+                          "check the files named in [mqtt.tls] exist and are readable") from exc
+    try:
         client.connect(mqtt_cfg.host, mqtt_cfg.port, keepalive=max(5, int(timeout) * 2))
-    except OSError as exc:
-        raise _ProbeError(f"cannot reach {where}: {exc.strerror or exc}", start_fix) from exc
+    except (OSError, ValueError) as exc:
+        raise _ProbeError(f"cannot reach {where}: {getattr(exc, 'strerror', None) or exc}",
+                          start_fix) from exc
     try:
         deadline = time.monotonic() + timeout
         while "reason" not in answer and time.monotonic() < deadline:
@@ -79,14 +85,14 @@ async def check_broker(ctx: DoctorContext) -> CheckResult:
     mqtt_cfg = ctx.config.mqtt
     password = None
     if mqtt_cfg.password is not None:
+        ref = unit_secret(mqtt_cfg.password)
         try:
-            password = mqtt_cfg.password.resolve(dict(ctx.environ))
+            password = ref.resolve(dict(ctx.environ))
         except CredentialRefused as exc:
             return CheckResult.fail(name, str(exc), "chmod 600 the password file")
         if password is None:
-            return CheckResult.fail(
-                name, f"the MQTT password ({mqtt_cfg.password.describe()}) is not set",
-                f"put the password in {mqtt_cfg.password.describe()}")
+            return CheckResult.fail(name, f"the MQTT password ({ref.describe()}) is not set",
+                                    f"put the password in {ref.describe()}")
     try:
         # paho's connect and loop block; a thread keeps the other checks running.
         detail = await asyncio.to_thread(_probe_broker, mqtt_cfg, password, ctx.timeout)

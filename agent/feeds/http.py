@@ -155,11 +155,7 @@ class FeedFetcher:
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         current = url
         for _hop in range(self.config.max_redirects + 1):
-            request = await self._request(current, etag, last_modified)
-            try:
-                response = await self._client.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                raise FeedRejected(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+            response = await self._send(current, etag, last_modified)
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     current = urljoin(current, response.headers["location"])
@@ -169,14 +165,15 @@ class FeedFetcher:
                 await response.aclose()
         raise FeedRejected(f"more than {self.config.max_redirects} redirects")
 
-    async def _request(self, url: str, etag: str | None, last_modified: str | None
-                       ) -> httpx.Request:
+    async def _send(self, url: str, etag: str | None, last_modified: str | None
+                    ) -> httpx.Response:
+        """Connect to the first checked address that answers (IPv6 may be broken locally)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FeedRejected(f"only http(s) URLs are fetched, not {parts.scheme or url!r}")
         host = parts.hostname
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = await self._resolve(host, port)
+        addresses = await self._resolve(host, port)
         headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "Accept-Encoding": "gzip, deflate",
                    "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                              "text/xml;q=0.9, */*;q=0.1"}
@@ -184,11 +181,21 @@ class FeedFetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        pinned = httpx.URL(url).copy_with(host=address)
-        return self._client.build_request("GET", pinned, headers=headers,
-                                          extensions={"sni_hostname": host})
+        failure: httpx.HTTPError | None = None
+        for address in addresses:
+            # The connection goes to the address just checked; Host and SNI keep the name.
+            request = self._client.build_request(
+                "GET", httpx.URL(url).copy_with(host=address), headers=headers,
+                extensions={"sni_hostname": host})
+            try:
+                return await self._client.send(request, stream=True)
+            except httpx.ConnectError as exc:
+                failure = exc
+            except httpx.HTTPError as exc:
+                raise FeedRejected(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+        raise FeedRejected(f"ConnectError: {failure}".rstrip(": ")) from failure
 
-    async def _resolve(self, host: str, port: int) -> str:
+    async def _resolve(self, host: str, port: int) -> list[str]:
         loop = asyncio.get_running_loop()
         try:
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -202,7 +209,7 @@ class FeedFetcher:
         if refused:
             raise FeedRejected(f"{host!r} resolves to a non-public address ({refused[0]}); "
                                "set feeds.allow_private_addresses to allow it")
-        return addresses[0]
+        return list(dict.fromkeys(addresses))
 
     async def _result(self, url: str, response: httpx.Response) -> FetchResult:
         status = response.status_code

@@ -98,7 +98,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, max_items: in
     try:
         parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
                                   sanitize_html=True, resolve_relative_uris=True)
-    except (RecursionError, MemoryError, ValueError) as exc:
+    except Exception as exc:
+        # Hostile input can reach corners of feedparser that raise anything; one feed's
+        # crash must not take the others down, so it becomes this feed's rejection.
+        log.warning("feedparser crashed on %s", url, exc_info=True)
         raise FeedRejected(f"feedparser failed: {type(exc).__name__}") from exc
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException) and not accept_malformed:

@@ -88,6 +88,10 @@ async def _download(fetcher: FeedFetcher, feed: FeedSection, config: FeedsSectio
             return _Downloaded(feed, result, tuple(items), None)
         except FeedRejected as exc:
             return _Downloaded(feed, None, (), exc)
+        except Exception as exc:
+            # A bug or an unforeseen input in one feed's path must not stop the others.
+            log.warning("feed %s failed unexpectedly", url, exc_info=True)
+            return _Downloaded(feed, None, (), FeedRejected(f"unexpected {type(exc).__name__}"))
 
 
 async def fetch_all(feeds: Sequence[FeedSection], db: Database, client_config: FeedsSection, *,

@@ -100,6 +100,16 @@ def unbriefed(session: Session, limit: int) -> list[StoredItem]:
                        r.first_seen_at) for r in rows]
 
 
+def recent(session: Session, since: datetime, limit: int) -> list[StoredItem]:
+    """Items first seen at or after `since`, newest first, at most `limit` (briefed or not)."""
+    rows = session.scalars(
+        select(FeedItem).where(FeedItem.first_seen_at >= since)
+        .order_by(FeedItem.first_seen_at.desc(), FeedItem.id.desc()).limit(limit)
+    )
+    return [StoredItem(r.id, r.feed_url, r.title, r.link, r.summary, r.published_at,
+                       r.first_seen_at) for r in rows]
+
+
 def mark_briefed(session: Session, ids: Sequence[int], when: datetime) -> int:
     """Mark items as briefed so no later briefing repeats them; returns rows changed."""
     if not ids:

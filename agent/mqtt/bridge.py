@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 import socket
 import threading
@@ -122,7 +121,8 @@ class MqttBridge:
         self._stop_event: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._accepted_this_round = False
-        self._client_id = config.mqtt.client_id or f"hearth-{socket.gethostname()}-{os.getpid()}"
+        # A stable id: a restarted daemon takes over its old session at the broker.
+        self._client_id = config.mqtt.client_id or f"{config.hearth.name}-{socket.gethostname()}"
         self._password = self._resolve_password()
         if (config.mqtt.password is not None and config.mqtt.tls is None
                 and config.mqtt.host not in ("localhost", "127.0.0.1", "::1")):
@@ -176,6 +176,7 @@ class MqttBridge:
         client.will_set(self.status_topic, "offline", qos=1, retain=True)
         # A flood of QoS 1 publishes during a slow ack must not grow memory without end.
         client.max_queued_messages_set(max(100, cfg.queue_size))
+        client.on_socket_open = self._on_socket_open
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
@@ -309,6 +310,9 @@ class MqttBridge:
                             cfg.host, cfg.port, exc, attempt, delay)
                 await self._sleep_unless_stopped(delay)
                 continue
+            if self._stop_event.is_set():
+                self._client.disconnect()  # stop() came while we were connecting
+                break
             self._client.loop_start()
             await self._disconnected.wait()
             # With reconnect_on_failure=False the network thread ends after a disconnect.
@@ -363,6 +367,14 @@ class MqttBridge:
                 self._disconnected.set()
 
     # -- paho callbacks (network thread): wrapped, short, hand work to the loop --------
+
+    def _on_socket_open(self, _client: paho.Client, _userdata: Any, sock: Any) -> None:
+        try:
+            # paho leaves Nagle on: a command written right after a PUBACK would wait for
+            # the broker's delayed ACK (~40 ms per hop). Commands are small and urgent.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except (OSError, AttributeError) as exc:
+            log.debug("TCP_NODELAY not set: %s", exc)
 
     def _on_connect(self, client: paho.Client, _userdata: Any, _flags: Any,
                     reason_code: Any, _properties: Any) -> None:

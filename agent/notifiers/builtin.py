@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 class MqttNotifier:
     """Publishes the briefing as JSON on `<prefix>/briefing` and the spoken text on
     `<prefix>/briefing/spoken`, both retained so a device that connects later still gets it.
+    (`kind="digest"` publishes the weekly digest on `<prefix>/digest` the same way.)
 
     Takes a publish callable, not the bridge: the daemon passes its bridge's publish, the
     CLI a one-shot client's.
@@ -25,9 +26,9 @@ class MqttNotifier:
 
     name = "mqtt"
 
-    def __init__(self, publish: Publish, prefix: str) -> None:
+    def __init__(self, publish: Publish, prefix: str, *, kind: str = "briefing") -> None:
         self._publish = publish
-        self.topic = f"{prefix}/briefing"
+        self.topic = f"{prefix}/{kind}"
 
     async def deliver(self, briefing: Briefing) -> None:
         """Publish both topics (retained)."""
@@ -40,7 +41,8 @@ class MqttNotifier:
 
 
 class FileNotifier:
-    """Writes `briefings/<date>T<HHMM>.md` in the state directory, and `briefings/latest.md`.
+    """Writes `briefings/<date>T<HHMM>.md` in the state directory, and `briefings/latest.md`
+    (`digests/...` with `kind="digest"`).
 
     Each file is written to a temporary name and renamed, so a reader (or a power cut)
     never sees half a briefing.
@@ -48,8 +50,8 @@ class FileNotifier:
 
     name = "file"
 
-    def __init__(self, state_dir: Path) -> None:
-        self.directory = state_dir / "briefings"
+    def __init__(self, state_dir: Path, *, kind: str = "briefing") -> None:
+        self.directory = state_dir / f"{kind}s"
 
     async def deliver(self, briefing: Briefing) -> None:
         """Write the Markdown files (blocking file I/O runs in a worker thread)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import ssl
 from types import TracebackType
 
@@ -27,11 +28,15 @@ class OneShotPublisher:
 
     def __init__(self, config: MqttSection, *, timeout: float = 10.0) -> None:
         import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
 
         self.config = config
         self.timeout = timeout
-        client_id = f"{config.client_id or 'hearth'}-cli"
-        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=client_id)
+        # Its own client id and no will: the daemon's session and <prefix>/status stay alone.
+        client_id = f"{config.client_id or 'hearth'}-briefing-{os.getpid()}"
+        protocol = mqtt.MQTTv5 if config.protocol == "5" else mqtt.MQTTv311
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                   protocol=protocol)
         # An exception in a paho callback would kill its network thread; none are set here.
         self._client.suppress_exceptions = True
         if config.username:

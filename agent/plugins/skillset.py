@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from pydantic import BaseModel
 
-from agent.plugins.contract import Skill, SkillDeclaration
+from agent.plugins.contract import ScheduleSpec, Skill, SkillDeclaration
 from agent.router.types import Tier
 
 
@@ -92,6 +92,11 @@ class SkillSet:
             for name, loaded in sorted(self.skills.items())
             if any(topic_matches(pattern, topic) for pattern in loaded.declaration.topics)
         ]
+
+    def schedules(self) -> list[tuple[str, ScheduleSpec]]:
+        """(skill name, schedule) for every schedule the enabled skills declare (for the scheduler)."""
+        return [(name, spec) for name, loaded in sorted(self.skills.items())
+                for spec in loaded.declaration.schedules]
 
     def topics(self) -> list[str]:
         """Every topic filter the enabled skills subscribe to (for the MQTT bridge)."""

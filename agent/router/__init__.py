@@ -4,7 +4,8 @@
 declaration (`Router.bind`). The Anthropic SDK is imported only on the first cloud call.
 """
 
-from agent.router.core import BoundRouter, Router
+from agent.router.bound import BoundRouter
+from agent.router.core import Router
 from agent.router.types import (
     BackendHealth,
     Message,

@@ -171,7 +171,9 @@ class AttemptRunner:
             started = time.monotonic()
             try:
                 async with self._paid if paid else contextlib.nullcontext():
-                    reply = await backend.send(replace(spec, timeout=min(spec.timeout, remaining)),
+                    # Measured again: waiting for the semaphore used some of the deadline.
+                    left = max(0.001, trail.deadline - time.monotonic())
+                    reply = await backend.send(replace(spec, timeout=min(spec.timeout, left)),
                                                conversation, on_text)
             except ModelError as err:
                 await self._failed(trail, target, reservation, err, started=started)

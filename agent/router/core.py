@@ -23,7 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config.models import TierSection
 from agent.config.root import HearthConfig
@@ -41,10 +41,9 @@ from agent.errors import (
 from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Usage
 from agent.router.attempts import AttemptRunner, Target, Trail
-from agent.router.backend import Backend, BackendReply, CallSpec, OnText, estimate_prompt_tokens
+from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.ollama_backend import OllamaBackend
 from agent.router.planning import RANK, build_plan, escalation_target, tier_chain
-from agent.router.schema import parse_structured
 from agent.router.tools import run_tools
 from agent.router.types import (
     BackendHealth,
@@ -55,6 +54,10 @@ from agent.router.types import (
     ToolCall,
     ToolSpec,
 )
+from agent.router.verdict import Verdict
+
+if TYPE_CHECKING:
+    from agent.router.bound import BoundRouter
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +188,8 @@ class Router:
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool, fallback: tuple[Tier, ...] = (),
              tools: Mapping[str, ToolSpec] | None = None) -> BoundRouter:
         """The router as one skill sees it (agent.plugins.contract.SkillRouter)."""
+        from agent.router.bound import BoundRouter
+
         return BoundRouter(self, skill, tier=tier, allow_cloud=allow_cloud, fallback=fallback,
                            tools=dict(tools or {}))
 
@@ -264,35 +269,14 @@ class Router:
         usage = Usage()
         started = time.monotonic()
         limit = self._config.router.max_tool_iterations
+        verdict = Verdict(request, backend.name, limit, can_escalate, lambda reply, parsed:
+                          self._response(reply, tier_requested=tier_requested, tier=tier,
+                                         backend=backend, parsed=parsed, calls=calls,
+                                         degraded=degraded, latency_ms=0))
         for iteration in range(limit + 1):
-            final: dict[str, Any] = {}
-
-            def judge(reply: BackendReply, iteration: int = iteration,
-                      final: dict[str, Any] = final) -> tuple[Outcome, ModelResponseInvalid | None]:
-                if reply.tool_calls and iteration < limit:
-                    return Outcome.OK, None
-                if reply.tool_calls:
-                    return Outcome.ERROR, ModelResponseInvalid(
-                        f"the model still wanted tools after {limit} rounds", backend=backend.name)
-                try:
-                    final["parsed"] = (parse_structured(reply.text, request.output_schema,
-                                                        backend=backend.name)
-                                       if request.output_schema is not None else None)
-                    problem = request.validator(self._response(
-                        reply, tier_requested=tier_requested, tier=tier, backend=backend,
-                        parsed=final["parsed"], calls=calls, degraded=degraded,
-                        latency_ms=0)) if request.validator else None
-                except ModelResponseInvalid as exc:
-                    problem_exc = exc
-                else:
-                    if problem is None:
-                        return Outcome.OK, None
-                    problem_exc = ModelResponseInvalid(f"validator: {problem}",
-                                                       backend=backend.name)
-                return (Outcome.ESCALATED if can_escalate else Outcome.ERROR), problem_exc
-
+            verdict.iteration = iteration
             try:
-                reply, problem = await self._attempts.run(trail, target, conversation, judge,
+                reply, problem = await self._attempts.run(trail, target, conversation, verdict,
                                                           outcome_ok=ok, on_text=on_text)
             except (BudgetExceeded, PriceUnknown) as err:
                 await self._attempts.refused(trail, target, err)
@@ -305,7 +289,7 @@ class Router:
             if not reply.tool_calls:
                 latency = int((time.monotonic() - started) * 1000)
                 response = self._response(reply, tier_requested=tier_requested, tier=tier,
-                                          backend=backend, parsed=final.get("parsed"),
+                                          backend=backend, parsed=verdict.parsed,
                                           calls=calls, degraded=degraded, latency_ms=latency)
                 return _TierResult(replace(response, usage=usage,
                                            ledger_id=trail.ledger_ids[-1]), None)
@@ -321,37 +305,6 @@ class Router:
                              backend=backend.name, model=reply.model_used, usage=reply.usage,
                              cost_micros=0, ledger_id="", parsed=parsed, tool_calls=tuple(calls),
                              degraded=degraded, latency_ms=latency_ms)
-
-
-class BoundRouter:
-    """One skill's view of the router: its name, tier ceiling, cloud policy and tool grant."""
-
-    def __init__(self, router: Router, skill: str, *, tier: Tier, allow_cloud: bool,
-                 fallback: tuple[Tier, ...], tools: dict[str, ToolSpec]) -> None:
-        self._router = router
-        self.skill = skill
-        self.tier = tier
-        self.allow_cloud = allow_cloud
-        self.fallback = fallback
-        self.tools = tools
-
-    async def complete(self, request: ModelRequest, tier: Tier | None = None) -> ModelResponse:
-        """Run `request` as this skill, on its tier or a lower one it names."""
-        from agent.errors import ToolNotGranted
-
-        chosen = tier or self.tier
-        if RANK[chosen] > RANK[self.tier]:
-            raise ModelRequestRejected(f"skill {self.skill!r} declared tier {self.tier!r}; "
-                                       f"it cannot ask for {chosen!r}")
-        tools = []
-        for spec in request.tools:
-            granted = self.tools.get(spec.name)
-            if granted is None:
-                raise ToolNotGranted(spec.name, self.skill)
-            tools.append(granted)  # the handler registered at start-up, not the request's
-        bound = replace(request, skill=self.skill, tools=tuple(tools),
-                        allow_cloud=request.allow_cloud and self.allow_cloud)
-        return await self._router._complete(bound, chosen, fallback=self.fallback or None)
 
 
 def _add(a: Usage, b: Usage) -> Usage:
@@ -371,4 +324,4 @@ def _prompt_text(request: ModelRequest) -> str:
     return "\n".join(f"{m.role}: {m.content}" for m in request.messages)
 
 
-__all__ = ["BoundRouter", "Router", "estimate_prompt_tokens"]
+__all__ = ["Router"]

@@ -34,7 +34,7 @@ from agent.scheduler.jobs import JobDef
 log = logging.getLogger(__name__)
 
 RunCallback = Callable[[str, str, datetime, bool], Awaitable[None]]  # skill, job, planned, catch_up
-Action = Literal["run", "missed", "done", "none", "clock_unset"]
+Action = Literal["run", "missed", "done", "none", "clock_unset", "error"]
 # A Pi without an RTC boots at its last shutdown time (or 1970) until NTP syncs: no
 # scheduled work runs, and nothing is recorded as missed, while the clock is that wrong.
 MIN_SANE_YEAR = 2026
@@ -92,6 +92,8 @@ class Scheduler:
         self._jobs: dict[str, _Job] = {}
         self._aps: AsyncIOScheduler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        # Set while the clock was too wrong to catch up; the heartbeat retries once it is not.
+        self._catch_up_pending = False
 
     # -- jobs -----------------------------------------------------------------------------
 
@@ -175,8 +177,20 @@ class Scheduler:
         if now.year < MIN_SANE_YEAR:
             log.warning("clock reads %s: catch-up postponed until the time is synced",
                         now.isoformat())
+            self._catch_up_pending = True
             return [CatchUpDecision(name, None, "clock_unset") for name in self._jobs]
-        return [await self._catch_up_one(job, now) for job in self._jobs.values()]
+        self._catch_up_pending = False
+        decisions = []
+        for job in self._jobs.values():
+            try:
+                decisions.append(await self._catch_up_one(job, now))
+            except HearthError as exc:
+                # The history is unreadable (database down): run nothing rather than risk
+                # running twice; the next catch_up (or the next planned run) tries again.
+                log.warning("job %s: catch-up skipped, run history unavailable: %s",
+                            job.spec.name, exc)
+                decisions.append(CatchUpDecision(job.spec.name, None, "error", str(exc)))
+        return decisions
 
     async def _catch_up_one(self, job: _Job, now: datetime) -> CatchUpDecision:
         name = job.spec.name
@@ -209,9 +223,18 @@ class Scheduler:
     def _fire(self, job_id: str, planned: datetime) -> None:
         """Called by APScheduler (on the loop) when a job is due."""
         job = self._jobs.get(job_id)
-        if job is None:
-            return  # the heartbeat
+        if job is None:  # the heartbeat
+            if self._catch_up_pending and self._clock().year >= MIN_SANE_YEAR:
+                task = asyncio.get_running_loop().create_task(self._catch_up_after_sync(),
+                                                              name="catch-up")
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            return
         self._spawn(job.spec, planned.astimezone(UTC), catch_up=False, claim=True)
+
+    async def _catch_up_after_sync(self) -> None:
+        log.info("clock synced; catching up missed runs now")
+        await self.catch_up()
 
     def _spawn(self, spec: JobDef, planned: datetime, *, catch_up: bool,
                claim: bool = False) -> None:

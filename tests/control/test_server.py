@@ -179,3 +179,18 @@ async def test_too_long_path_is_a_clear_startup_error(tmp_path: Path) -> None:
     srv = ControlServer(tmp_path / ("d" * 120) / "control.sock", HANDLERS)
     with pytest.raises(HearthError, match="too long"):
         await srv.start()
+
+
+async def test_unusable_directory_is_a_clear_startup_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    srv = ControlServer(tmp_path / "afile" / "control.sock", HANDLERS)
+    with pytest.raises(HearthError, match=r"cannot create .*afile for the control socket"):
+        await srv.start()
+
+
+def test_control_server_is_an_intake_component(tmp_path: Path) -> None:
+    from agent.daemon.component import Component, Stage
+
+    srv = ControlServer(tmp_path / "control.sock", HANDLERS)
+    assert isinstance(srv, Component)
+    assert srv.stage is Stage.INTAKE

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from agent.cli.main import main
-from agent.control import ControlServer, render_status
+from agent.control import ControlServer, collect_status, render_status
 from agent.control.status import StatusReply, format_duration
 
 
@@ -37,13 +37,13 @@ class LiveState:
             "ollama": {"reachable": False, "host": "http://localhost:11434",
                        "last_error": "connection refused"},
             "queues": {"mqtt_inbound": {"depth": self.inbound, "capacity": 1000, "dropped": 7}},
-            "skills": [
-                {"name": "news", "tier": "fast", "runs": self.runs, "errors": 1,
-                 "last_run": "2026-11-24T07:00:00+00:00", "last_ok": False,
-                 "last_error": "feed timed out"},
-                {"name": "home", "tier": "none", "runs": 0, "errors": 0, "last_run": None,
-                 "last_ok": None, "last_error": None},
-            ],
+            "skills": {
+                "news": {"tier": "fast", "runs": self.runs, "errors": 1,
+                         "last_run": "2026-11-24T07:00:00+00:00", "last_ok": False,
+                         "last_error": "feed timed out"},
+                "home": {"tier": "none", "runs": 0, "errors": 0, "last_run": None,
+                         "last_ok": None, "last_error": None},
+            },
             "spend": {"today_usd": "0.0420", "daily_cap_usd": "1.00",
                       "daily_left_usd": "0.9580", "month_usd": "3.10",
                       "monthly_cap_usd": None, "monthly_left_usd": None},
@@ -94,7 +94,7 @@ async def test_status_shows_live_state(config_file: Path, capsys: pytest.Capture
            "connection refused" in second
     assert "mqtt_inbound: 250/1000" in second
     assert "2 runs" in second
-    assert as_json["skills"][0]["runs"] == 2
+    assert as_json["skills"]["news"]["runs"] == 2
     assert as_json["queues"]["mqtt_inbound"]["depth"] == 250
 
 
@@ -125,7 +125,7 @@ async def test_status_reports_a_refusing_daemon(
 
 
 def test_render_tolerates_missing_and_odd_keys() -> None:
-    text = render_status({"version": "9.9", "skills": ["junk", {"name": "x"}],
+    text = render_status({"version": "9.9", "skills": ["junk", {"name": "x"}],  # list form
                           "queues": {"q": "junk"}, "spend": {"today_usd": "1"}})
     assert text.splitlines()[0] == "hearth 9.9 (pid ?): ?, up ?"
     assert "broker: ?" in text
@@ -146,3 +146,50 @@ def test_ollama_not_probed_yet_is_not_an_outage() -> None:
 ])
 def test_format_duration(seconds: float, shown: str) -> None:
     assert format_duration(seconds) == shown
+
+
+async def test_collect_status_isolates_broken_and_slow_sources() -> None:
+    async def broker() -> dict[str, Any]:
+        return {"connected": True, "host": "h", "port": 1, "since": None, "last_error": None}
+
+    async def spend() -> dict[str, Any]:
+        raise RuntimeError("ledger locked")
+
+    async def skills() -> dict[str, Any]:
+        await asyncio.sleep(30)
+        return {}
+
+    reply = await collect_status({"version": "1", "pid": 7},
+                                 {"broker": broker, "spend": spend, "skills": skills},
+                                 timeout=0.3)
+    assert reply["version"] == "1" and reply["pid"] == 7
+    assert reply["broker"]["connected"] is True
+    assert reply["spend"] == {"error": "RuntimeError: ledger locked"}
+    assert reply["skills"] == {"error": "no answer within 0.3 s"}
+    text = render_status(reply)
+    assert "broker: connected (h:1)" in text
+    assert "spend: ? (status unavailable: RuntimeError: ledger locked)" in text
+    assert "skills: ? (status unavailable: no answer within 0.3 s)" in text
+
+
+async def test_status_over_the_socket_from_status_sources(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The daemon's wiring: a header plus Runtime.status_sources, through collect_status.
+    inbound = {"depth": 0}
+
+    async def queues() -> dict[str, Any]:
+        return {"mqtt_inbound": {"depth": inbound["depth"], "capacity": 10, "dropped": 0}}
+
+    async def status(args: dict[str, Any]) -> dict[str, Any]:
+        return await collect_status({"version": "0.1.0", "pid": 1, "state": "running",
+                                     "uptime_seconds": 5}, {"queues": queues})
+
+    server = ControlServer(config_file.parent / "state" / "control.sock", {"status": status})
+    await server.start()
+    try:
+        inbound["depth"] = 4
+        assert await _cli("--config", str(config_file), "status") == 0
+    finally:
+        await server.stop()
+    assert "mqtt_inbound: 4/10" in capsys.readouterr().out

@@ -62,6 +62,8 @@ def test_install_twice_is_idempotent_and_keeps_edited_config(tmp_path: Path) -> 
     assert (root / "etc/hearth").stat().st_mode & 0o777 == 0o750
     assert (root / "etc/hearth/secrets").stat().st_mode & 0o777 == 0o700
     assert key.read_text() == "" and key.stat().st_mode & 0o777 == 0o600
+    mqtt_pw = root / "etc/hearth/secrets/mqtt_password"
+    assert mqtt_pw.read_text() == "" and mqtt_pw.stat().st_mode & 0o777 == 0o600
     unit = root / "etc/systemd/system/hearth.service"
     assert unit.read_text() == (REPO / "deploy/hearth.service").read_text()
 

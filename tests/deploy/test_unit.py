@@ -71,9 +71,10 @@ def test_unit_has_what_the_issue_requires() -> None:
     ]:
         assert the(svc, key) == value, key
     assert values(svc, "MemoryMax")
-    assert the(svc, "LoadCredential") == (
-        "anthropic_api_key:/etc/hearth/secrets/anthropic_api_key"
-    )
+    assert set(values(svc, "LoadCredential")) == {
+        "anthropic_api_key:/etc/hearth/secrets/anthropic_api_key",
+        "mqtt_password:/etc/hearth/secrets/mqtt_password",
+    }
     assert unit["Install"] == [("WantedBy", "multi-user.target")]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ def _write_config(path: Path, broker: Broker, prefix: str, state_dir: Path) -> P
 
 
 async def test_confirm_over_mqtt(
-    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient, tmp_path: Path,
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient, tmp_path: Path, *,
     state_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("RUNTIME_DIRECTORY", raising=False)
@@ -46,7 +45,7 @@ async def test_confirm_over_mqtt(
 
 
 async def test_confirm_over_the_control_socket(
-    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient, tmp_path: Path,
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient, tmp_path: Path, *,
     state_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from agent.control import ControlServer
@@ -71,4 +70,4 @@ async def test_confirm_over_the_control_socket(
             assert code == 1
         finally:
             await server.stop()
-    assert json.loads(json.dumps(s.home.pending.pending())) == []
+    assert s.home.pending.pending() == []

@@ -224,3 +224,23 @@ async def test_broker_restart_then_next_command_is_handled(
             assert msg.payload == b"TOGGLE"
         finally:
             peer.close()
+
+
+async def test_offline_device_is_not_commanded(
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
+) -> None:
+    devices = [{"name": "shed light", "kind": "light", "protocol": "tasmota",
+                "address": f"shed_{topic_prefix[-6:]}"}]
+    address = f"shed_{topic_prefix[-6:]}"
+    mqtt_peer.subscribe(f"cmnd/{address}/#")
+    async with home_stack(running_broker, topic_prefix, devices=devices,
+                          **_config(topic_prefix)) as s:
+        mqtt_peer.publish(f"tele/{address}/LWT", "Offline")
+        await s.wait_for(lambda: s.handled >= 1)
+        reply = await s.text("HassTurnOn", name="shed light")
+        assert reply.data["ok"] is False and "offline" in reply.text
+        assert await mqtt_peer.nothing_on(f"cmnd/{address}/#", 0.3) == []
+        mqtt_peer.publish(f"tele/{address}/LWT", "Online")
+        await s.wait_for(lambda: s.handled >= 2)
+        await s.text("HassTurnOn", name="shed light")
+        assert (await mqtt_peer.expect(f"cmnd/{address}/POWER")).payload == b"ON"

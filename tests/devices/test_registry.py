@@ -145,3 +145,22 @@ def test_rules_match_topic_payload_and_field() -> None:
     assert rules.match("z2m/button", b'{"action":"single"}', retain=True) == []
     for garbage in (b"\xff\xfe", b"{", b"[]", b"null"):
         assert rules.match("z2m/button", garbage) == []
+
+
+def test_rule_equals_without_field_is_a_config_error() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="needs `field`"):
+        RuleSection(topic="a/b", equals="single", action="toggle")
+
+
+async def test_control_confirm_handler_refuses_bad_args() -> None:
+    from agent.devices import HomeService
+    from agent.mqtt import MqttBridge
+
+    config = HearthConfig()
+    home = HomeService(config, MqttBridge(config))
+    assert (await home.control_confirm({}))["ok"] is False
+    assert (await home.control_confirm({"nonce": 5}))["ok"] is False
+    result = await home.control_confirm({"nonce": "abc123"})
+    assert result == {"ok": False, "error": "no pending action 'abc123' (unknown or expired)"}

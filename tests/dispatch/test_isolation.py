@@ -88,7 +88,11 @@ async def test_a_failing_skill_is_contained(
 async def test_a_hung_skill_does_not_block_other_skills(
     config: HearthConfig, router: Router
 ) -> None:
-    dispatcher = build(config, router, sleepy)
+    # A roomy timeout: the greeting must finish while the hung call is still pending,
+    # even on a loaded machine.
+    skills = discover(with_sections(config, {"sleepy": {"timeout": 2.0}}),
+                      entry_points=[HELLO], extra=[sleepy])
+    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), tools())
     hung = asyncio.create_task(dispatcher.handle_text("sleep now"))
     served = await dispatcher.handle_action("hello", "greet", {"person": "Ada"})
     assert served.text == "Hello, Ada!"

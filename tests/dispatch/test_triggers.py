@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from agent.config import HearthConfig
-from agent.dispatch import Dispatcher
+from agent.dispatch import Dispatcher, assemble
 from agent.intents import IntentMatcher
 from agent.plugins import ToolRegistry, discover
 from agent.router import Router
 from tests.dispatch.conftest import HELLO, with_sections
+from tests.plugins.example_skill import skill
 from tests.plugins.samples import weather
+from tests.support.fake_ollama import FakeOllama
 
 
 def build(config: HearthConfig, router: Router) -> Dispatcher:
@@ -49,3 +51,21 @@ async def test_disabled_skill_gets_nothing(router: Router, config: HearthConfig)
     assert await dispatcher.handle_mqtt("home/doorbell/pressed", b"") == []
     result = await dispatcher.handle_action("hello", "greet", {})
     assert result.status == "refused"
+
+
+async def test_empty_text_is_refused_without_a_model_call(
+    config: HearthConfig, router: Router, fake_ollama: FakeOllama
+) -> None:
+    result = await build(config, router).handle_text("   ")
+    assert (result.status, result.text) == ("refused", "empty request")
+    assert fake_ollama.chat_bodies == []
+
+
+async def test_assemble_discovers_the_installed_group(config: HearthConfig,
+                                                      router: Router) -> None:
+    off = {name: {"enabled": False} for name in ("home", "news", "briefing")}
+    dispatcher = assemble(with_sections(config, off), router, ToolRegistry(), extra=[skill])
+    assert dispatcher.skills.names() == ["hello"]
+    assert set(dispatcher.skills.disabled) | set(dispatcher.skills.failed) >= set(off)
+    assert (await dispatcher.handle_text("greet Mo")).text == "Hello, Mo!"
+    assert dispatcher.skills.schedules() == [("hello", skill.declaration.schedules[0])]

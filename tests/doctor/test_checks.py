@@ -15,7 +15,7 @@ from agent.doctor import CheckResult, Status, run_checks, unit_environ
 from agent.doctor.local import check_anthropic_key, check_database, check_state_dir
 from agent.doctor.network import check_broker
 from agent.doctor.result import DoctorContext
-from tests.doctor.conftest import KEY_VAR, ConfigWriter
+from tests.doctor.conftest import KEY_VAR
 from tests.support.broker import Broker, free_port
 
 
@@ -36,11 +36,16 @@ def auth_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwords), "hearth", "s3cret"],
                    check=True, capture_output=True, timeout=30)
     passwords.chmod(0o600)
+    # `user root`: started as root, mosquitto would otherwise switch to its own user, which
+    # cannot read pytest's private temporary directory. Ignored when not started as root.
     b.conf.write_text(b.conf.read_text().replace(
-        "allow_anonymous true\n", f"allow_anonymous false\npassword_file {passwords}\n"))
-    b.start()
-    yield b
-    b.stop()
+        "allow_anonymous true\n",
+        f"allow_anonymous false\npassword_file {passwords}\nuser root\n"))
+    try:
+        b.start()
+        yield b
+    finally:
+        b.stop()
 
 
 async def test_broker_refuses_wrong_password_and_anonymous(
@@ -246,3 +251,39 @@ def test_the_units_config_means_the_units_directories() -> None:
                    "RUNTIME_DIRECTORY": "/run/hearth"}
     assert unit_environ(Path("/home/me/hearth.toml"), {}) == {}
     assert unit_environ(None, {}) == {}
+
+
+async def test_missing_tls_files_fail_clearly(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-ca.pem"
+    result = await check_broker(_ctx(tmp_path, mqtt={"tls": {"ca_file": str(missing)}}))
+    assert result.status is Status.FAIL
+    assert result.detail.startswith("cannot set up TLS")
+    assert "[mqtt.tls]" in result.fix
+
+
+def test_unit_credentials_are_read_from_their_source_outside_the_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.doctor import local
+
+    run_dir, sources = tmp_path / "run-credentials", tmp_path / "etc-secrets"
+    sources.mkdir()
+    monkeypatch.setattr(local, "UNIT_CREDENTIALS", run_dir)
+    monkeypatch.setattr(local, "CREDENTIAL_SOURCES", sources)
+    key = sources / "anthropic_api_key"
+    key.write_text("sk-ant-api03-FromTheSourceFileFromTheSourceFile\n")
+    key.chmod(0o600)
+    ctx = _ctx(tmp_path, anthropic={"api_key": {"file": str(run_dir / "anthropic_api_key")}})
+    result = check_anthropic_key(ctx)
+    assert result.status is Status.PASS
+    assert f"from file {key}" in result.detail
+    key.write_text("")
+    empty = check_anthropic_key(ctx)
+    assert empty.status is Status.FAIL and f"no API key in file {key}" in empty.detail
+
+
+def test_unsupported_database_url_fails(tmp_path: Path) -> None:
+    result = check_database(_ctx(tmp_path, ledger={"url": "mysql://h:pw@127.0.0.1:9/db"}))
+    assert result.status is Status.FAIL
+    assert "unsupported database 'mysql'" in result.detail
+    assert ":pw@" not in result.detail

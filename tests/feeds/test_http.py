@@ -138,3 +138,13 @@ async def test_refused_connection_is_a_feed_error() -> None:
     async with FeedFetcher(ALLOW) as fetcher:
         with pytest.raises(FeedRejected, match="Connect"):
             await fetcher.fetch(f"http://127.0.0.1:{free_port()}/feed")
+
+
+async def test_a_hostname_is_pinned_to_its_checked_address_and_kept_as_host(
+        feed_server: FeedServer) -> None:
+    # (Where "localhost" also resolves to ::1 first, the IPv4 address is tried next.)
+    url = feed_server.add("/w", fixture("world.xml")).replace("127.0.0.1", "localhost")
+    async with FeedFetcher(ALLOW) as fetcher:
+        result = await fetcher.fetch(url)
+    assert result.status == 200
+    assert feed_server.requests[-1][1]["Host"] == f"localhost:{feed_server.port}"

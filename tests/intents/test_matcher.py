@@ -76,6 +76,12 @@ def test_skill_templates_and_wildcards() -> None:
     assert (note.skill, note.slots["note"]) == ("note", "the bins go out on Tuesday")
 
 
+def test_overlong_text_is_not_matched() -> None:
+    matcher = IntentMatcher(skills(NOTE))
+    assert matcher.match("remember that " + "x" * 100) is not None
+    assert matcher.match("remember that " + "x" * 400) is None
+
+
 def test_disabled_skills_intents_are_not_held() -> None:
     matcher = IntentMatcher(skills(HOME, BRIEFING, config={"briefing": {"enabled": False}}),
                             slot_lists=devices)

@@ -54,21 +54,29 @@ def _threads(url: str | None, state: Path, schema: str | None) -> None:
     errors: list[BaseException] = []
 
     def run() -> None:
-        db = Database.open(url, state, schema=schema)
+        try:
+            db = Database.open(url, state, schema=schema)
+        except BaseException as exc:
+            errors.append(exc)
+            barrier.abort()  # release the others rather than leave them waiting
+            return
         try:
             ledger = Ledger(db, config({"daily_usd": CAP_USD}))
-            barrier.wait()
+            barrier.wait(60)
             results.append(asyncio.run(burst(ledger, 20, "threads")))
         except BaseException as exc:
             errors.append(exc)
         finally:
             db.close()
 
-    threads = [threading.Thread(target=run) for _ in range(10)]
+    # daemon: a stuck thread must not keep the test process alive after a failure
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(10)]
     for t in threads:
         t.start()
+    deadline = time.monotonic() + 100
     for t in threads:
-        t.join(100)
+        t.join(max(0.1, deadline - time.monotonic()))
+    assert not any(t.is_alive() for t in threads), "threads did not finish"
     assert not errors, errors
     db = Database.open(url, state, schema=schema)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,10 +33,8 @@ class Inbox:
             if time.monotonic() > deadline:
                 raise AssertionError(f"got {len(self.items)} of {count} messages")
             self.event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.event.wait(), 0.2)
-            except TimeoutError:
-                pass
 
 
 @pytest.fixture
@@ -240,5 +239,47 @@ def test_password_without_value_is_a_config_error(
     monkeypatch.delenv("HEARTH_TEST_MQTT_PW", raising=False)
     cfg = make_config(running_broker, topic_prefix,
                       mqtt={"username": "u", "password": {"env": "HEARTH_TEST_MQTT_PW"}})
-    with pytest.raises(ConfigError, match="mqtt.password"):
+    with pytest.raises(ConfigError, match=r"mqtt\.password"):
         MqttBridge(cfg)
+
+
+async def test_last_will_marks_hearth_offline_when_the_process_dies(
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, sys\n"
+        "from agent.mqtt import MqttBridge\n"
+        "from tests.mqtt.client import make_config\n"
+        "from tests.support.broker import Broker\n"
+        "class B(Broker):\n"
+        "    def __init__(self): self.host, self.port = '127.0.0.1', int(sys.argv[1])\n"
+        "async def main():\n"
+        "    b = MqttBridge(make_config(B(), sys.argv[2]))\n"
+        "    await b.start()\n"
+        "    await b.wait_connected(20)\n"
+        "    print('up', flush=True)\n"
+        "    await asyncio.sleep(60)\n"
+        "asyncio.run(main())\n"
+    )
+    mqtt_peer.subscribe(f"{topic_prefix}/status")
+    child = subprocess.Popen([sys.executable, "-c", script, str(running_broker.port),
+                              topic_prefix], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert child.stdout is not None
+        assert (await asyncio.to_thread(child.stdout.readline)).strip() == "up"
+        assert (await mqtt_peer.expect(f"{topic_prefix}/status")).payload == b"online"
+        os.kill(child.pid, signal.SIGKILL)
+        msg = await mqtt_peer.expect(f"{topic_prefix}/status")
+        assert (msg.payload, msg.retain) == (b"offline", False)
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+        mqtt_peer.publish(f"{topic_prefix}/status", b"", retain=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,21 @@ from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Usage
 
 
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    # main() installs its own root handler and level; later tests must not inherit them.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 def config_file(tmp_path: Path, state_dir: Path) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(f'[hearth]\nstate_dir = "{state_dir}"\n\n[skills.home]\ntimeout = 7\n',
-                    encoding="utf-8")
+    path.write_text(f'[hearth]\nstate_dir = "{state_dir}"\n\n[skills.home]\ntimeout = 7\n\n'
+                    '[router.skills.home]\ncache_ttl = "1h"\n', encoding="utf-8")
     return path
 
 
@@ -88,6 +100,7 @@ def test_show_with_this_months_spend(config_file: Path, state_dir: Path,
     assert (data["name"], data["state"], data["timeout"]) == ("home", "enabled", 7.0)
     assert data["month_spend_usd"] == pytest.approx(cost / 1_000_000)
     assert data["ledger"] == "ok"
+    assert data["router"] == {"cache_ttl": "1h"}
     code, text, _ = run(capsys, "--config", str(config_file), "skills", "show", "home")
     assert code == 0
     assert f"this month:  ${cost / 1_000_000:,.4f}" in text

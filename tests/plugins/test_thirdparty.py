@@ -36,7 +36,9 @@ from agent.router import Router
 
 
 async def main(state: Path) -> None:
-    config = HearthConfig.model_validate({"hearth": {"state_dir": str(state)}})
+    # The built-ins need tools the daemon registers; this script runs only the new skill.
+    off = {name: {"enabled": False} for name in ("home", "news", "briefing")}
+    config = HearthConfig.model_validate({"hearth": {"state_dir": str(state)}, "skills": off})
     skills = discover(config)
     ledger = Ledger(Database.open(None, state), config)
     await ledger.start()
@@ -47,6 +49,7 @@ async def main(state: Path) -> None:
     by_topic = await dispatcher.handle_mqtt("chime/ring", b"xx")
     await router.aclose()
     print(json.dumps({
+        "enabled": skills.names(),
         "source": skills.skills["chime"].source,
         "text": by_text.to_dict(),
         "action": by_action.to_dict(),
@@ -109,6 +112,7 @@ def test_separately_installed_skill_is_discovered_and_runs(tmp_path: Path) -> No
                           timeout=90, check=False)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["enabled"] == ["chime"]
     assert out["source"] == "chime = hearth_chime:skill (hearth-chime 1.0.0)"
     assert (out["text"]["route"], out["text"]["status"], out["text"]["text"]) == (
         "intent", "ok", "ding")

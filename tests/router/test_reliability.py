@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -136,6 +137,18 @@ async def test_oauth_worded_403_halts(make_harness: MakeHarness,
     assert len(fake_anthropic.message_bodies) == 1
 
 
+async def test_claude_code_only_400_halts_as_auth(make_harness: MakeHarness,
+                                                  fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness(NO_FALLBACK)
+    fake_anthropic.script(error(400, message="This credential is only authorized for use with "
+                                             "Claude Code and cannot be used for other API requests."))
+    with pytest.raises(ModelAuthFailed, match="OAuth"):
+        await h.router.complete(_req(), "fast")
+    with pytest.raises(ModelAuthFailed, match="stopped"):
+        await h.router.complete(_req(), "fast")
+    assert len(fake_anthropic.message_bodies) == 1
+
+
 async def test_402_halts_until_the_next_day(make_harness: MakeHarness,
                                             fake_anthropic: FakeAnthropic) -> None:
     h = await make_harness(NO_FALLBACK)
@@ -218,9 +231,11 @@ async def test_mid_stream_error_is_unknown_then_retried(make_harness: MakeHarnes
 async def test_secret_key_never_in_errors_or_logs(make_harness: MakeHarness,
                                                   fake_anthropic: FakeAnthropic,
                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     h = await make_harness(NO_FALLBACK)
     fake_anthropic.script(error(400, message=f"bad key {KEY.value} echoed"))
     with pytest.raises(ModelRequestRejected) as info:
         await h.router.complete(_req(), "fast")
     assert KEY.value not in str(info.value)
     assert KEY.value not in caplog.text
+    assert "model call skill=test" in caplog.text  # the per-call INFO line was captured

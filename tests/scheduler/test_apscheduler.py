@@ -61,3 +61,26 @@ async def test_a_due_job_runs_with_its_planned_time_and_only_once(db: Database) 
         assert name == "tick" and nxt > due
     finally:
         await scheduler.stop()
+
+
+async def test_the_heartbeat_catches_up_once_the_clock_is_synced(db: Database) -> None:
+    calls: list[datetime] = []
+
+    async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
+        calls.append(planned)
+
+    now = [datetime(1970, 1, 1, 0, 1, tzinfo=UTC)]  # a Pi without an RTC, before NTP
+    scheduler = Scheduler(CONFIG, db, run, clock=lambda: now[0])
+    scheduler.add_all(configured_jobs(CONFIG))
+    await scheduler.start()
+    try:
+        assert calls == []
+        now[0] = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)  # 07:30 in New York: synced
+        aps = scheduler._aps
+        assert aps is not None
+        aps.modify_job("hearth.heartbeat", next_run_time=datetime.now(UTC))
+        await wait_for(lambda: calls)
+        await scheduler.drain()
+        assert calls == [datetime(2026, 11, 24, 12, 0, tzinfo=UTC)]
+    finally:
+        await scheduler.stop()

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,12 @@ def test_configured_jobs_collects_every_source() -> None:
     assert jobs[BRIEFING_JOB].cron == "30 6 * * 1-5"
     assert jobs[BRIEFING_JOB].catch_up_until == "11:00"
     assert jobs["news.fetch"].catch_up_until == "10:00"
+
+
+async def test_an_unreadable_history_runs_nothing(state_dir: Path) -> None:
+    runs = Runs()
+    db = Database.open(None, state_dir)
+    scheduler = briefing_scheduler(db, runs, at(7, 20))
+    db.close()  # the database goes away: catch-up must not guess
+    assert [d.action for d in await scheduler.catch_up()] == ["error"]
+    assert runs.calls == []

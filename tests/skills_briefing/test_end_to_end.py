@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agent.credentials import ApiKey
 from agent.notifiers.oneshot import OneShotPublisher
 from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import (
@@ -18,10 +19,10 @@ from tests.skills_briefing.support import (
     quoted_items,
 )
 from tests.support.broker import Broker
-from tests.support.fake_ollama import FakeOllama
+from tests.support.fake_anthropic import FakeAnthropic
+from tests.support.fake_ollama import FakeOllama, tool_call
 from tests.support.fake_ollama import answer as ollama_answer
-from tests.support.fake_ollama import tool_call
-from tests.support.feeds import GOOD, HOSTILE, FeedServer, fixture, zeros
+from tests.support.feeds import GOOD, HOSTILE, FeedServer, fixture, synthetic_feed, zeros
 
 ALL = (*GOOD, *HOSTILE, "huge.xml")
 
@@ -92,7 +93,7 @@ async def test_briefing_from_fixtures_then_a_second_run_repeats_nothing(
         await stack.close()
 
 
-async def test_a_model_that_obeys_the_injection_gets_no_hands(
+async def test_a_model_that_obeys_the_injection_gets_no_hands(  # noqa: PLR0917 - fixtures
         feed_server: FeedServer, fake_ollama: FakeOllama, running_broker: Broker,
         state_dir: Path, topic_prefix: str, caplog: pytest.LogCaptureFixture) -> None:
     feed_server.add("/injection.xml", fixture("injection.xml"))
@@ -150,7 +151,31 @@ async def test_ollama_down_without_cloud_still_makes_the_briefing(
         briefing = await service.run(trigger="now")
         news = next(p for p in briefing.parts if p.key == "news")
         # Titles and first sentences stand in for the summaries.
-        assert [i["headline"] for i in news.data["items"]][0] == "Harbour reopens after storm repairs"
+        assert next(i["headline"] for i in news.data["items"]) == "Harbour reopens after storm repairs"
         assert (state_dir / "briefings" / "latest.md").exists()
+    finally:
+        await stack.close()
+
+
+async def test_ten_feeds_thirty_items_cost_nothing_when_ollama_is_up(
+        feed_server: FeedServer, fake_ollama: FakeOllama, fake_anthropic: FakeAnthropic,
+        state_dir: Path) -> None:
+    fake_ollama.set_responder(ollama_summariser)
+    urls = [feed_server.add(f"/f{n}.xml", synthetic_feed(n)) for n in range(10)]
+    config = household(state_dir, urls, ollama=fake_ollama.url, broker=None, prefix="p",
+                       extra={"anthropic": {"base_url": fake_anthropic.url},
+                              "briefing": {"notifiers": ["file"]}})
+    stack = await open_stack(config, state_dir, api_key=ApiKey("sk-ant-api03-" + "z" * 40))
+    try:
+        service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
+                                    state_dir=state_dir, publish=None)
+        briefing = await service.run(trigger="now")
+        news = next(p for p in briefing.parts if p.key == "news")
+        assert len(news.data["items"]) == 30
+        assert fake_anthropic.requests == []  # Claude was available and never asked
+        now = datetime.now(UTC)
+        report = await stack.ledger.spend_between(now - timedelta(hours=1),
+                                                  now + timedelta(hours=1))
+        assert report.cost_micros == 0 and report.calls == 5  # 30 items in batches of 6
     finally:
         await stack.close()

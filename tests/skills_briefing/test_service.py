@@ -51,7 +51,7 @@ async def test_fast_tier_fallback_when_ollama_is_down(
                                     state_dir=state_dir, publish=None)
         briefing = await service.run(trigger="now")
         news = next(p for p in briefing.parts if p.key == "news")
-        assert [i["headline"] for i in news.data["items"]][0] == "H: Harbour reopens after storm repairs"
+        assert next(i["headline"] for i in news.data["items"]) == "H: Harbour reopens after storm repairs"
         body = fake_anthropic.message_bodies[0]
         assert not body.get("tools")
         assert body["output_config"]["format"]["type"] == "json_schema"
@@ -159,7 +159,8 @@ async def test_missed_briefing_is_caught_up_once_through_the_skill(
     stack = await open_stack(config, state_dir)
     try:
         service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                    state_dir=state_dir, publish=None)
+                                    state_dir=state_dir, publish=None,
+                                    clock=lambda: berlin(7, 20))
         ctx = SkillContext("briefing", stack.router.bind("briefing", tier="none",
                                                          allow_cloud=False),
                            {}, None, logging.getLogger("test"))
@@ -192,3 +193,51 @@ async def test_an_empty_service_still_composes(state_dir: Path) -> None:
     assert briefing.title == "Briefing for Tuesday 24 November 2026"
     assert briefing.local_time == "07:00"
     assert (state_dir / "briefings" / "2026-11-24T0700.md").exists()
+
+
+async def test_common_skill_keys_are_accepted_and_the_tier_override_is_used(
+        feed_server: FeedServer, fake_anthropic: FakeAnthropic, dead_url: str,
+        state_dir: Path) -> None:
+    fake_anthropic.set_responder(claude_summariser)
+    feed_server.add("/tech.atom", fixture("tech.atom"))
+    config = household(state_dir, [feed_server.url("/tech.atom")], ollama=dead_url, broker=None,
+                       prefix="p", extra={"anthropic": {"base_url": fake_anthropic.url},
+                                          "skills": {"news": {"enabled": True, "tier": "fast",
+                                                              "batch_size": 1}},
+                                          "briefing": {"notifiers": ["file"]}})
+    stack = await open_stack(config, state_dir, api_key=KEY)
+    try:
+        service, desk = build_briefing(config, stack.db, stack.ledger, stack.router,
+                                       state_dir=state_dir, publish=None)
+        assert desk.news.batch_size == 1
+        await service.run(trigger="now")
+        assert len(fake_anthropic.message_bodies) == 2  # fast directly, one item per call
+    finally:
+        await stack.close()
+
+
+def test_declarations_pass_the_plugin_checks_and_grant_no_tools() -> None:
+    import skills.briefing
+    import skills.digest
+    import skills.news
+    from agent.plugins.skillset import LoadedSkill
+    from agent.plugins.validate import declaration_problems
+
+    for module in (skills.news, skills.briefing, skills.digest):
+        decl = module.skill.declaration
+        assert declaration_problems(LoadedSkill(module.skill, None, 60, 1, decl.tier)) == []
+        assert decl.tools == ()
+        assert decl.schedules == ()  # the core schedules them from [briefing] (configured_jobs)
+
+
+async def test_unwired_briefing_and_digest_say_so() -> None:
+    import skills.briefing
+    import skills.digest
+
+    ctx = SkillContext("briefing", None, {}, None, logging.getLogger("t"))  # type: ignore[arg-type]
+    skills.briefing._bound.clear()
+    skills.digest._bound.clear()
+    with pytest.raises(SkillError, match="not wired"):
+        await skills.briefing.skill.handler(ctx, ActionEvent("now"))
+    with pytest.raises(SkillError, match="not wired"):
+        await skills.digest.skill.handler(ctx, ActionEvent("now"))

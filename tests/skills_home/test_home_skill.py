@@ -187,3 +187,17 @@ async def test_actions_and_other_events(registry: DeviceRegistry) -> None:
     with pytest.raises(SkillError, match="set_device_state"):
         await skill.handler(bare, ActionEvent("toggle", {"device": "kettle"}))
     assert len(pub.sent) == 1
+
+
+def test_the_core_intent_matcher_routes_home_sentences(registry: DeviceRegistry) -> None:
+    """Cross-check with agent/intents.py: home's declaration plus the registry's lists."""
+    intents_mod = pytest.importorskip("agent.intents", reason="intent matcher not built yet")
+    plugins = pytest.importorskip("agent.plugins", reason="plugin discovery not built yet")
+    skills = plugins.discover(HearthConfig())
+    matcher = intents_mod.IntentMatcher(skills, slot_lists=registry.slot_lists)
+    found = matcher.match("turn off the kitchen light")
+    assert (found.skill, found.intent, found.slots["name"]) == (
+        "home", "HassTurnOff", "kitchen_light")
+    found = matcher.match("set the bedroom lamp to 50%")
+    assert (found.intent, found.slots["brightness"]) == ("HassLightSet", 50)
+    assert matcher.match("turn off the toaster") is None

@@ -32,9 +32,10 @@ request. Prompt caching follows the API: the prefix up to each ``cache_control``
 on first sight (``cache_creation.ephemeral_5m_input_tokens`` or ``ephemeral_1h_input_tokens``
 per the breakpoint's ``ttl``) and read on later calls with the same bytes
 (``cache_read_input_tokens``; each breakpoint looks back up to 20 blocks for a cached
-prefix, so a growing conversation reads its earlier turns) until it expires (``fake.advance(seconds)`` moves the fake's
-clock; a hit refreshes the TTL). ``input_tokens`` excludes cached tokens. Prefixes shorter
-than ``fake.min_cacheable_tokens`` (default 0) are silently not cached, as the API does.
+prefix, so a growing conversation reads its earlier turns) until it expires
+(``fake.advance(seconds)`` moves the fake's clock; a hit refreshes the TTL).
+``input_tokens`` excludes cached tokens. Prefixes shorter than ``fake.min_cacheable_tokens``
+(default 0) are silently not cached, as the API does.
 The API's refusals are enforced: no ``max_tokens`` -> 400; ``temperature``/``top_p``/``top_k``
 -> 400 (Sonnet 5 behaviour); more than 4 breakpoints -> 400.
 

@@ -90,7 +90,9 @@ class LoopbackServer:
         # Handler threads may be parked in a scripted delay; they must not block shutdown.
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, at every test's end.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        name=name, daemon=True)
         host, port = self._server.server_address[:2]
         self.url = f"http://{host!s}:{port}"
 

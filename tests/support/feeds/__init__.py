@@ -6,6 +6,7 @@
     server.add("/gz", fixture("world.xml"), gzip=True)              # Content-Encoding: gzip
     server.redirect("/old", "/world.xml")
     server.url("/world.xml"); server.requests                       # (path, headers) received
+    synthetic_feed(n)                                               # a 3-item feed, realistic sizes
 
 Fixture files (``fixtures/``): good feeds ``world.xml`` (RSS, 3 items), ``tech.atom`` (Atom, 2),
 ``noguid.xml`` (items keyed by link and by content hash), and hostile ones: ``invalid.xml``
@@ -33,6 +34,22 @@ HOSTILE = ("invalid.xml", "entities.xml", "script.xml", "injection.xml")
 def fixture(name: str) -> bytes:
     """The bytes of one fixture file."""
     return (FIXTURES / name).read_bytes()
+
+
+SENTENCE = ("The council said the work would be finished before the winter holidays, and "
+            "residents were invited to a public meeting to discuss the plans in detail. ")
+
+
+def synthetic_feed(n: int, items: int = 3) -> bytes:
+    """An RSS feed of realistic size: `items` items with ~600-character descriptions."""
+    body = "".join(
+        f"<item><title>Feed {n} story {i}: repairs to the north bridge enter week {i + 2}"
+        f"</title><link>https://news{n}.example.org/{i}</link><guid>f{n}-{i}</guid>"
+        f"<description>{SENTENCE * 4}</description></item>"
+        for i in range(items))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {n}</title>'
+            f"<link>https://news{n}.example.org/</link><description>d</description>"
+            f"{body}</channel></rss>").encode()
 
 
 def zeros(total: int, chunk: int = 65536) -> Callable[[], Iterator[bytes]]:

@@ -1,0 +1,42 @@
+"""One skill's view of the router (agent.plugins.contract.SkillRouter)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from agent.errors import ModelRequestRejected, ToolNotGranted
+from agent.router.planning import RANK
+from agent.router.types import ModelRequest, ModelResponse, Tier, ToolSpec
+
+if TYPE_CHECKING:
+    from agent.router.core import Router
+
+
+class BoundRouter:
+    """One skill's view of the router: its name, tier ceiling, cloud policy and tool grant."""
+
+    def __init__(self, router: Router, skill: str, *, tier: Tier, allow_cloud: bool,
+                 fallback: tuple[Tier, ...], tools: dict[str, ToolSpec]) -> None:
+        self._router = router
+        self.skill = skill
+        self.tier = tier
+        self.allow_cloud = allow_cloud
+        self.fallback = fallback
+        self.tools = tools
+
+    async def complete(self, request: ModelRequest, tier: Tier | None = None) -> ModelResponse:
+        """Run `request` as this skill, on its tier or a lower one it names."""
+        chosen = tier or self.tier
+        if RANK[chosen] > RANK[self.tier]:
+            raise ModelRequestRejected(f"skill {self.skill!r} declared tier {self.tier!r}; "
+                                       f"it cannot ask for {chosen!r}")
+        tools = []
+        for spec in request.tools:
+            granted = self.tools.get(spec.name)
+            if granted is None:
+                raise ToolNotGranted(spec.name, self.skill)
+            tools.append(granted)  # the handler registered at start-up, not the request's
+        bound = replace(request, skill=self.skill, tools=tuple(tools),
+                        allow_cloud=request.allow_cloud and self.allow_cloud)
+        return await self._router._complete(bound, chosen, fallback=self.fallback or None)

@@ -1,0 +1,82 @@
+"""The optional `digest` skill: a weekly deep-tier analysis of the news, at batch prices.
+
+Off by default (`[briefing.digest] enabled = false`). When enabled, the core schedules the
+job `digest.weekly` at `[briefing.digest] cron` (see `agent.scheduler.configured_jobs`);
+choose the cron `deadline_hours` before you want to read it.
+
+Wiring (the daemon, only when enabled and an API key is configured)::
+
+    digest = WeeklyDigest(config, db, ledger, BatchClient(config.anthropic, api_key),
+                          router=router.bind("digest", tier="deep", allow_cloud=True),
+                          notifiers=[MqttNotifier(publish, prefix, kind="digest"),
+                                     FileNotifier(state_dir, kind="digest")])
+    skills.digest.bind(digest)   # or make_digest_skill(digest)
+
+Not registered as an entry point: add `digest = "skills.digest:skill"` under
+`[project.entry-points."hearth.skills"]` to load it like the other built-ins.
+"""
+
+from __future__ import annotations
+
+from agent.errors import SkillError
+from agent.plugins.contract import (
+    ActionEvent,
+    Event,
+    Reply,
+    ScheduleEvent,
+    Skill,
+    SkillContext,
+    SkillDeclaration,
+)
+from skills.digest.batches import BatchClient
+from skills.digest.digest import DigestResult, WeeklyDigest
+
+DECLARATION = SkillDeclaration(
+    name="digest",
+    description="A weekly analysis of the news on the deep tier, sent as a batch.",
+    tier="deep",
+    allow_cloud=True,
+    tools=(),  # it reads untrusted feed text: no hands
+)
+
+_bound: list[WeeklyDigest] = []
+
+
+def bind(digest: WeeklyDigest) -> None:
+    """Make the module's `skill` serve `digest`."""
+    _bound[:] = [digest]
+
+
+def make_digest_skill(digest: WeeklyDigest) -> Skill:
+    """A `digest` skill serving `digest` directly."""
+
+    async def handler(ctx: SkillContext, event: Event) -> Reply | None:
+        return await handle(digest, ctx, event)
+
+    return Skill(DECLARATION, handler)
+
+
+async def handle(digest: WeeklyDigest, ctx: SkillContext, event: Event) -> Reply | None:
+    """Run the digest on its schedule or on demand (`ActionEvent("now")`)."""
+    if isinstance(event, ScheduleEvent):
+        result = await digest.run(planned=event.planned)
+    elif isinstance(event, ActionEvent) and event.action == "now":
+        result = await digest.run()
+    else:
+        ctx.log.debug("digest: ignoring %s", type(event).__name__)
+        return None
+    return Reply(result.text or f"No digest this week ({result.status}).",
+                 {"status": result.status, "items": result.items})
+
+
+async def _handler(ctx: SkillContext, event: Event) -> Reply | None:
+    if not _bound:
+        raise SkillError("the digest skill is not wired (enable [briefing.digest] and "
+                         "configure an API key)", skill="digest")
+    return await handle(_bound[0], ctx, event)
+
+
+skill = Skill(DECLARATION, _handler)
+
+__all__ = ["DECLARATION", "BatchClient", "DigestResult", "WeeklyDigest", "bind", "handle",
+           "make_digest_skill", "skill"]
