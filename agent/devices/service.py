@@ -25,7 +25,8 @@ from agent.devices.registry import DeviceRegistry
 from agent.devices.rules import RuleHit, RuleMatcher
 from agent.devices.tools import make_device_tools
 from agent.errors import HearthError
-from agent.mqtt.bridge import MessageMeta, MqttBridge
+from agent.mqtt.bridge import MqttBridge
+from agent.mqtt.types import MessageMeta
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -29,72 +27,20 @@ from paho.mqtt.properties import Properties
 from agent.config import HearthConfig
 from agent.errors import ConfigError, DeviceError
 from agent.logs import register_secret
+from agent.mqtt.types import (
+    BridgeCounters,
+    BridgeStats,
+    BrokerUnavailable,
+    MessageMeta,
+    backoff_delay,
+)
 
 log = logging.getLogger(__name__)
 
-MessageHandler = Callable[[str, bytes, "MessageMeta"], Awaitable[None]]
+MessageHandler = Callable[[str, bytes, MessageMeta], Awaitable[None]]
 
 # One warning per this many drops of a kind: a flood must not flood the journal too.
 _DROP_LOG_EVERY = 100
-
-
-class BrokerUnavailable(DeviceError):
-    """The broker is not connected; the message was not sent (and will not be sent late)."""
-
-
-@dataclass(frozen=True, slots=True)
-class MessageMeta:
-    """What came with an inbound message besides topic and payload."""
-
-    qos: int = 0
-    retain: bool = False
-    # MQTT v5 request/response: where the sender wants its answer, and what to echo back.
-    response_topic: str | None = None
-    correlation_data: bytes | None = None
-    # time.monotonic() when paho's thread received it, for latency figures.
-    received_at: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class BridgeStats:
-    """Counters since start; a snapshot, safe to hand to `hearth status`."""
-
-    received: int = 0
-    dropped_full: int = 0
-    dropped_oversize: int = 0
-    dropped_malformed: int = 0
-    handler_errors: int = 0
-    reconnects: int = 0
-    queue_depth: int = 0
-    connected: bool = False
-
-
-def backoff_delay(attempt: int, min_delay: float, max_delay: float) -> float:
-    """Capped exponential backoff with equal jitter: never zero, never above `max_delay`.
-
-    Jitter keeps a house full of clients from reconnecting in lock-step after a broker restart.
-    """
-    base: float = min(max_delay, min_delay * 2.0 ** max(0, attempt - 1))
-    return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not cryptography
-
-
-class _Counters:
-    """Counters written from paho's thread and the loop; a lock keeps `+=` honest."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.received = 0
-        self.dropped_full = 0
-        self.dropped_oversize = 0
-        self.dropped_malformed = 0
-        self.handler_errors = 0
-        self.reconnects = 0
-
-    def bump(self, name: str) -> int:
-        with self.lock:
-            value: int = getattr(self, name) + 1
-            setattr(self, name, value)
-            return value
 
 
 class MqttBridge:
@@ -110,7 +56,7 @@ class MqttBridge:
         self._cfg = config.mqtt
         self.on_message = on_message
         self.status_topic = f"{self._cfg.prefix}/status"
-        self._counters = _Counters()
+        self._counters = BridgeCounters()
         self._topics: dict[str, int] = {}
         self._topics_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from agent.mqtt.bridge import MessageMeta
 from agent.mqtt.outbound import OutboundMessage
 from agent.mqtt.topics import is_publishable
+from agent.mqtt.types import MessageMeta
 
 log = logging.getLogger(__name__)
 

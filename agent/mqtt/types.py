@@ -1,0 +1,71 @@
+"""Plain data and small helpers of the MQTT bridge: message metadata, counters, backoff."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+
+from agent.errors import DeviceError
+
+
+class BrokerUnavailable(DeviceError):
+    """The broker is not connected; the message was not sent (and will not be sent late)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageMeta:
+    """What came with an inbound message besides topic and payload."""
+
+    qos: int = 0
+    retain: bool = False
+    # MQTT v5 request/response: where the sender wants its answer, and what to echo back.
+    response_topic: str | None = None
+    correlation_data: bytes | None = None
+    # time.monotonic() when paho's thread received it, for latency figures.
+    received_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeStats:
+    """Counters since start; a snapshot, safe to hand to `hearth status`."""
+
+    received: int = 0
+    dropped_full: int = 0
+    dropped_oversize: int = 0
+    dropped_malformed: int = 0
+    handler_errors: int = 0
+    reconnects: int = 0
+    queue_depth: int = 0
+    connected: bool = False
+
+
+def backoff_delay(attempt: int, min_delay: float, max_delay: float) -> float:
+    """Capped exponential backoff with equal jitter: never zero, never above `max_delay`.
+
+    Jitter keeps a house full of clients from reconnecting in lock-step after a broker restart.
+    """
+    base: float = min(max_delay, min_delay * 2.0 ** max(0, attempt - 1))
+    return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not cryptography
+
+
+class BridgeCounters:
+    """The bridge's counters, bumped from paho's thread and the loop; a lock keeps `+=` honest.
+
+    `MqttBridge.stats` hands out a `BridgeStats` snapshot of them.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.received = 0
+        self.dropped_full = 0
+        self.dropped_oversize = 0
+        self.dropped_malformed = 0
+        self.handler_errors = 0
+        self.reconnects = 0
+
+    def bump(self, name: str) -> int:
+        with self.lock:
+            value: int = getattr(self, name) + 1
+            setattr(self, name, value)
+            return value
