@@ -127,7 +127,7 @@ check_python() {
     if ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
         if [ "$LIVE" = 1 ] && command -v apt-get >/dev/null 2>&1; then
             say "python3-venv is missing; installing it"
-            apt-get install -y -q python3-venv
+            apt-get update -q && apt-get install -y -q python3-venv
         else
             die "$PYTHON cannot create virtual environments; install python3-venv"
         fi

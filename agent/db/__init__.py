@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -76,11 +76,16 @@ class Database:
         db = cls(url, schema=schema, busy_timeout_ms=busy_timeout_ms)
         try:
             with db._writer.begin() as conn:
+                if backend == "sqlite":
+                    _quick_check(conn)
                 migrate.upgrade(conn)
         except SQLAlchemyError as exc:
             db.close()
+            # SQLite's own words ("database disk image is malformed") help and hold no
+            # secret; a server's may quote connection details, so only its class is shown.
+            why = str(getattr(exc, "orig", "")) if backend == "sqlite" else ""
             raise LedgerError(f"cannot open or migrate the database at {db.url}: "
-                              f"{type(exc).__name__}") from exc
+                              f"{type(exc).__name__}{': ' + why if why else ''}") from exc
         except BaseException:
             db.close()
             raise
@@ -145,6 +150,14 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.url!r})"
+
+
+def _quick_check(conn: Connection) -> None:
+    # A damaged ledger must stop paid calls rather than under-count (REFERENCE.md §7).
+    result = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+    if result != ["ok"]:
+        raise LedgerError(f"the ledger database failed its integrity check: {result[:3]}; "
+                          "restore it from a backup or move it aside")
 
 
 def _create_schema(url: str, schema: str) -> None:

@@ -52,6 +52,15 @@ class Publisher(Protocol):
         ...
 
 
+class OfflinePublisher:
+    """A publisher for processes without a broker (`hearth ask --dry-run`): refuses to send."""
+
+    async def publish(self, topic: str, payload: str | bytes, *, qos: int = 1,
+                      retain: bool = False) -> None:
+        """Always refuses; dry runs never get here."""
+        raise DeviceError(f"no MQTT broker in this process; {topic} not sent")
+
+
 @dataclass(frozen=True, slots=True)
 class DeviceRequest:
     """One validated request: a device or an area, and what to do."""

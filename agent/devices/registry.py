@@ -30,6 +30,8 @@ from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)
 
+Z2M_DEVICES_MAX_BYTES = 8 * 1024 * 1024
+
 
 def _config_device(index: int, d: DeviceSection, z2m_base: str) -> tuple[Device | None, list[str]]:
     where = f"devices[{index}]"
@@ -177,6 +179,13 @@ class DeviceRegistry:
         }
         self._slot_cache = (self.version, lists)
         return lists
+
+    def large_topics(self) -> dict[str, int]:
+        """Topics whose messages may exceed the usual size limit, with their own limit."""
+        if not self.z2m_base:
+            return {}
+        # Zigbee2MQTT lists every device with its full `exposes`: megabytes in a big house.
+        return {f"{self.z2m_base}/bridge/devices": Z2M_DEVICES_MAX_BYTES}
 
     def topics(self) -> list[str]:
         """What the daemon should subscribe to for discovery and state."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +32,10 @@ from agent.mqtt.types import MessageMeta
 log = logging.getLogger(__name__)
 
 RunAction = Callable[[RuleHit], Awaitable[Any]]
+
+# A trigger that waited longer than this in the inbound queue fires no rule: a button press
+# must not switch a light a minute late.
+STALE_AFTER_S = 30.0
 
 
 class HomeService:
@@ -57,8 +62,9 @@ class HomeService:
 
     def subscribe_all(self) -> None:
         """Subscribe every topic this service needs (renewed by the bridge on reconnect)."""
+        large = self.registry.large_topics()
         for topic in self.topics():
-            self.bridge.subscribe(topic)
+            self.bridge.subscribe(topic, max_payload=large.get(topic))
 
     async def handle_message(self, topic: str, payload: bytes, meta: MessageMeta) -> bool:
         """Feed one inbound message; True when devices used it. ValueError when malformed."""
@@ -70,6 +76,10 @@ class HomeService:
             return True
         used = self.registry.handle_message(topic, payload)
         hits = self.rules.match(topic, payload, retain=meta.retain)
+        age = time.monotonic() - meta.received_at if meta.received_at else 0.0
+        if hits and age > STALE_AFTER_S:
+            log.warning("trigger on %s waited %.0f s; %d rule(s) not fired", topic, age, len(hits))
+            return True
         for hit in hits:
             log.info("rule %d fired on %s: %s.%s", hit.index, topic, hit.skill, hit.action)
             if self.run_action is not None:

@@ -59,6 +59,7 @@ class MqttBridge:
         self._counters = BridgeCounters()
         self._topics: dict[str, int] = {}
         self._topics_lock = threading.Lock()
+        self._large: dict[str, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: asyncio.Queue[tuple[str, bytes, MessageMeta]] | None = None
         self._connected = False
@@ -151,11 +152,17 @@ class MqttBridge:
                 connected=self._connected,
             )
 
-    def subscribe(self, topic: str, qos: int = 1) -> None:
-        """Subscribe now if connected, and again on every (re)connect."""
+    def subscribe(self, topic: str, qos: int = 1, *, max_payload: int | None = None) -> None:
+        """Subscribe now if connected, and again on every (re)connect.
+
+        ``max_payload`` raises the size limit for messages on exactly this topic (for
+        example Zigbee2MQTT's device list, which outgrows the default in a large house).
+        """
         with self._topics_lock:
             known = topic in self._topics
             self._topics[topic] = qos
+            if max_payload is not None:
+                self._large[topic] = max_payload
         if not known and self._connected:
             self._client.subscribe(topic, qos=qos)
 
@@ -360,13 +367,14 @@ class MqttBridge:
     def _on_message(self, _client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
             self._counters.bump("received")
-            if len(msg.payload) > self._cfg.max_payload_bytes:
+            topic = msg.topic  # decodes UTF-8; a bad topic raises and counts as malformed
+            limit = self._large.get(topic, self._cfg.max_payload_bytes)
+            if len(msg.payload) > limit:
                 n = self._counters.bump("dropped_oversize")
                 if n == 1 or n % _DROP_LOG_EVERY == 0:
-                    log.warning("dropped a %d-byte message (limit %d; %d so far)",
-                                len(msg.payload), self._cfg.max_payload_bytes, n)
+                    log.warning("dropped a %d-byte message on %s (limit %d; %d so far)",
+                                len(msg.payload), topic, limit, n)
                 return
-            topic = msg.topic  # decodes UTF-8; a bad topic raises and counts as malformed
             props = getattr(msg, "properties", None)
             response_topic = getattr(props, "ResponseTopic", None) if props else None
             correlation = getattr(props, "CorrelationData", None) if props else None

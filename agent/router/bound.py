@@ -39,4 +39,4 @@ class BoundRouter:
             tools.append(granted)  # the handler registered at start-up, not the request's
         bound = replace(request, skill=self.skill, tools=tuple(tools),
                         allow_cloud=request.allow_cloud and self.allow_cloud)
-        return await self._router._complete(bound, chosen, fallback=self.fallback or None)
+        return await self._router.route(bound, chosen, fallback=self.fallback or None)

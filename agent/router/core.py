@@ -23,7 +23,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agent.config.models import TierSection
 from agent.config.root import HearthConfig
@@ -42,6 +42,7 @@ from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Usage
 from agent.router.attempts import AttemptRunner, Target, Trail
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
+from agent.router.bound import BoundRouter
 from agent.router.ollama_backend import OllamaBackend
 from agent.router.planning import RANK, build_plan, escalation_target, tier_chain
 from agent.router.tools import run_tools
@@ -55,9 +56,6 @@ from agent.router.types import (
     ToolSpec,
 )
 from agent.router.verdict import Verdict
-
-if TYPE_CHECKING:
-    from agent.router.bound import BoundRouter
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +114,7 @@ class Router:
 
     async def complete(self, request: ModelRequest, tier: Tier) -> ModelResponse:
         """Answer `request` on `tier` (or its fallbacks). Raises hearth errors only."""
-        return await self._complete(request, tier)
+        return await self.route(request, tier)
 
     async def stream(self, request: ModelRequest, tier: Tier) -> AsyncIterator[str | ModelResponse]:
         """Text pieces as they arrive, then the final ModelResponse.
@@ -129,7 +127,7 @@ class Router:
         async def on_text(piece: str) -> None:
             await queue.put(piece)
 
-        task = asyncio.create_task(self._complete(request, tier, on_text=on_text),
+        task = asyncio.create_task(self.route(request, tier, on_text=on_text),
                                    name=f"router-stream-{request.skill}")
         try:
             while not (task.done() and queue.empty()):
@@ -188,8 +186,6 @@ class Router:
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool, fallback: tuple[Tier, ...] = (),
              tools: Mapping[str, ToolSpec] | None = None) -> BoundRouter:
         """The router as one skill sees it (agent.plugins.contract.SkillRouter)."""
-        from agent.router.bound import BoundRouter
-
         return BoundRouter(self, skill, tier=tier, allow_cloud=allow_cloud, fallback=fallback,
                            tools=dict(tools or {}))
 
@@ -201,9 +197,11 @@ class Router:
 
     # -- the routing -------------------------------------------------------------------
 
-    async def _complete(self, request: ModelRequest, tier: Tier, *,
-                        fallback: tuple[Tier, ...] | None = None,
-                        on_text: OnText | None = None) -> ModelResponse:
+    async def route(self, request: ModelRequest, tier: Tier, *,
+                    fallback: tuple[Tier, ...] | None = None,
+                    on_text: OnText | None = None) -> ModelResponse:
+        """`complete` with the knobs bound routers and streaming need: a fallback list that
+        replaces `tiers.<tier>.fallback`, and a callback for text as it arrives."""
         route = self._config.router.skills.get(request.skill)
         if route is not None:
             tier = route.tier or tier

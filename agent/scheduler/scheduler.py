@@ -72,7 +72,9 @@ class _ClaimingExecutor(BaseExecutor):  # type: ignore[misc]
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
         self._submit(str(job.id), run_times[-1])
-        self._run_job_success(job.id, [])
+        # The base class counts this instance after we return; release it on the next loop
+        # turn. Overlap is hearth's business (the run claim), not APScheduler's.
+        asyncio.get_running_loop().call_soon(self._run_job_success, job.id, [])
 
 
 class Scheduler:

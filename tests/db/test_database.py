@@ -299,3 +299,20 @@ def test_sqlite_driver_is_not_in_legacy_transaction_mode(state_dir: Path) -> Non
         assert db.write_sync(probe)
     finally:
         db.close()
+
+
+def test_damaged_pages_stop_the_open(state_dir: Path) -> None:
+    db = Database.open(None, state_dir)
+    seen = datetime(2026, 11, 24, tzinfo=UTC)
+    db.write_sync(lambda s: s.add_all(
+        FeedItem(key=f"k{i}", feed_url="u", title="t" * 200, link=None, summary="s" * 500,
+                 published_at=None, first_seen_at=seen) for i in range(300)))
+    db.close()
+    path = state_dir / "ledger.db"
+    data = bytearray(path.read_bytes())
+    assert len(data) > 40 * 4096
+    data[20 * 4096:30 * 4096] = b"\xff" * (10 * 4096)  # page 1 (the header) stays intact
+    path.write_bytes(bytes(data))
+    with pytest.raises(LedgerError) as err:
+        Database.open(None, state_dir)
+    assert "integrity check" in str(err.value) or "malformed" in str(err.value)

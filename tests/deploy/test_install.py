@@ -127,3 +127,12 @@ def test_bad_options_are_refused(tmp_path: Path) -> None:
     assert done.returncode != 0 and "unknown option: --frobnicate" in done.stderr
     done = run_installer(tmp_path, "--python", "/nonexistent/python3", check=False)
     assert done.returncode != 0 and "not found" in done.stderr
+
+
+def test_destdir_is_the_same_as_root(tmp_path: Path) -> None:
+    env = {**os.environ, "DESTDIR": str(tmp_path / "staged")}
+    done = subprocess.run(["bash", str(INSTALL), "--uninstall"], capture_output=True, text=True,
+                          timeout=60, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"removed the program ({tmp_path}/staged/opt/hearth)" in done.stdout
+    assert "skipping systemctl: the root is" in done.stdout

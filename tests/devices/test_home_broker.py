@@ -244,3 +244,22 @@ async def test_offline_device_is_not_commanded(
         await s.wait_for(lambda: s.handled >= 2)
         await s.text("HassTurnOn", name="shed light")
         assert (await mqtt_peer.expect(f"cmnd/{address}/POWER")).payload == b"ON"
+
+
+async def test_a_large_zigbee2mqtt_device_list_is_not_dropped(
+    running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
+) -> None:
+    base = f"{topic_prefix}_z2m"
+    # A realistic list is kilobytes per device; 200 of them outgrow the per-message limit.
+    big = [{"friendly_name": f"plug_{i}", "ieee_address": f"0x{i:04x}",
+            "definition": {"description": "x" * 500,
+                           "exposes": [{"type": "switch", "features": [{"name": "state"}]}]}}
+           for i in range(200)]
+    async with home_stack(running_broker, topic_prefix,
+                          **_config(topic_prefix, max_payload_bytes=4096)) as s:
+        mqtt_peer.publish(f"{base}/bridge/devices", json.dumps(big))
+        await s.wait_for(lambda: s.home.registry.resolve("plug 199") is not None)
+        await asyncio.sleep(0.2)  # the new state topics' SUBACKs
+        mqtt_peer.publish(f"{base}/plug_1", json.dumps({"state": "ON", "pad": "y" * 5000}))
+        await s.wait_for(lambda: s.bridge.stats.dropped_oversize == 1)
+        assert len(s.home.registry.devices()) == 200

@@ -164,3 +164,38 @@ async def test_control_confirm_handler_refuses_bad_args() -> None:
     assert (await home.control_confirm({"nonce": 5}))["ok"] is False
     result = await home.control_confirm({"nonce": "abc123"})
     assert result == {"ok": False, "error": "no pending action 'abc123' (unknown or expired)"}
+
+
+async def test_stale_triggers_fire_no_rule() -> None:
+    import time
+
+    from agent.devices import HomeService, RuleHit
+    from agent.mqtt import MessageMeta, MqttBridge
+
+    config = HearthConfig.model_validate({"rules": [
+        {"topic": "b/1", "payload": "press", "action": "toggle", "args": {"device": "x"}}]})
+    fired: list[RuleHit] = []
+
+    async def run(hit: RuleHit) -> None:
+        fired.append(hit)
+
+    home = HomeService(config, MqttBridge(config), run_action=run)
+    now = time.monotonic()
+    assert await home.handle_message("b/1", b"press", MessageMeta(received_at=now - 60))
+    assert fired == []
+    assert await home.handle_message("b/1", b"press", MessageMeta(received_at=now))
+    assert [h.action for h in fired] == ["toggle"]
+
+
+async def test_dry_run_without_a_broker_plans_and_never_sends() -> None:
+    from agent.devices import OfflinePublisher, make_device_tools
+
+    reg = registry([{"name": "kettle", "kind": "switch", "protocol": "tasmota",
+                     "address": "tk"}])
+    (tool,) = make_device_tools(reg, OfflinePublisher(), PendingActions(60))
+    planned = json.loads(await tool.handler({"device": "kettle", "state": "on",
+                                             "dry_run": True}))
+    assert planned["ok"] and planned["actions"][0]["status"] == "planned"
+    assert planned["actions"][0]["topic"] == "cmnd/tk/POWER"
+    live = json.loads(await tool.handler({"device": "kettle", "state": "on"}))
+    assert not live["ok"] and "no MQTT broker" in live["actions"][0]["error"]

@@ -283,3 +283,17 @@ async def test_last_will_marks_hearth_offline_when_the_process_dies(
         if child.stdout is not None:
             child.stdout.close()
         mqtt_peer.publish(f"{topic_prefix}/status", b"", retain=True)
+
+
+async def test_stop_while_the_broker_is_down_returns_promptly(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    never = Broker(tmp_path)  # never started
+    b = MqttBridge(make_config(never, topic_prefix,
+                               mqtt={"reconnect_min_delay": 5, "reconnect_max_delay": 30}))
+    await b.start()
+    await asyncio.sleep(0.3)  # now inside a multi-second backoff sleep
+    started = time.monotonic()
+    await b.stop()
+    assert time.monotonic() - started < 2.0
+    assert not b.connected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from agent.errors import (
 from agent.ledger.types import Outcome
 from agent.router import Message, ModelRequest, Router
 from tests.router.conftest import KEY, MakeHarness
+from tests.support import fake_ollama as fo
 from tests.support.fake_anthropic import (
     FakeAnthropic,
     answer,
@@ -29,6 +31,7 @@ from tests.support.fake_anthropic import (
     server_error,
     stream_error,
 )
+from tests.support.fake_ollama import FakeOllama
 
 NO_FALLBACK = {"tiers": {"fast": {"backend": "anthropic", "model": "claude-haiku-5-5",
                                   "max_tokens": 200, "fallback": []}}}
@@ -239,3 +242,30 @@ async def test_secret_key_never_in_errors_or_logs(make_harness: MakeHarness,
     assert KEY.value not in str(info.value)
     assert KEY.value not in caplog.text
     assert "model call skill=test" in caplog.text  # the per-call INFO line was captured
+
+
+async def test_cancelled_paid_call_counts_as_spent(make_harness: MakeHarness,
+                                                   fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness(NO_FALLBACK)
+    fake_anthropic.script(answer("slow", delay=5))
+    task = asyncio.create_task(h.router.complete(_req(), "fast"))
+    while not fake_anthropic.message_bodies:
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (row,) = await h.rows()
+    assert row.outcome == Outcome.UNKNOWN and row.cost_micros > 0
+    assert await _reserved_total(h) == 0
+
+
+async def test_slow_local_model_times_out_and_falls_back(make_harness: MakeHarness,
+                                                         fake_ollama: FakeOllama,
+                                                         fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness({"ollama": {"timeout": 0.5}})
+    fake_ollama.script(fo.slow(5))
+    response = await h.router.complete(_req(), "local")
+    assert response.tier_used == "fast"
+    local, fast = await h.rows()
+    assert local.outcome == Outcome.ERROR and local.backend == "ollama"
+    assert fast.outcome == Outcome.OK
