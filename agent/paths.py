@@ -9,14 +9,22 @@ from pathlib import Path
 from agent.config.root import HearthConfig
 
 
+SERVICE_STATE_DIR = Path("/var/lib/hearth")
+
+
 def state_dir(config: HearthConfig, environ: Mapping[str, str] | None = None) -> Path:
-    """The state directory: config, then systemd's $STATE_DIRECTORY, then the XDG default."""
+    """The state directory: config, then systemd's $STATE_DIRECTORY, then the installed
+    service's /var/lib/hearth when it exists, then the XDG default."""
     env = os.environ if environ is None else environ
     if config.hearth.state_dir is not None:
         return config.hearth.state_dir.expanduser()
     if env.get("STATE_DIRECTORY"):
         # systemd may pass several colon-separated directories; the first is ours.
         return Path(env["STATE_DIRECTORY"].split(":")[0])
+    # An admin running `hearth spend` in a shell has no $STATE_DIRECTORY; the service's
+    # directory is still the one they mean.
+    if SERVICE_STATE_DIR.is_dir() and os.access(SERVICE_STATE_DIR, os.R_OK | os.X_OK):
+        return SERVICE_STATE_DIR
     base = Path(env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return base / "hearth"
 

@@ -99,6 +99,12 @@ async def test_status_online_retained_and_offline_on_stop(
     assert await b.wait_connected(10)
     mqtt_peer.subscribe(f"{topic_prefix}/status")
     msg = await mqtt_peer.expect(f"{topic_prefix}/status")
+    assert msg.payload == b"online"
+    # Someone subscribing later still learns hearth is up: the status is retained.
+    late = PeerClient(running_broker)
+    late.subscribe(f"{topic_prefix}/status")
+    msg = await late.expect(f"{topic_prefix}/status")
+    late.close()
     assert (msg.payload, msg.retain) == (b"online", True)
     await b.stop()
     msg = await mqtt_peer.expect(f"{topic_prefix}/status")
