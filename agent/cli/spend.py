@@ -45,6 +45,7 @@ class _Result:
     calls: list[CallView]
     since: date
     until: date
+    zone: ZoneInfo
 
 
 def _bounds(since: date, until: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -73,7 +74,7 @@ def _spend(args: argparse.Namespace) -> int:
         month = await ledger.spend_between(*ledger.period_bounds("month"))
         report = await ledger.spend_between(start, end)
         calls = await ledger.calls_between(start, end) if args.calls else []
-        return _Result(day, month, report, calls, since, until)
+        return _Result(day, month, report, calls, since, until, zone)
 
     result = with_ledger(config, fetch)
     if args.calls:
@@ -135,7 +136,7 @@ def _print_calls(args: argparse.Namespace, result: _Result) -> None:
         writer.writerows(items)
     else:
         print_table(["time", "skill", "tier", "model", "in", "out", "cache r", "cost", "outcome"],
-                    [[c.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), c.skill, c.tier,
+                    [[c.created_at.astimezone(result.zone).strftime("%Y-%m-%d %H:%M:%S"), c.skill, c.tier,
                       c.model, str(c.input_tokens), str(c.output_tokens),
                       str(c.cache_read_tokens), usd(c.cost_micros), c.outcome]
                      for c in result.calls])

@@ -52,12 +52,13 @@ class Database:
 
     @classmethod
     def open(cls, url: str | None, state_dir: Path, *, schema: str | None = None,
-             busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+             busy_timeout_ms: int = BUSY_TIMEOUT_MS, revision: str = "head") -> Database:
         """Open (creating if needed) and migrate to head. Blocking: call before the loop
         runs, or through ``asyncio.to_thread``.
 
         ``url`` None means the SQLite file ``state_dir/ledger.db``. ``schema`` (PostgreSQL
-        only) keeps hearth's tables in their own schema, created if missing.
+        only) keeps hearth's tables in their own schema, created if missing. ``revision``
+        other than head is for tests that need a database as an older hearth left it.
         """
         if url is None:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -78,7 +79,7 @@ class Database:
             with db._writer.begin() as conn:
                 if backend == "sqlite":
                     _quick_check(conn)
-                migrate.upgrade(conn)
+                migrate.upgrade(conn, revision)
         except SQLAlchemyError as exc:
             db.close()
             # SQLite's own words ("database disk image is malformed") help and hold no
@@ -89,7 +90,7 @@ class Database:
         except BaseException:
             db.close()
             raise
-        log.debug("database %s at revision %s", db.url, migrate.head_revision())
+        log.debug("database %s migrated to %s", db.url, revision)
         return db
 
     def _run(self, fn: Callable[[Session], T], *, write: bool) -> T:

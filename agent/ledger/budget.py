@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -103,6 +104,22 @@ def configured_caps(budget: BudgetSection, periods: Periods) -> list[Scope]:
     return out
 
 
+# Core statements on the table, not the ORM entity: they are compiled once and cached, and
+# skip the ORM's session synchronisation, which cost more than the SQL itself (bench/).
+_T = cast("Table", BudgetCounter.__table__)
+_HOLD = (update(_T).where(_T.c.scope == bindparam("k"))
+         .values(reserved_micros=_T.c.reserved_micros + bindparam("amt")))
+_HOLD_CAPPED = _HOLD.where(_T.c.spent_micros + _T.c.reserved_micros + bindparam("amt")
+                           <= bindparam("cap"))
+_APPLY = (update(_T).where(_T.c.scope == bindparam("k"))
+          .values(spent_micros=_T.c.spent_micros + bindparam("ds"),
+                  reserved_micros=_T.c.reserved_micros + bindparam("dr")))
+_INSERT_PG = postgresql.insert(_T).on_conflict_do_nothing()
+_INSERT_SQLITE = sqlite.insert(_T).on_conflict_do_nothing()
+_MARK_WARNED = (update(_T).where(_T.c.scope == bindparam("k"), _T.c.warned.is_(False))
+                .values(warned=True))
+
+
 def ensure_counters(session: Session, keys: Iterable[str]) -> None:
     """Create missing counter rows (zero), leaving existing ones untouched."""
     rows = [{"scope": k, "spent_micros": 0, "reserved_micros": 0, "warned": False}
@@ -110,28 +127,28 @@ def ensure_counters(session: Session, keys: Iterable[str]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        pg_stmt = postgresql.insert(BudgetCounter).values(rows).on_conflict_do_nothing()
-        session.execute(pg_stmt)
-    else:
-        lite_stmt = sqlite.insert(BudgetCounter).values(rows).on_conflict_do_nothing()
-        session.execute(lite_stmt)
+    session.execute(_INSERT_PG if dialect == "postgresql" else _INSERT_SQLITE, rows)
+
+
+def _counters(session: Session, keys: list[str]) -> dict[str, tuple[int, int, bool]]:
+    rows = session.execute(select(_T.c.scope, _T.c.spent_micros, _T.c.reserved_micros,
+                                  _T.c.warned).where(_T.c.scope.in_(keys)))
+    return {k: (int(s), int(r), bool(w)) for k, s, r, w in rows}
 
 
 def hold(session: Session, scopes: list[Scope], amount: int) -> None:
     """Add ``amount`` to the reserved total of every scope, refusing if any cap would be
     crossed. Raises BudgetExceeded naming the first cap that does not fit."""
     ensure_counters(session, (s.key for s in scopes))
-    c = BudgetCounter
     for scope in scopes:
-        stmt = (update(c).where(c.scope == scope.key)
-                .values(reserved_micros=c.reserved_micros + amount))
-        if scope.cap_micros is not None:
-            stmt = stmt.where(c.spent_micros + c.reserved_micros + amount <= scope.cap_micros)
-        if session.execute(stmt).rowcount != 1:  # type: ignore[attr-defined]
-            row = session.get(BudgetCounter, scope.key)
-            assert row is not None and scope.cap_micros is not None
-            left = max(0, scope.cap_micros - row.spent_micros - row.reserved_micros)
+        if scope.cap_micros is None:
+            session.execute(_HOLD, {"k": scope.key, "amt": amount})
+            continue
+        result = session.execute(_HOLD_CAPPED, {"k": scope.key, "amt": amount,
+                                                "cap": scope.cap_micros})
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            spent, reserved, _ = _counters(session, [scope.key])[scope.key]
+            left = max(0, scope.cap_micros - spent - reserved)
             raise BudgetExceeded(
                 f"{scope.label()} ({scope.period_key}) would be exceeded: "
                 f"needs {amount} µ$, {left} µ$ left of {scope.cap_micros} µ$",
@@ -144,11 +161,9 @@ def apply(session: Session, deltas: Mapping[str, tuple[int, int]]) -> None:
     if not deltas:
         return
     ensure_counters(session, deltas)
-    c = BudgetCounter
     for key in sorted(deltas):
         spent, reserved = deltas[key]
-        session.execute(update(c).where(c.scope == key).values(
-            spent_micros=c.spent_micros + spent, reserved_micros=c.reserved_micros + reserved))
+        session.execute(_APPLY, {"k": key, "ds": spent, "dr": reserved})
 
 
 def add_delta(deltas: dict[str, tuple[int, int]], scopes: Iterable[Scope], *, spent: int,
@@ -162,19 +177,18 @@ def add_delta(deltas: dict[str, tuple[int, int]], scopes: Iterable[Scope], *, sp
 def crossed_warnings(session: Session, scopes: Iterable[Scope], warn_at: float) -> list[str]:
     """Messages for caps that just crossed ``warn_at``; each fires once per period, even
     across processes, because the flag is set in the same transaction."""
-    c = BudgetCounter
+    capped = [s for s in scopes if s.cap_micros]
+    if not capped:
+        return []
+    counters = _counters(session, [s.key for s in capped])
     out = []
-    for scope in scopes:
-        if not scope.cap_micros:
+    for scope in capped:
+        assert scope.cap_micros is not None
+        spent, reserved, warned = counters.get(scope.key, (0, 0, True))
+        used = spent + reserved
+        if warned or used < int(scope.cap_micros * warn_at):
             continue
-        threshold = int(scope.cap_micros * warn_at)
-        stmt = (update(c).where(c.scope == scope.key, c.warned.is_(False),
-                                c.spent_micros + c.reserved_micros >= threshold)
-                .values(warned=True))
-        if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
-            row = session.get(BudgetCounter, scope.key)
-            assert row is not None
-            used = row.spent_micros + row.reserved_micros
+        if session.execute(_MARK_WARNED, {"k": scope.key}).rowcount == 1:  # type: ignore[attr-defined]
             out.append(f"budget warning: {scope.label()} for {scope.period_key} is at "
                        f"{used / scope.cap_micros:.0%} (${used / MICROS_PER_USD:.4f} of "
                        f"${scope.cap_micros / MICROS_PER_USD:.2f})")

@@ -60,6 +60,8 @@ class MqttBridge:
         self._topics: dict[str, int] = {}
         self._topics_lock = threading.Lock()
         self._large: dict[str, int] = {}
+        self._unacked: set[int] = set()  # SUBSCRIBE message ids without a SUBACK yet
+        self._early_acks: set[int] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: asyncio.Queue[tuple[str, bytes, MessageMeta]] | None = None
         self._connected = False
@@ -125,6 +127,7 @@ class MqttBridge:
         client.max_queued_messages_set(max(100, cfg.queue_size))
         client.on_socket_open = self._on_socket_open
         client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         return client
@@ -164,7 +167,7 @@ class MqttBridge:
             if max_payload is not None:
                 self._large[topic] = max_payload
         if not known and self._connected:
-            self._client.subscribe(topic, qos=qos)
+            self._track_suback(self._client.subscribe(topic, qos=qos))
 
     async def start(self) -> None:
         """Start connecting in the background; returns at once, whatever the broker does."""
@@ -188,6 +191,27 @@ class MqttBridge:
         except TimeoutError:
             return False
         return True
+
+    async def wait_subscribed(self, timeout: float = 10.0) -> bool:
+        """Wait until connected and every subscription is acknowledged; True when so."""
+        deadline = time.monotonic() + timeout
+        if not await self.wait_connected(timeout):
+            return False
+        while self._unacked or not self._connected:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.01)
+        return True
+
+    def _track_suback(self, result: tuple[Any, int | None]) -> None:
+        rc, mid = result
+        if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and mid is not None:
+            with self._topics_lock:
+                # The SUBACK may beat us here when subscribe() ran on the loop thread.
+                if mid in self._early_acks:
+                    self._early_acks.discard(mid)
+                else:
+                    self._unacked.add(mid)
 
     async def publish(
         self,
@@ -338,9 +362,11 @@ class MqttBridge:
                 return
             with self._topics_lock:
                 topics = list(self._topics.items())
+                self._unacked.clear()
+                self._early_acks.clear()
             # The broker forgets subscriptions with a clean session; renew them every time.
             if topics:
-                client.subscribe(topics)
+                self._track_suback(client.subscribe(topics))
             client.publish(self.status_topic, "online", qos=1, retain=True)
             self._connected = True
             self._accepted_this_round = True
@@ -351,6 +377,20 @@ class MqttBridge:
                 self._loop.call_soon_threadsafe(self._mark_connected, True)
         except Exception:
             log.exception("error in MQTT on_connect")
+
+    def _on_subscribe(self, _client: paho.Client, _userdata: Any, mid: int,
+                      reason_codes: Any, _properties: Any) -> None:
+        try:
+            with self._topics_lock:
+                if mid in self._unacked:
+                    self._unacked.discard(mid)
+                else:
+                    self._early_acks.add(mid)
+            refused = [rc for rc in reason_codes if getattr(rc, "is_failure", False)]
+            if refused:
+                log.warning("broker refused a subscription (message %d): %s", mid, refused)
+        except Exception:
+            log.exception("error in MQTT on_subscribe")
 
     def _on_disconnect(self, _client: paho.Client, _userdata: Any, _flags: Any,
                        reason_code: Any, _properties: Any) -> None:

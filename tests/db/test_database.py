@@ -263,13 +263,10 @@ def test_password_is_redacted_in_url(state_dir: Path) -> None:
 
 @pytest.mark.postgres
 def test_postgres_upgrade_from_first_migration_keeps_rows(pg_schema: str, tmp_path: Path) -> None:
-    db = Database(PG_URL, schema=pg_schema)
-    from agent.db import _create_schema
-
-    _create_schema(PG_URL, pg_schema)
-    with db._writer.begin() as conn:
-        migrate.upgrade(conn, "0001_ledger")
-        conn.execute(text("INSERT INTO budget_counter VALUES ('global|month|2026-11', 7, 8, false)"))
+    db = Database.open(PG_URL, tmp_path, schema=pg_schema, revision="0001_ledger")
+    db.write_sync(lambda s: s.execute(text(
+        "INSERT INTO budget_counter VALUES ('global|month|2026-11', 7, 8, false)")))
+    assert "job_run" not in db.read_sync(lambda s: inspect(s.connection()).get_table_names())
     db.close()
     db = Database.open(PG_URL, tmp_path, schema=pg_schema)
     try:
@@ -280,8 +277,9 @@ def test_postgres_upgrade_from_first_migration_keeps_rows(pg_schema: str, tmp_pa
         db.write_sync(lambda s: s.add(JobRun(job="j", planned_at=planned, outcome="ok")))
         got = db.read_sync(lambda s: s.scalars(select(JobRun)).one().planned_at)
         assert got == planned and got.tzinfo == UTC
-        with db._writer.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        diff = db.read_sync(lambda s: compare_metadata(
+            MigrationContext.configure(s.connection()), Base.metadata))
+        assert diff == []
     finally:
         db.close()
 

@@ -85,8 +85,7 @@ async def home_stack(broker: Broker, prefix: str, *, clock: Callable[[], float] 
     bridge.on_message = on_message
     home.subscribe_all()
     await bridge.start()
-    assert await bridge.wait_connected(10)
-    await asyncio.sleep(0.1)  # SUBACKs
+    assert await bridge.wait_subscribed(10)
     try:
         yield stack
     finally:

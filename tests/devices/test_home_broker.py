@@ -259,7 +259,7 @@ async def test_a_large_zigbee2mqtt_device_list_is_not_dropped(
                           **_config(topic_prefix, max_payload_bytes=4096)) as s:
         mqtt_peer.publish(f"{base}/bridge/devices", json.dumps(big))
         await s.wait_for(lambda: s.home.registry.resolve("plug 199") is not None)
-        await asyncio.sleep(0.2)  # the new state topics' SUBACKs
+        assert await s.bridge.wait_subscribed(10)
         mqtt_peer.publish(f"{base}/plug_1", json.dumps({"state": "ON", "pad": "y" * 5000}))
         await s.wait_for(lambda: s.bridge.stats.dropped_oversize == 1)
         assert len(s.home.registry.devices()) == 200

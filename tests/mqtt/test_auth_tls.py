@@ -70,8 +70,7 @@ async def test_password_and_tls_connect_and_round_trip(
     bridge.subscribe(f"{topic_prefix}/echo")
     await bridge.start()
     try:
-        assert await bridge.wait_connected(15)
-        await asyncio.sleep(0.2)
+        assert await bridge.wait_subscribed(15)
         await bridge.publish(f"{topic_prefix}/echo", "over tls")
         for _ in range(100):
             if got:

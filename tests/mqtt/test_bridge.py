@@ -118,7 +118,7 @@ async def test_resubscribes_after_broker_restart(
     inbox = Inbox()
     bridge.on_message = inbox
     bridge.subscribe(f"{topic_prefix}/cmd/#")
-    await asyncio.sleep(0.2)  # let the SUBACK land
+    assert await bridge.wait_subscribed(10)
     running_broker.restart()
     await wait_until(lambda: bridge.stats.reconnects >= 2 and bridge.connected, 20)
     p = PeerClient(running_broker)
@@ -153,9 +153,8 @@ async def test_flood_of_bad_payloads_is_counted_and_survived(
     b.on_message = strict_json
     b.subscribe(f"{topic_prefix}/dev/#")
     await b.start()
-    assert await b.wait_connected(10)
+    assert await b.wait_subscribed(10)
     try:
-        await asyncio.sleep(0.2)
         big = b"{" + b"x" * 5000
         for i in range(1000):
             kind = i % 4
@@ -189,9 +188,8 @@ async def test_full_queue_drops_and_counts(
     b.on_message = slow
     b.subscribe(f"{topic_prefix}/flood")
     await b.start()
-    assert await b.wait_connected(10)
+    assert await b.wait_subscribed(10)
     try:
-        await asyncio.sleep(0.2)
         for i in range(200):
             mqtt_peer.client.publish(f"{topic_prefix}/flood", str(i), qos=0)
         await wait_until(lambda: b.stats.received == 200, 20)
@@ -217,7 +215,7 @@ async def test_handler_exception_does_not_stop_later_messages(
 
     bridge.on_message = flaky
     bridge.subscribe(f"{topic_prefix}/x")
-    await asyncio.sleep(0.2)
+    assert await bridge.wait_subscribed(10)
     mqtt_peer.publish(f"{topic_prefix}/x", b"boom")
     mqtt_peer.publish(f"{topic_prefix}/x", b"next")
     await wait_until(lambda: got == [b"next"])

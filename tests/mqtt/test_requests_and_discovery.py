@@ -66,9 +66,8 @@ async def test_v5_response_topic_and_correlation_data(
     bridge.on_message = on_message
     bridge.subscribe(f"{topic_prefix}/ask")
     await bridge.start()
-    assert await bridge.wait_connected(10)
+    assert await bridge.wait_subscribed(10)
     try:
-        await asyncio.sleep(0.2)
         mqtt_peer.subscribe(f"{topic_prefix}/reply/me")
         props = Properties(PacketTypes.PUBLISH)
         props.ResponseTopic = f"{topic_prefix}/reply/me"
@@ -111,7 +110,6 @@ async def test_ha_discovery_announces_and_reannounces_on_birth(
         configs = {}
         for _ in range(4):
             msg = await mqtt_peer.expect(f"{ha}/sensor/#")
-            assert msg.retain is False or msg.retain is True  # live delivery may drop the flag
             configs[msg.topic] = json.loads(msg.payload)
         assert len(configs) == 4
         for doc in configs.values():
