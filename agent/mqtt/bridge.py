@@ -21,12 +21,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.properties import Properties
 
 from agent.config import HearthConfig
-from agent.errors import ConfigError, DeviceError
-from agent.logs import register_secret
+from agent.errors import DeviceError
+from agent.mqtt.connection import new_client, resolve_password
 from agent.mqtt.types import (
     BridgeCounters,
     BridgeStats,
@@ -72,7 +72,7 @@ class MqttBridge:
         self._accepted_this_round = False
         # A stable id: a restarted daemon takes over its old session at the broker.
         self._client_id = config.mqtt.client_id or f"{config.hearth.name}-{socket.gethostname()}"
-        self._password = self._resolve_password()
+        self._password = resolve_password(self._cfg)
         if (config.mqtt.password is not None and config.mqtt.tls is None
                 and config.mqtt.host not in ("localhost", "127.0.0.1", "::1")):
             log.warning("MQTT password is sent to %s without TLS; set [mqtt.tls]",
@@ -82,49 +82,10 @@ class MqttBridge:
 
     # -- construction -------------------------------------------------------------------
 
-    def _resolve_password(self) -> str | None:
-        cfg = self._cfg
-        if cfg.username is None or cfg.password is None:
-            return None
-        password = cfg.password.resolve()
-        if password is None:
-            raise ConfigError(
-                "MQTT password is not available",
-                [f"mqtt.password: {cfg.password.describe()} is unset or empty"],
-            )
-        register_secret(password)
-        return password
-
     def _build_client(self) -> paho.Client:
-        """A fresh paho client for one connection.
-
-        A new client per connection leaves no stale in-flight command from the last session
-        to be re-sent late, and no socket pair from the last network thread to leak.
-        """
-        cfg = self._cfg
-        protocol = paho.MQTTv5 if cfg.protocol == "5" else paho.MQTTv311
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self._client_id,
-            protocol=protocol,
-            reconnect_on_failure=False,
-        )
-        if cfg.username is not None:
-            client.username_pw_set(cfg.username, self._password)
-        if cfg.tls is not None:
-            try:
-                client.tls_set(
-                    ca_certs=str(cfg.tls.ca_file) if cfg.tls.ca_file else None,
-                    certfile=str(cfg.tls.cert_file) if cfg.tls.cert_file else None,
-                    keyfile=str(cfg.tls.key_file) if cfg.tls.key_file else None,
-                )
-            except (OSError, ValueError) as exc:
-                raise ConfigError("MQTT TLS settings are unusable", [f"mqtt.tls: {exc}"]) from exc
-            client.tls_insecure_set(cfg.tls.insecure)
-        # The broker announces our death for us: a retained "offline" on the status topic.
-        client.will_set(self.status_topic, "offline", qos=1, retain=True)
-        # A flood of QoS 1 publishes during a slow ack must not grow memory without end.
-        client.max_queued_messages_set(max(100, cfg.queue_size))
+        """A fresh paho client for one connection, with the bridge's callbacks."""
+        client = new_client(self._cfg, self._client_id, self._password,
+                            status_topic=self.status_topic)
         client.on_socket_open = self._on_socket_open
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe

@@ -18,20 +18,11 @@ from agent.errors import DeviceError
 def exchange(config: HearthConfig, topic: str, payload: str, *, reply_topic: str | None = None,
              timeout: float = 5.0) -> bytes | None:
     """Publish `payload` (QoS 1) and return the first message on `reply_topic`, if any."""
-    import paho.mqtt.client as paho
-    from paho.mqtt.enums import CallbackAPIVersion
+    from agent.mqtt.connection import new_client, resolve_password
 
     cfg = config.mqtt
-    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"hearth-cli-{os.getpid()}",
-                         protocol=paho.MQTTv5 if cfg.protocol == "5" else paho.MQTTv311)
-    if cfg.username is not None:
-        password = cfg.password.resolve() if cfg.password is not None else None
-        client.username_pw_set(cfg.username, password)
-    if cfg.tls is not None:
-        client.tls_set(ca_certs=str(cfg.tls.ca_file) if cfg.tls.ca_file else None,
-                       certfile=str(cfg.tls.cert_file) if cfg.tls.cert_file else None,
-                       keyfile=str(cfg.tls.key_file) if cfg.tls.key_file else None)
-        client.tls_insecure_set(cfg.tls.insecure)
+    client = new_client(cfg, f"hearth-cli-{os.getpid()}", resolve_password(cfg),
+                        status_topic=None)
     replies: queue.Queue[bytes] = queue.Queue()
     subscribed = threading.Event()
 

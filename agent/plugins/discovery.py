@@ -42,8 +42,6 @@ class CommonKeys(Section):
     timeout: float = Field(120.0, gt=0, le=3600)
     # Handler calls of this skill running at once; more wait for a slot.
     concurrency: int = Field(2, ge=1, le=64)
-    # Overrides the declared tier (e.g. run news on "fast" instead of "local").
-    tier: Tier | None = None
 
 
 def _source(ep: EntryPoint) -> str:
@@ -145,10 +143,15 @@ def discover(
         decl = skill.declaration
         section = config.skills.get(decl.name, {}) if isinstance(decl.name, str) else {}
         common = _common(decl.name, section, problems)
-        if common.tier in CLOUD_TIERS and not decl.allow_cloud:
-            problems.append(f"skills.{decl.name}.tier: {decl.name!r} does not allow cloud tiers")
+        # Routing overrides live in one place, `[router.skills.<name>]`, which the router
+        # enforces on every call; the tier shown and bound here only mirrors it.
+        route = config.router.skills.get(decl.name)
+        tier: Tier = route.tier if route is not None and route.tier else decl.tier
+        if tier in CLOUD_TIERS and not decl.allow_cloud:
+            problems.append(f"router.skills.{decl.name}.tier: {decl.name!r} does not allow "
+                            "cloud tiers")
         staged.append(LoadedSkill(skill=skill, config=None, timeout=common.timeout,
-                                  concurrency=common.concurrency, tier=common.tier or decl.tier,
+                                  concurrency=common.concurrency, tier=tier,
                                   enabled=common.enabled, source=source))
     check_skills(staged)
     not_async = [s.name for s in staged if not _handler_is_async(s.skill)]

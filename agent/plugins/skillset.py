@@ -40,7 +40,7 @@ class LoadedSkill:
     config: BaseModel | None
     timeout: float
     concurrency: int
-    # The tier the skill runs on: the declared one unless `[skills.<name>] tier` overrides it.
+    # The tier the skill runs on: the declared one unless `[router.skills.<name>] tier` pins another.
     tier: Tier
     enabled: bool = True
     # Where it came from, for error messages: "name = module:attr (dist version)" or "extra".

@@ -22,7 +22,7 @@ TIERS: tuple[str, ...] = get_args(Tier)
 CLOUD_TIERS = ("fast", "deep")
 # "none" is the dispatcher's own "no skill fits" choice; "dispatcher" names its ledger rows.
 RESERVED_NAMES = frozenset({"none", "dispatcher"})
-COMMON_KEYS = frozenset({"enabled", "timeout", "concurrency", "tier"})
+COMMON_KEYS = frozenset({"enabled", "timeout", "concurrency"})
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _INTENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -12,7 +12,6 @@ from agent.db import Database
 from agent.ledger import Ledger
 from agent.notifiers import NotifierContext, PartProvider, Publish, build_notifiers
 from agent.plugins.contract import SkillRouter
-from agent.plugins.discovery import CommonKeys
 from agent.plugins.validate import COMMON_KEYS
 from agent.router.types import Tier, ToolSpec
 from skills.briefing.service import BriefingService
@@ -38,11 +37,10 @@ def build_briefing(config: HearthConfig, db: Database, ledger: Ledger, router: B
     """The briefing service (news, spend, `extra_parts`; notifiers from `[briefing]`) and
     the news desk it reads. `publish` None leaves the MQTT notifier out."""
     raw: Mapping[str, Any] = config.skills.get("news", {})
-    # `[skills.news]` also holds the keys every skill has (enabled, tier, ...): see plugins.
-    common = CommonKeys.model_validate({k: v for k, v in raw.items() if k in COMMON_KEYS})
+    # `[skills.news]` also holds the keys every skill has (enabled, timeout, ...): see plugins.
     news_config = NewsConfig.model_validate({k: v for k, v in raw.items()
                                              if k not in COMMON_KEYS})
-    news_router = router.bind("news", tier=common.tier or NEWS.tier,
+    news_router = router.bind("news", tier=NEWS.tier,
                               allow_cloud=news_config.allow_cloud,
                               fallback=NEWS.fallback if news_config.allow_cloud else (),
                               tools={})  # the news skill is granted no tools

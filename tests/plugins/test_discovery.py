@@ -66,12 +66,23 @@ def test_section_keys_for_a_skill_without_schema_are_refused() -> None:
                  entry_points=[ep("weather", "tests.plugins.samples:weather")])
 
 
+def _routed(skill: str, tier: str) -> HearthConfig:
+    return HearthConfig.model_validate({"router": {"skills": {skill: {"tier": tier}}}})
+
+
 def test_tier_override_and_its_cloud_check() -> None:
-    found = discover(config({"hello": {"tier": "local"}}), entry_points=[ep("hello", HELLO)])
+    found = discover(_routed("hello", "local"), entry_points=[ep("hello", HELLO)])
     assert found.skills["hello"].tier == "local"
-    with pytest.raises(ConfigError, match=r"skills\.weather\.tier: 'weather' does not allow"):
-        discover(config({"weather": {"tier": "fast"}}),
+    with pytest.raises(ConfigError,
+                       match=r"router\.skills\.weather\.tier: 'weather' does not allow"):
+        discover(_routed("weather", "fast"),
                  entry_points=[ep("weather", "tests.plugins.samples:weather")])
+
+
+def test_tier_is_not_a_skill_section_key() -> None:
+    # One place for routing overrides: [router.skills.<name>], not [skills.<name>].
+    with pytest.raises(ConfigError, match=r"skills\.hello\.tier: unknown key"):
+        discover(config({"hello": {"tier": "local"}}), entry_points=[ep("hello", HELLO)])
 
 
 @pytest.mark.parametrize(

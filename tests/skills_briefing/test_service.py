@@ -202,8 +202,8 @@ async def test_common_skill_keys_are_accepted_and_the_tier_override_is_used(
     feed_server.add("/tech.atom", fixture("tech.atom"))
     config = household(state_dir, [feed_server.url("/tech.atom")], ollama=dead_url, broker=None,
                        prefix="p", extra={"anthropic": {"base_url": fake_anthropic.url},
-                                          "skills": {"news": {"enabled": True, "tier": "fast",
-                                                              "batch_size": 1}},
+                                          "skills": {"news": {"enabled": True, "batch_size": 1}},
+                                          "router": {"skills": {"news": {"tier": "fast"}}},
                                           "briefing": {"notifiers": ["file"]}})
     stack = await open_stack(config, state_dir, api_key=KEY)
     try:

@@ -1,0 +1,61 @@
+"""Building paho clients from `[mqtt]`: credentials, TLS, the last will."""
+
+from __future__ import annotations
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+
+from agent.config.mqtt import MqttSection
+from agent.errors import ConfigError
+from agent.logs import register_secret
+
+
+def resolve_password(cfg: MqttSection) -> str | None:
+    """The broker password (registered for log redaction), or None without credentials."""
+    if cfg.username is None or cfg.password is None:
+        return None
+    password = cfg.password.resolve()
+    if password is None:
+        raise ConfigError(
+            "MQTT password is not available",
+            [f"mqtt.password: {cfg.password.describe()} is unset or empty"],
+        )
+    register_secret(password)
+    return password
+
+
+def new_client(cfg: MqttSection, client_id: str, password: str | None, *,
+               status_topic: str | None) -> paho.Client:
+    """A fresh paho client for one connection (callback API v2, no automatic reconnect).
+
+    ``status_topic`` None makes a client without a will (CLI one-shots must never mark the
+    daemon offline).
+
+    A new client per connection leaves no stale in-flight command from the last session to
+    be re-sent late, and no socket pair from the last network thread to leak.
+    """
+    protocol = paho.MQTTv5 if cfg.protocol == "5" else paho.MQTTv311
+    client = paho.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=protocol,
+        reconnect_on_failure=False,
+    )
+    if cfg.username is not None:
+        client.username_pw_set(cfg.username, password)
+    if cfg.tls is not None:
+        try:
+            client.tls_set(
+                ca_certs=str(cfg.tls.ca_file) if cfg.tls.ca_file else None,
+                certfile=str(cfg.tls.cert_file) if cfg.tls.cert_file else None,
+                keyfile=str(cfg.tls.key_file) if cfg.tls.key_file else None,
+            )
+        except (OSError, ValueError) as exc:
+            raise ConfigError("MQTT TLS settings are unusable", [f"mqtt.tls: {exc}"]) from exc
+        client.tls_insecure_set(cfg.tls.insecure)
+    if status_topic is not None:
+        # The broker announces our death for us: a retained "offline" on the status topic.
+        client.will_set(status_topic, "offline", qos=1, retain=True)
+    # A flood of QoS 1 publishes during a slow ack must not grow memory without end.
+    client.max_queued_messages_set(max(100, cfg.queue_size))
+    return client
