@@ -25,7 +25,7 @@ from agent.devices.model import (
     normalise,
     slug,
 )
-from agent.errors import ConfigError, DeviceError
+from agent.errors import ConfigError
 from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)
@@ -297,10 +297,3 @@ def _availability(payload: bytes) -> bool:
         text = str(doc.get("state", "")) if isinstance(doc, dict) else ""
     return text.lower() in ("online", "true", "1")
 
-
-def require(registry: DeviceRegistry, name: str) -> Device:
-    """`registry.resolve(name)` or DeviceError naming the unknown device."""
-    device = registry.resolve(name)
-    if device is None:
-        raise DeviceError(f"no device called {name!r}")
-    return device
