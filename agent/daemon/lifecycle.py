@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,12 @@ from agent.config import HearthConfig, load_config
 from agent.daemon.component import Component, HealthReporter, Stage
 from agent.daemon.notify import Notifier
 from agent.daemon.runtime import Runtime
+from agent.daemon.status import DaemonInfo
 from agent.errors import HearthError
 
 log = logging.getLogger(__name__)
 
-BuildRuntime = Callable[[HearthConfig, Path], Runtime]
+BuildRuntime = Callable[[HearthConfig, Path, DaemonInfo], Awaitable[Runtime]]
 # A loop that falls this far behind its own timer is unhealthy: withhold the watchdog ping.
 MAX_LOOP_LAG = 5.0
 
@@ -40,6 +41,7 @@ class Daemon:
         self.build = build
         self.notifier = notifier
         self.runtime: Runtime | None = None
+        self.info = DaemonInfo()
         self.started_monotonic = time.monotonic()
         self._stop = asyncio.Event()
         self._reload = asyncio.Event()
@@ -62,8 +64,9 @@ class Daemon:
         for sig, handler in ((signal.SIGTERM, self.request_stop), (signal.SIGINT, self.request_stop),
                              (signal.SIGHUP, self.request_reload)):
             loop.add_signal_handler(sig, handler)
-        runtime = self.build(self.config, self.state_dir)
+        runtime = await self.build(self.config, self.state_dir, self.info)
         await self._start(runtime)
+        self.info.state = "running"
         self.notifier.ready(runtime.status_line())
         log.info("hearth is ready (%s)", runtime.status_line())
         self._spawn(self._watchdog(), "watchdog")
@@ -113,7 +116,7 @@ class Daemon:
             from agent.credentials import check_credentials
 
             check_credentials(new_config)
-            new_runtime = self.build(new_config, self.state_dir)
+            new_runtime = await self.build(new_config, self.state_dir, self.info)
         except HearthError as exc:
             log.error("reload rejected, keeping the running config: %s", exc)
             self.notifier.status(f"reload rejected: {type(exc).__name__}; running on old config")
@@ -129,6 +132,7 @@ class Daemon:
         self._spawn(self._run_probes(new_runtime), "reload-probes")
 
     async def _shutdown(self) -> None:
+        self.info.state = "stopping"
         self.notifier.stopping()
         log.info("stopping")
         for task in list(self._tasks):

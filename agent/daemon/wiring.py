@@ -3,34 +3,171 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from agent.config import HearthConfig
+from agent.control import ControlServer, collect_status, socket_path
+from agent.credentials import check_credentials
+from agent.daemon.component import CallbackComponent, Stage
+from agent.daemon.core import Core, build_core
+from agent.daemon.inbound import Inbound
 from agent.daemon.runtime import Runtime
+from agent.daemon.status import DaemonInfo, StatusBoard
+from agent.errors import HearthError
+from agent.mqtt.bridge import MqttBridge
+from agent.mqtt.ha_discovery import HaDiscovery
+from agent.scheduler import Scheduler, configured_jobs
 
 log = logging.getLogger(__name__)
 
+# Seconds between Home Assistant sensor refreshes; spend changes slowly and the Pi is small.
+SENSOR_INTERVAL = 300.0
 
-async def _tcp_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    return True
+AsyncFn = Callable[[], Awaitable[None]]
 
 
-def build_runtime(config: HearthConfig, state_dir: Path) -> Runtime:
+async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo) -> Runtime:
     """Build (not start) everything one configuration describes."""
+    api_key = check_credentials(config)
+    if api_key is None:
+        log.warning("no Anthropic API key (%s is empty): tiers fast and deep are off; tier none "
+                    "(device commands) and local (Ollama) still work",
+                    config.anthropic.api_key.describe())
+    bridge = MqttBridge(config)
+    loop = asyncio.get_running_loop()
+    warnings: set[asyncio.Task[None]] = set()
+
+    async def publish(topic: str, payload: bytes, retain: bool) -> None:
+        await bridge.publish(topic, payload, retain=retain)
+
+    def on_budget_warning(message: str) -> None:
+        # Called from the ledger's worker thread or the loop; publish from the loop.
+        async def send() -> None:
+            with contextlib.suppress(HearthError):
+                await bridge.publish(f"{config.mqtt.prefix}/budget/warning", message)
+
+        def spawn() -> None:
+            task = asyncio.ensure_future(send())
+            warnings.add(task)
+            task.add_done_callback(warnings.discard)
+
+        loop.call_soon_threadsafe(spawn)
+
+    core = await build_core(config, state_dir, bridge, api_key=api_key, publish=publish,
+                            on_budget_warning=on_budget_warning)
+    board = StatusBoard(core, bridge)
+    ha = HaDiscovery(config, bridge, board.sensors)
+    inbound = Inbound(core, bridge, ha)
+    board.in_flight = lambda: inbound.in_flight
+    bridge.on_message = inbound.on_message
+    scheduler = _scheduler(core)
+    control = ControlServer(socket_path(config), {
+        "status": lambda _args: collect_status(info.header(), runtime.status_sources),
+        "confirm": core.home.control_confirm,
+    })
+
+    stages = config.hearth.shutdown_timeout / len(Stage)
     runtime = Runtime(config=config, state_dir=state_dir)
-
-    async def probe_broker() -> None:
-        if not await _tcp_reachable(config.mqtt.host, config.mqtt.port):
-            log.warning("MQTT broker %s:%d unreachable: device commands, MQTT requests and "
-                        "briefing delivery wait for it (retrying in the background); schedules, "
-                        "the ledger and `hearth ask` still work",
-                        config.mqtt.host, config.mqtt.port)
-
-    runtime.probes.append(probe_broker)
+    runtime.components = [
+        CallbackComponent("mqtt", Stage.CONNECTIONS, bridge.start, bridge.stop),
+        CallbackComponent("ledger", Stage.STORAGE, _ignore(core.ledger.start), core.close),
+        CallbackComponent("inbound", Stage.WORK, _sync(inbound.subscribe_all),
+                          lambda: inbound.drain(stages * 0.8)),
+        CallbackComponent("scheduler", Stage.INTAKE, scheduler.start, scheduler.stop),
+        CallbackComponent("home-assistant", Stage.INTAKE, *_ha_loop(ha, bridge, board)),
+        control,
+    ]
+    runtime.status_parts.append(board.line)
+    runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
+                                  skills=board.skills, spend=board.spend)
+    runtime.probes.extend([_probe_broker(core, bridge), _probe_models(board)])
     return runtime
+
+
+def _scheduler(core: Core) -> Scheduler:
+    async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
+        result = await core.dispatcher.handle_schedule(skill, job, planned, catch_up)
+        if not result.ok:
+            log.error("scheduled job %s (%s) failed: %s", job, skill, result.text)
+
+    scheduler = Scheduler(core.config, core.db, run)
+    declarations = [s.declaration for s in core.dispatcher.skills.skills.values()]
+    for job in configured_jobs(core.config, declarations):
+        if job.skill in core.dispatcher.skills.skills:
+            scheduler.add_all([job])
+        else:
+            log.warning("job %s names skill %r, which is not enabled; not scheduled",
+                        job.name, job.skill)
+    return scheduler
+
+
+def _ignore(start: Callable[[], Awaitable[object]]) -> AsyncFn:
+    async def run() -> None:
+        await start()
+
+    return run
+
+
+def _sync(fn: Callable[[], None]) -> AsyncFn:
+    async def run() -> None:
+        fn()
+
+    return run
+
+
+def _ha_loop(ha: HaDiscovery, bridge: MqttBridge, board: StatusBoard) -> tuple[AsyncFn, AsyncFn]:
+    """Announce hearth's sensors once connected, then refresh them now and then."""
+    task: list[asyncio.Task[None]] = []
+
+    async def loop() -> None:
+        await bridge.wait_connected()
+        board.broker_since = datetime.now(UTC)
+        while True:
+            try:
+                await ha.announce()
+            except HearthError as exc:
+                log.debug("Home Assistant sensors not published: %s", exc)
+            except Exception:
+                log.exception("publishing Home Assistant sensors failed")
+            await asyncio.sleep(SENSOR_INTERVAL)
+
+    async def start() -> None:
+        task.append(asyncio.create_task(loop(), name="home-assistant-sensors"))
+
+    async def stop() -> None:
+        for t in task:
+            t.cancel()
+
+    return start, stop
+
+
+def _probe_broker(core: Core, bridge: MqttBridge) -> AsyncFn:
+    async def probe() -> None:
+        cfg = core.config.mqtt
+        if not await bridge.wait_connected(timeout=3.0):
+            log.warning("MQTT broker %s:%d unreachable: device commands, MQTT requests and "
+                        "briefing delivery to MQTT wait for it (retrying in the background); "
+                        "schedules, the ledger, briefing files and `hearth ask` still work",
+                        cfg.host, cfg.port)
+
+    return probe
+
+
+def _probe_models(board: StatusBoard) -> AsyncFn:
+    async def probe() -> None:
+        health = await board.refresh_health()
+        cfg = board.core.config
+        if not health.ollama_reachable:
+            log.warning("Ollama at %s unreachable: the local tier falls back to the cloud "
+                        "where skills allow it, otherwise those requests fail; device commands "
+                        "(tier none) still work", cfg.ollama.host)
+        elif health.local_model and not health.local_model_pulled:
+            log.warning("Ollama is up but model %s is not pulled (run: ollama pull %s); the "
+                        "local tier falls back where allowed", health.local_model,
+                        health.local_model)
+
+    return probe

@@ -15,7 +15,7 @@ from agent.config import HearthConfig, load_config
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 _HEADER = re.compile(r"^#?\s*\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?\s*$")
 _KEY = re.compile(r"^#?\s*([A-Za-z0-9_]+)\s*=")
-_DYNAMIC = {"tiers", "budget.per_tier", "budget.per_skill", "skills"}  # user-named tables
+_DYNAMIC = {"tiers", "budget.per_tier", "budget.per_skill", "router.skills", "skills"}  # user-named tables
 
 
 def _documented() -> set[str]:

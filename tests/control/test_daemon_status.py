@@ -11,16 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.support.broker import Broker, free_port
 from tests.support.daemon_proc import DaemonProcess
-
-pytestmark = pytest.mark.xfail(
-    strict=True,
-    reason="waiting for the daemon to serve agent.control.ControlServer with a 'status' "
-           "handler (lead, agent/daemon); strict: remove this mark once it passes",
-)
 
 
 def _status(cfg: Path) -> dict[str, Any]:

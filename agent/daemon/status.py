@@ -1,0 +1,130 @@
+"""Live state for `hearth status`, systemd's STATUS= line and Home Assistant's sensors."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from agent import __version__
+from agent.daemon.core import Core
+from agent.mqtt.bridge import MqttBridge
+from agent.mqtt.ha_discovery import HearthSensors
+from agent.router.types import BackendHealth
+
+_MICROS = Decimal(1_000_000)
+
+
+@dataclass
+class DaemonInfo:
+    """What the lifecycle knows about itself, shared with the status handler."""
+
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started_monotonic: float = field(default_factory=time.monotonic)
+    state: str = "starting"
+
+    def header(self) -> dict[str, Any]:
+        """The status reply's first fields."""
+        return {"version": __version__, "pid": os.getpid(), "state": self.state,
+                "started_at": self.started_at.isoformat(),
+                "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1)}
+
+
+def _usd(micros: int | None) -> str | None:
+    return None if micros is None else str((Decimal(micros) / _MICROS).quantize(Decimal("0.000001")))
+
+
+class StatusBoard:
+    """Collects each section of the status reply from the live parts."""
+
+    def __init__(self, core: Core, bridge: MqttBridge) -> None:
+        self.core = core
+        self.bridge = bridge
+        self.health: BackendHealth | None = None
+        self.health_error: str | None = None
+        self.broker_since: datetime | None = None
+        self.in_flight: Any = None  # set by the wiring: a callable returning the dispatch depth
+
+    async def broker(self) -> dict[str, Any]:
+        """Broker connection state."""
+        cfg = self.core.config.mqtt
+        return {"connected": self.bridge.connected, "host": cfg.host, "port": cfg.port,
+                "since": self.broker_since.isoformat() if self.broker_since else None,
+                "last_error": None}
+
+    async def refresh_health(self) -> BackendHealth:
+        """Ask the router how the model backends are (no paid call)."""
+        self.health = await self.core.router.health()
+        return self.health
+
+    async def ollama(self) -> dict[str, Any]:
+        """Whether Ollama answered the last probe."""
+        health = await self.refresh_health()
+        problems = [p for p in health.problems if p.startswith("ollama")]
+        return {"reachable": health.ollama_reachable, "host": self.core.config.ollama.host,
+                "last_error": "; ".join(problems) or None}
+
+    async def queues(self) -> dict[str, Any]:
+        """Inbound MQTT queue and dispatch work in flight."""
+        stats = self.bridge.stats
+        depth = self.in_flight() if callable(self.in_flight) else 0
+        return {
+            "mqtt_inbound": {"depth": stats.queue_depth,
+                             "capacity": self.core.config.mqtt.queue_size,
+                             "dropped": stats.dropped_full + stats.dropped_oversize
+                             + stats.dropped_malformed},
+            "dispatch": {"depth": depth, "capacity": None, "dropped": 0},
+        }
+
+    async def skills(self) -> dict[str, Any]:
+        """Each skill's runs and errors since start-up."""
+        stats = self.core.dispatcher.stats
+        out: dict[str, Any] = {}
+        for name, loaded in self.core.dispatcher.skills.skills.items():
+            s = stats.get(name)
+            out[name] = {"tier": loaded.tier, "runs": s.calls if s else 0,
+                         "errors": (s.failed + s.timeouts) if s else 0, "last_run": None,
+                         "last_ok": None if not s or not s.calls else s.last_error is None,
+                         "last_error": s.last_error if s else None}
+        return out
+
+    async def spend(self) -> dict[str, Any]:
+        """Today's and this month's spend against the global caps."""
+        ledger = self.core.ledger
+        day = await ledger.spend_between(*ledger.period_bounds("day"))
+        month = await ledger.spend_between(*ledger.period_bounds("month"))
+        caps = {(c.period): c for c in await ledger.budget_status() if c.name == "global"}
+        daily, monthly = caps.get("day"), caps.get("month")
+        return {"today_usd": _usd(day.cost_micros), "month_usd": _usd(month.cost_micros),
+                "daily_cap_usd": _usd(daily.cap_micros) if daily else None,
+                "daily_left_usd": _usd(daily.left_micros) if daily else None,
+                "monthly_cap_usd": _usd(monthly.cap_micros) if monthly else None,
+                "monthly_left_usd": _usd(monthly.left_micros) if monthly else None}
+
+    async def sensors(self) -> HearthSensors:
+        """Values for Home Assistant's sensors."""
+        spend = await self.spend()
+        left = spend["daily_left_usd"]
+        # The file notifier's latest.md is the one trace every delivered briefing leaves.
+        latest = self.core.state_dir / "briefings" / "latest.md"
+        last = (datetime.fromtimestamp(latest.stat().st_mtime, UTC) if latest.exists()
+                else None)
+        return HearthSensors(spend_today_usd=float(spend["today_usd"]),
+                             spend_month_usd=float(spend["month_usd"]),
+                             budget_left_usd=float(left) if left is not None else None,
+                             last_briefing=last)
+
+    def line(self) -> str:
+        """The STATUS= line."""
+        broker = "broker connected" if self.bridge.connected else "broker unreachable"
+        parts = [broker]
+        if self.health is not None:
+            parts.append("ollama up" if self.health.ollama_reachable else "ollama down")
+            if not self.health.anthropic_key_present:
+                parts.append("no API key (cloud off)")
+            elif self.health.anthropic_halted:
+                parts.append("cloud halted")
+        return ", ".join(parts)
