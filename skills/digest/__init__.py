@@ -12,8 +12,8 @@ Wiring (the daemon, only when enabled and an API key is configured)::
                                      FileNotifier(state_dir, kind="digest")])
     skills.digest.bind(digest)   # or make_digest_skill(digest)
 
-Not registered as an entry point: add `digest = "skills.digest:skill"` under
-`[project.entry-points."hearth.skills"]` to load it like the other built-ins.
+Deliberately not an entry point: the daemon adds it (`agent/daemon/core.py`) only when
+`[briefing.digest] enabled = true` and an API key exists, so one switch turns it on.
 """
 
 from __future__ import annotations
