@@ -1,8 +1,12 @@
 """`hearth ask "TEXT" [--tier T] [--skill S] [--dry-run] [--json]`: one request, in-process.
 
-Runs the request through the same router, ledger and budget as the daemon, and prints the
-answer with the tier and model that served it, tokens and cost. ``--dry-run`` prints the
-route and the worst-case reservation each step would hold, and calls no model.
+Without --tier or --skill the text goes through the dispatcher exactly as a request on
+`<prefix>/ask` would: the intent matcher first (a device command runs with no model), then
+the local model choosing a skill. With --tier or --skill it goes straight to the router on
+that tier. Either way the same router, ledger and budget as the daemon's are used, and the
+answer is printed with the tier and model that served it, tokens and cost. ``--dry-run``
+prints what would happen (the planned device actions, or the route and the worst-case
+reservation of each step) and publishes nothing and calls no model.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `ask`."""
     p = sub.add_parser("ask", help="ask one question through the model router, in-process")
     p.add_argument("text", help="the question or request")
-    p.add_argument("--tier", choices=TIERS, help=f"tier to use (default: {DEFAULT_TIER})")
-    p.add_argument("--skill", default="ask", help="skill name for the ledger (default: ask)")
+    p.add_argument("--tier", choices=TIERS,
+                   help="skip the dispatcher and ask the router on this tier")
+    p.add_argument("--skill", help="skip the dispatcher; the skill name for the ledger "
+                                   "(direct router calls default to 'ask')")
     p.add_argument("--dry-run", action="store_true",
                    help="print the route and reservation; call no model")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -112,9 +118,59 @@ def _print_human(result: dict[str, Any]) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     config = load(args)
-    result = ask_router(config, args.text, args.tier, args.skill, args.dry_run)
+    if args.tier is None and args.skill is None:
+        import asyncio
+
+        result = asyncio.run(ask_dispatcher(config, args.text, args.dry_run))
+        if args.json:
+            print_json(result)
+        else:
+            _print_dispatch(result)
+        return 0 if result["status"] in ("ok", "planned", "answered") else 1
+    result = ask_router(config, args.text, args.tier, args.skill or "ask", args.dry_run)
     if args.json:
         print_json(result)
     else:
         _print_human(result)
     return 0
+
+
+async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict[str, Any]:
+    """Run `text` through the daemon's dispatcher in this process; a JSON-able result.
+
+    Device commands are published through a one-shot MQTT connection (none is opened for a
+    dry run or a question); devices discovered over MQTT are not known here, only those in
+    the config.
+    """
+    from agent.credentials import check_credentials
+    from agent.daemon.core import build_core
+    from agent.mqtt.cli import CliBridge
+    from agent.paths import ensure_dir, state_dir
+
+    api_key = check_credentials(config)
+    bridge = CliBridge(config.mqtt)
+    core = await build_core(config, ensure_dir(state_dir(config)), bridge, api_key=api_key,
+                            publish=None)
+    try:
+        await core.ledger.start()
+        result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run)
+    finally:
+        await core.close()
+        await bridge.aclose()
+    out = result.to_dict()
+    out["tier"] = "none" if result.route == "intent" else out["data"].get("tier")
+    if "actions" in out["data"]:
+        out["actions"] = out["data"].pop("actions")
+    return out
+
+
+def _print_dispatch(result: dict[str, Any]) -> None:
+    print(result["text"] or f"({result['status']})")
+    detail = f"-- {result['route']} -> {result['skill'] or 'no skill'} ({result['status']})"
+    if result.get("tier"):
+        detail += f", tier {result['tier']}"
+    print(f"{detail}, {result['latency_ms']} ms")
+    for action in result.get("actions") or []:
+        confirm = " (needs confirmation)" if action.get("needs_confirmation") else ""
+        print(f"   {action.get('device')}: {action.get('desired')} -> {action.get('topic')} "
+              f"{action.get('payload')}{confirm}")

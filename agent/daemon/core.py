@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from agent.devices.rules import RuleHit
-    from agent.devices.service import HomeService
-    from agent.mqtt.bridge import MqttBridge
+    from agent.devices.service import Bridge, HomeService
     from agent.notifiers import Publish
     from skills.briefing.service import BriefingService
 
@@ -56,7 +55,7 @@ class Core:
 async def build_core(
     config: HearthConfig,
     state_dir: Path,
-    bridge: MqttBridge,
+    bridge: Bridge,
     *,
     api_key: ApiKey | None,
     publish: Publish | None,

@@ -220,9 +220,20 @@ class DeviceActions:
                  request.requested_by or "request")
         return replace(result, status="sent")
 
-    @staticmethod
-    def _reply(request: DeviceRequest, devices: list[Device],
+    @classmethod
+    def _reply(cls, request: DeviceRequest, devices: list[Device],
                results: list[ActionResult]) -> str:
+        text = cls._outcome(request, devices, results)
+        if not request.dry_run:
+            return text
+        # A dry run did nothing: say so, or "Front door is unlocked" would be a lie.
+        confirm = any(r.needs_confirmation for r in results)
+        return f"Dry run, nothing sent; planned: {text}" + (
+            " (needs confirmation)" if confirm else "")
+
+    @staticmethod
+    def _outcome(request: DeviceRequest, devices: list[Device],
+                 results: list[ActionResult]) -> str:
         desired = request.desired
         if len(results) == 1:
             device, result = devices[0], results[0]

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from agent.config import HearthConfig
 from agent.devices.actions import confirm_pending, parse_confirmation
@@ -26,12 +26,20 @@ from agent.devices.registry import DeviceRegistry
 from agent.devices.rules import RuleHit, RuleMatcher
 from agent.devices.tools import make_device_tools
 from agent.errors import HearthError
-from agent.mqtt.bridge import MqttBridge
+from agent.devices.actions import Publisher
 from agent.mqtt.types import MessageMeta
 
 log = logging.getLogger(__name__)
 
 RunAction = Callable[[RuleHit], Awaitable[Any]]
+
+
+class Bridge(Publisher, Protocol):
+    """What the home service needs of a bridge: publish, and remembered subscriptions."""
+
+    def subscribe(self, topic: str, qos: int = 1, *, max_payload: int | None = None) -> None:
+        """Subscribe now and after every reconnect."""
+        ...
 
 # A trigger that waited longer than this in the inbound queue fires no rule: a button press
 # must not switch a light a minute late.
@@ -41,7 +49,7 @@ STALE_AFTER_S = 30.0
 class HomeService:
     """Registry, confirmation, rules and tools, bound to one bridge."""
 
-    def __init__(self, config: HearthConfig, bridge: MqttBridge, *,
+    def __init__(self, config: HearthConfig, bridge: Bridge, *,
                  run_action: RunAction | None = None,
                  clock: Callable[[], float] | None = None) -> None:
         self.bridge = bridge

@@ -40,7 +40,7 @@ def _builtin(name: str, ctx: NotifierContext) -> Notifier | None:
         return FileNotifier(ctx.state_dir)
     if name == "mqtt":
         if ctx.publish is None:
-            log.warning("notifier mqtt skipped: no MQTT connection in this process")
+            log.info("notifier mqtt skipped: no MQTT connection in this process")
             return None
         return MqttNotifier(ctx.publish, ctx.config.mqtt.prefix)
     return None

@@ -47,6 +47,7 @@ class Broker:
             "log_type error\nlog_type warning\n"
             "max_queued_messages 100000\n"
             "max_inflight_messages 0\n"
+            "set_tcp_nodelay true\n"
         )
         self.proc: subprocess.Popen[bytes] | None = None
 

@@ -1,0 +1,513 @@
+"""What one household's month costs: bench/household.toml replayed through the real hearth.
+
+The month (device commands, questions, 30 briefings, weekly digests) runs on a simulated
+clock through the parts the daemon wires: the dispatcher (hassil templates first, then the
+local-model chooser), the home skill with the real device tools, the router with the
+official anthropic and ollama SDKs, the scheduler (briefing and digest jobs fire by catch-up
+at their planned minute, as the daemon's heartbeat does), the news and briefing skills over
+feeds served on loopback, the weekly digest through the Message Batches API, and the ledger
+in a SQLite file. Only the model APIs are fake (tests/support/fake_*.py, on loopback).
+
+Token counts: the fakes estimate **4 characters per token** (rounded up) of the request's
+JSON blocks (Anthropic: system, tools and messages; Ollama: messages and tools), so prompt
+usage follows the prompts hearth really builds; Anthropic's prompt cache is simulated per
+breakpoint with the 5-minute TTL on the simulated clock and a 512-token floor (Haiku and
+Sonnet 5.5). Output lengths come from the scenario: answers are generated with that many
+tokens. Device commands publish to a counting publisher instead of a broker (the latency
+benchmark covers the broker path).
+
+Baselines reprice the same ledger rows (tokens, cache splits, batch flag) on the deep model
+and on the fast model: re-running with every tier mapped to Claude would refuse the local
+dispatcher (its requests may never leave the machine) and change the work, not just the
+price. Tier-`none` commands make no model call, so they cost $0 in every baseline; that
+flatters the baselines, which makes the "<= 3% of all-deep" goal harder, not easier.
+
+Run: `.venv/bin/python -m bench.household [--scenario FILE]`. Writes
+bench/results/household.json and prints a Markdown section. About a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import sys
+import tempfile
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from agent.config import HearthConfig, parse_config
+from agent.credentials import ApiKey
+from agent.db import Database
+from agent.devices import DeviceRegistry, PendingActions, make_device_tools
+from agent.dispatch import Dispatcher, assemble
+from agent.ledger import Ledger
+from agent.ledger.types import CallView, Usage
+from agent.notifiers import FileNotifier
+from agent.plugins.tools import ToolRegistry
+from agent.router import Router
+from agent.router.types import Message, ModelRequest
+from agent.scheduler import Scheduler, configured_jobs
+from bench.common import machine, write_result
+from skills.briefing import make_briefing_skill
+from skills.briefing.wiring import build_briefing
+from skills.digest import WeeklyDigest, make_digest_skill
+from skills.digest.batches import BatchClient
+from skills.news import make_news_skill
+from tests.skills_briefing.support import good_summaries, quoted_items
+from tests.support.fake_anthropic import FakeAnthropic, last_user_text, system_text
+from tests.support.fake_anthropic import answer as claude_answer
+from tests.support.fake_ollama import FakeOllama
+from tests.support.fake_ollama import answer as ollama_answer
+from tests.support.feeds import SENTENCE, FeedServer
+from tests.support.model_fixtures import HttpRequest
+
+SCENARIO = Path(__file__).with_name("household.toml")
+KEY = ApiKey("sk-ant-api03-" + "h" * 40)
+START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday: a 30-day month holds 4 Sundays
+GOAL_SHARE_OF_DEEP = 0.03
+GOAL_MONTH_USD = 0.50
+CACHE_FLOOR_TOKENS = 512
+# Stable across calls (no dates): the cacheable prefix of every question.
+ASSISTANT_SYSTEM = (
+    "You are hearth, the household's assistant, answering one question from someone at home.\n"
+    "Answer in plain language a busy parent or a child can follow. Prefer short paragraphs "
+    "or a short list; give quantities in metric units first and imperial in brackets when "
+    "cooking. When the question asks for a plan, give the plan first and the reasons after. "
+    "When you are not sure, say so and say what would settle it; never invent prices, "
+    "opening hours, phone numbers, medical doses or legal rules. Money: show the arithmetic. "
+    "Safety first: for anything involving gas, electricity, medicine, allergies or heights, "
+    "name the safe choice and when to call a professional. Keep private what the household "
+    "tells you; do not ask for personal details you do not need. You cannot see the devices "
+    "in the home and you cannot switch anything: if the person asks for that, tell them to "
+    "say the command directly (for example 'turn off the kitchen light').\n"
+) * 3
+WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """bench/household.toml, validated into what the replay needs."""
+
+    days: int
+    seed: int
+    hours: tuple[int, int]
+    devices: list[dict[str, Any]]
+    commands: list[dict[str, Any]]
+    fuzzy: list[dict[str, Any]]
+    questions: list[dict[str, Any]]
+    feeds: int
+    new_items: int
+    listed_items: int
+    briefing_cron: str
+    digest_cron: str
+    digest_output_tokens: int
+
+    @classmethod
+    def load(cls, path: Path) -> Scenario:
+        """Read and check a scenario file; a missing key raises KeyError naming it."""
+        raw = tomllib.loads(path.read_text())
+        month, brief, digest = raw["month"], raw["briefing"], raw["digest"]
+        for q in raw.get("questions", []):
+            if q["tier"] not in ("local", "fast", "deep"):
+                raise ValueError(f"question {q['text']!r}: tier must be local, fast or deep")
+        return cls(days=int(month["days"]), seed=int(month["seed"]),
+                   hours=(int(month["first_hour"]), int(month["last_hour"])),
+                   devices=raw["devices"], commands=raw.get("commands", []),
+                   fuzzy=raw.get("fuzzy", []), questions=raw.get("questions", []),
+                   feeds=int(brief["feeds"]), new_items=int(brief["new_items_per_feed"]),
+                   listed_items=int(brief["listed_items_per_feed"]),
+                   briefing_cron=f"0 {int(brief['briefing_hour'])} * * *",
+                   digest_cron=f"0 {int(digest['hour'])} * * {(int(digest['weekday']) + 1) % 7}",
+                   digest_output_tokens=int(digest["output_tokens"]))
+
+
+@dataclass(order=True)
+class Work:
+    """One request arriving at `at`: a command, a fuzzy command or a question."""
+
+    at: datetime
+    kind: str = field(compare=False)
+    item: dict[str, Any] = field(compare=False)
+
+
+def month_of_work(s: Scenario) -> list[Work]:
+    """Every request of the month at a seeded random minute of a waking hour."""
+    rng = random.Random(s.seed)
+    work = []
+    for kind, items in (("command", s.commands), ("fuzzy", s.fuzzy), ("question", s.questions)):
+        for item in items:
+            for _ in range(int(item["per_month"])):
+                at = START + timedelta(days=rng.randrange(s.days),
+                                       hours=rng.randint(s.hours[0], s.hours[1] - 1),
+                                       minutes=rng.randrange(60), seconds=rng.randrange(60))
+                work.append(Work(at, kind, item))
+    return sorted(work)
+
+
+def text_of(tokens: int) -> str:
+    """Answer text the fakes count as `tokens` output tokens (4 characters each)."""
+    return (WORDS * (tokens * 4 // len(WORDS) + 1))[: tokens * 4]
+
+
+def feed_body(n: int, day: int, s: Scenario) -> bytes:
+    """Feed `n` on `day`: its latest items, `new_items` of them published that day."""
+    items = []
+    for k in range(s.listed_items):
+        d, i = day - k // s.new_items, k % s.new_items
+        if d < 0:
+            break  # the household starts with an empty news store, and no backlog
+        items.append(f"<item><title>Feed {n}, day {d}: story {i} about the north bridge works"
+                     f"</title><link>https://news{n}.example.org/{d}/{i}</link>"
+                     f"<guid>f{n}-d{d}-{i}</guid><description>{SENTENCE * 4}</description></item>")
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {n}</title>'
+            f"<link>https://news{n}.example.org/</link><description>d</description>"
+            f"{''.join(items)}</channel></rss>").encode()
+
+
+class Responder:
+    """Answers both fakes as the scenario says: choices, summaries, N-token answers."""
+
+    def __init__(self, s: Scenario) -> None:
+        self.choices = {f["text"]: dict(f["arguments"]) for f in s.fuzzy}
+        self.lengths = {q["text"]: int(q["output_tokens"]) for q in s.questions}
+        self.digest_tokens = s.digest_output_tokens
+
+    def ollama(self, request: HttpRequest) -> Any:
+        text = request.json["messages"][-1]["content"]
+        if "<news-data>" in text:
+            return ollama_answer(json=good_summaries(quoted_items(text)))
+        if text in self.choices:
+            return ollama_answer(json={"skill": "home", "arguments": self.choices[text]})
+        return ollama_answer(text_of(self.lengths.get(text, 50)))
+
+    def claude(self, request: HttpRequest) -> Any:
+        body = request.json  # batch requests arrive as their params
+        text = last_user_text(body)
+        if "weekly news digest" in system_text(body):
+            return claude_answer(text_of(self.digest_tokens))
+        if "<news-data>" in text:
+            return claude_answer(json=good_summaries(quoted_items(text)))
+        return claude_answer(text_of(self.lengths.get(text, 50)))
+
+
+class Clock:
+    """The simulated wall clock shared by ledger, router, skills, scheduler and the fake API."""
+
+    def __init__(self, now: datetime, claude: FakeAnthropic) -> None:
+        self.now = now
+        self._claude = claude
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def to(self, when: datetime) -> None:
+        """Move forward to `when`; the fake API's cache TTLs age by the same amount."""
+        if when > self.now:
+            self._claude.advance((when - self.now).total_seconds())
+            self.now = when
+
+    async def sleep(self, seconds: float) -> None:
+        self.to(self.now + timedelta(seconds=seconds))
+
+
+class CountingPublisher:
+    """Stands in for the MQTT bridge: counts device commands (the broker is benched elsewhere)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str | bytes]] = []
+
+    async def publish(self, topic: str, payload: str | bytes, *, qos: int = 1,
+                      retain: bool = False) -> None:
+        self.sent.append((topic, payload))
+
+
+def hearth_config(state: Path, s: Scenario, urls: list[str], ollama: str,
+                  claude: str) -> HearthConfig:
+    """The household's config: default tiers, budgets and prices; fakes and loopback feeds."""
+    return parse_config({
+        "hearth": {"state_dir": str(state), "log_level": "WARNING"},
+        "ollama": {"host": ollama, "timeout": 10},
+        "anthropic": {"base_url": claude},
+        "feeds": {"feeds": [{"url": u} for u in urls], "allow_private_addresses": True},
+        "briefing": {"notifiers": ["file"], "cron": s.briefing_cron,
+                     "digest": {"enabled": True, "cron": s.digest_cron}},
+        "devices": s.devices,
+    })
+
+
+@dataclass
+class Stack:
+    """Hearth's working parts for the replay, wired as `agent.daemon.core.build_core` does."""
+
+    db: Database
+    ledger: Ledger
+    router: Router
+    batches: BatchClient
+    dispatcher: Dispatcher
+    scheduler: Scheduler
+    publisher: CountingPublisher
+    job_results: list[str]
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await self.batches.aclose()
+        await self.router.aclose()
+        self.db.close()
+
+
+async def open_stack(cfg: HearthConfig, state: Path, clock: Clock) -> Stack:
+    db = Database.open(None, state)
+    ledger = Ledger(db, cfg, clock=clock)
+    await ledger.start()
+    router = Router(cfg, ledger, api_key=KEY, clock=clock)
+    publisher = CountingPublisher()
+    registry = DeviceRegistry(cfg)
+    tools = ToolRegistry(tuple(make_device_tools(registry, publisher, PendingActions(60))))
+    briefing, desk = build_briefing(cfg, db, ledger, router, state_dir=state, publish=None,
+                                    clock=clock)
+    batches = BatchClient(cfg.anthropic, KEY)
+    digest = WeeklyDigest(cfg, db, ledger, batches,
+                          router=router.bind("digest", tier="deep", allow_cloud=True),
+                          notifiers=[FileNotifier(state, kind="digest")],
+                          clock=clock, sleep=clock.sleep)
+    dispatcher = assemble(cfg, router, tools, slot_lists=registry.slot_lists,
+                          extra=[make_news_skill(desk), make_briefing_skill(briefing),
+                                 make_digest_skill(digest)])
+    results: list[str] = []
+
+    async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
+        result = await dispatcher.handle_schedule(skill, job, planned, catch_up)
+        results.append(f"{job}:{result.status}")
+
+    scheduler = Scheduler(cfg, db, run, clock=clock)
+    declarations = [s.declaration for s in dispatcher.skills.skills.values()]
+    scheduler.add_all([j for j in configured_jobs(cfg, declarations)
+                       if j.skill in dispatcher.skills.skills])
+    return Stack(db, ledger, router, batches, dispatcher, scheduler, publisher, results)
+
+
+async def tick(stack: Stack, clock: Clock, when: datetime) -> None:
+    """What the daemon's scheduler heartbeat does at `when`: run due jobs, wait for them."""
+    clock.to(when)
+    await stack.scheduler.catch_up()
+    await stack.scheduler.drain()
+
+
+async def handle(stack: Stack, work: Work, routes: Counter[str]) -> None:
+    if work.kind == "question":
+        request = ModelRequest(skill="assistant", messages=[Message("user", work.item["text"])],
+                               system=ASSISTANT_SYSTEM, trigger="ask")
+        response = await stack.router.complete(request, work.item["tier"])
+        routes[f"question:{response.tier_used}"] += 1
+        return
+    result = await stack.dispatcher.handle_text(work.item["text"])
+    routes[f"{work.kind}:{result.route}:{result.status}"] += 1
+
+
+def reprice(ledger: Ledger, rows: list[CallView], model: str) -> int:
+    """The rows' usage (cache splits and batch flag kept) priced on `model`, in µ$."""
+    total = 0
+    for r in rows:
+        if r.backend == "none":
+            continue  # no model call was made: nothing to force onto another tier
+        usage = Usage(input_tokens=r.input_tokens, output_tokens=r.output_tokens,
+                      cache_read_tokens=r.cache_read_tokens,
+                      cache_write_5m_tokens=r.cache_write_5m_tokens,
+                      cache_write_1h_tokens=r.cache_write_1h_tokens, batch=r.batch)
+        total += ledger.price(model, usage, at=r.created_at)
+    return total
+
+
+async def replay(s: Scenario, state: Path, *, on_day: Callable[[int], None] | None = None,
+                 ) -> dict[str, Any]:
+    """Run the month and then one empty day; figures as a JSON-able dict."""
+    feeds, ollama, claude = FeedServer().start(), FakeOllama(), FakeAnthropic()
+    ollama.start()
+    claude.start()
+    claude.min_cacheable_tokens = CACHE_FLOOR_TOKENS
+    responder = Responder(s)
+    ollama.set_responder(responder.ollama)
+    claude.set_responder(responder.claude)
+    clock = Clock(START, claude)
+    routes: Counter[str] = Counter()
+    try:
+        urls = [feeds.add(f"/feed{n}.xml", feed_body(n, 0, s)) for n in range(s.feeds)]
+        cfg = hearth_config(state, s, urls, ollama.url, claude.url)
+        stack = await open_stack(cfg, state, clock)
+        try:
+            pending = month_of_work(s)
+            end = START + timedelta(days=s.days)
+            started = time.monotonic()
+            while True:
+                nxt = min((when.astimezone(UTC) for _, when in stack.scheduler.next_runs()),
+                          default=end)
+                if nxt < end and (not pending or nxt <= pending[0].at):
+                    day = (nxt - START).days
+                    for n in range(s.feeds):  # the day's news is out before the briefing
+                        feeds.add(f"/feed{n}.xml", feed_body(n, day, s))
+                    if on_day is not None:
+                        on_day(day)
+                    await tick(stack, clock, nxt)
+                elif pending:
+                    work = pending.pop(0)
+                    clock.to(work.at)
+                    await handle(stack, work, routes)
+                else:
+                    break
+            month_s = time.monotonic() - started
+            rows = await stack.ledger.calls_between(START, end)
+            report = await stack.ledger.spend_between(START, end)
+            calls_before = len(ollama.chat_bodies) + len(claude.requests)
+            jobs_before = len(stack.job_results)
+            # The empty day: no requests and no new news; the heartbeat ticks every 5 minutes.
+            for minute in range(0, 24 * 60, 5):
+                await tick(stack, clock, end + timedelta(minutes=minute + 1))
+            empty_rows = await stack.ledger.calls_between(end, end + timedelta(days=1))
+            empty = {
+                "model_requests": len(ollama.chat_bodies) + len(claude.requests) - calls_before,
+                "model_ledger_rows": sum(1 for r in empty_rows if r.backend != "none"),
+                "cost_micros": sum(r.cost_micros for r in empty_rows),
+                "scheduled_runs": stack.job_results[jobs_before:],
+            }
+            deep_model, fast_model = cfg.tiers["deep"].model, cfg.tiers["fast"].model
+            all_deep = reprice(stack.ledger, rows, deep_model)
+            all_fast = reprice(stack.ledger, rows, fast_model)
+            publishes = len(stack.publisher.sent)
+            results = list(stack.job_results[:jobs_before])
+        finally:
+            await stack.close()
+    finally:
+        feeds.stop()
+        ollama.stop()
+        claude.stop()
+    return figures(s, rows, report, all_deep, all_fast, routes, results, empty, publishes,
+                   month_s, deep_model, fast_model)
+
+
+def figures(s: Scenario, rows: list[CallView], report: Any, all_deep: int, all_fast: int,
+            routes: Counter[str], jobs: list[str], empty: dict[str, Any], publishes: int,
+            month_s: float, deep_model: str, fast_model: str) -> dict[str, Any]:
+    """The benchmark's JSON: totals, baselines, per-tier shares, cache, goals."""
+    by_tier: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        t = by_tier.setdefault(r.tier, {"calls": 0, "cost_micros": 0, "input_tokens": 0,
+                                        "output_tokens": 0, "cache_read_tokens": 0,
+                                        "cache_write_tokens": 0})
+        t["calls"] += 1
+        t["cost_micros"] += r.cost_micros
+        t["input_tokens"] += r.input_tokens
+        t["cache_write_tokens"] += r.cache_write_5m_tokens + r.cache_write_1h_tokens
+        t["output_tokens"] += r.output_tokens
+        t["cache_read_tokens"] += r.cache_read_tokens
+    for t in by_tier.values():
+        t["share_of_calls"] = round(t["calls"] / len(rows), 4) if rows else 0.0
+    cost = report.cost_micros
+    share = cost / all_deep if all_deep else float("nan")
+    return {
+        "command": "python -m bench.household",
+        "days": s.days,
+        "requests": {"template_commands": sum(int(c["per_month"]) for c in s.commands),
+                     "fuzzy_commands": sum(int(f["per_month"]) for f in s.fuzzy),
+                     "questions": Counter(q["tier"] for q in s.questions for _ in
+                                          range(int(q["per_month"])))},
+        "feeds": s.feeds, "new_items_per_day": s.feeds * s.new_items,
+        "routes": dict(sorted(routes.items())),
+        "scheduled_runs": dict(Counter(jobs)),
+        "device_publishes": publishes,
+        "ledger_rows": len(rows),
+        "hearth_usd": cost / 1e6,
+        "all_deep_usd": all_deep / 1e6, "all_deep_model": deep_model,
+        "all_fast_usd": all_fast / 1e6, "all_fast_model": fast_model,
+        "ledger_counterfactual_usd": report.counterfactual_micros / 1e6,
+        "share_of_all_deep": round(share, 4),
+        "usd_per_month": round(cost / 1e6 * 30 / s.days, 6),
+        "by_tier": by_tier,
+        "cache_hit_ratio": report.cache_hit_ratio,
+        "empty_day": empty,
+        "replay_seconds": round(month_s, 1),
+        "goals": {"share_of_all_deep_at_most": GOAL_SHARE_OF_DEEP,
+                  "usd_per_month_under": GOAL_MONTH_USD, "empty_day_model_requests": 0},
+        "goals_met": {"share_of_all_deep": share <= GOAL_SHARE_OF_DEEP,
+                      "usd_per_month": cost / 1e6 * 30 / s.days < GOAL_MONTH_USD,
+                      "empty_day": empty["model_requests"] == 0},
+        "machine": machine(),
+    }
+
+
+def markdown(r: dict[str, Any]) -> str:
+    """The RESULTS.md section for this benchmark."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    g = r["goals_met"]
+    ratio = r["cache_hit_ratio"]
+    lines = [
+        f"## Household month ({r['days']} days, `bench/household.toml`)",
+        "",
+        "| figure | value | goal |",
+        "| --- | --- | --- |",
+        f"| hearth's month | ${r['hearth_usd']:.4f} | < ${GOAL_MONTH_USD:.2f}/month: "
+        f"{mark(g['usd_per_month'])} |",
+        f"| same calls all on deep ({r['all_deep_model']}) | ${r['all_deep_usd']:.4f} | |",
+        f"| same calls all on fast ({r['all_fast_model']}) | ${r['all_fast_usd']:.4f} | |",
+        f"| hearth / all-deep | {r['share_of_all_deep']:.1%} | <= 3%: "
+        f"{mark(g['share_of_all_deep'])} |",
+        f"| Claude cache hit ratio | {'n/a' if ratio is None else f'{ratio:.1%}'} | |",
+        f"| empty day: model requests | {r['empty_day']['model_requests']} "
+        f"(runs: {', '.join(r['empty_day']['scheduled_runs']) or 'none'}) | 0: "
+        f"{mark(g['empty_day'])} |",
+        "",
+        "| tier | ledger rows | share | prompt tok | cache-read tok | output tok | cost |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for tier in ("none", "local", "fast", "deep"):
+        t = r["by_tier"].get(tier)
+        if t:
+            lines.append(f"| {tier} | {t['calls']} | {t['share_of_calls']:.1%} | "
+                         f"{t['input_tokens']} | {t['cache_read_tokens']} | "
+                         f"{t['output_tokens']} | ${t['cost_micros'] / 1e6:.4f} |")
+    lines += [
+        "",
+        f"Work: {r['requests']['template_commands']} template commands, "
+        f"{r['requests']['fuzzy_commands']} fuzzy commands, questions by tier "
+        f"{dict(r['requests']['questions'])}, scheduled runs {r['scheduled_runs']}, "
+        f"{r['feeds']} feeds with {r['new_items_per_day']} new items a day; "
+        f"{r['device_publishes']} device commands published. Routes taken: {r['routes']}.",
+        "",
+        "Replayed on a simulated clock through the real dispatcher, router, scheduler, skills "
+        "and SQLite ledger; the model APIs are the loopback fakes, which count 4 characters "
+        "per token of the actual prompts and answer with the scenario's output lengths. The "
+        "baselines reprice the same ledger rows on the deep and fast models (tier-`none` "
+        "commands stay $0 there too); device commands go to a counting publisher, the broker "
+        f"path is in the latency section. Replay took {r['replay_seconds']} s.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Replay the scenario, print a Markdown section, write bench/results/household.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=SCENARIO)
+    args = parser.parse_args(argv)
+    # Missed-run notices at the month's first tick and fallback warnings are expected here.
+    logging.basicConfig(level=logging.ERROR)
+    scenario = Scenario.load(args.scenario)
+    with tempfile.TemporaryDirectory() as state:
+        results = asyncio.run(replay(scenario, Path(state)))
+    results["markdown"] = markdown(results)
+    path = write_result("household", results)
+    print(results["markdown"])
+    print(f"\nwritten to {path}")
+    return 0 if all(results["goals_met"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
