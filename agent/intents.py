@@ -11,14 +11,30 @@ match; plain sequences of strings are accepted besides hassil ``SlotList`` objec
 ``{slot}`` in a skill template that no list defines captures free text (a wildcard). The
 lists Home Assistant's sentences refer to but do not ship (``name``, ``area``, ``floor``)
 default to empty, so those intents simply do not match until the registry fills them.
+
+Matching one sentence against Home Assistant's templates costs milliseconds, so two things
+are derived once per set of slot lists and reused until ``slot_lists`` returns a different
+object (or a mapping whose values are different objects, or whose plain string lists changed):
+
+- a pruned copy of the intents without the templates that provably cannot match those lists
+  (a template needing an empty list such as ``{floor}``, a block requiring a context value,
+  e.g. ``domain: lock``, that no list value carries). hassil would reject them anyway, after
+  trying; pruning only skips the trying, so results are identical.
+- a bounded LRU of results (hits and misses) keyed by the exact text.
+
+A caller must therefore hand out new objects when its lists change rather than mutate a
+hassil ``SlotList`` in place (``DeviceRegistry.slot_lists`` does exactly that).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +47,14 @@ log = logging.getLogger(__name__)
 CALLER_LISTS = ("name", "area", "floor")
 # No spoken command is longer; longer text (a pasted article, a flood) skips matching.
 MAX_MATCH_CHARS = 300
+# Distinct texts remembered per set of slot lists; a household says far fewer phrases.
+CACHE_SIZE = 1024
 _LIST_REF = re.compile(r"\{(\w+)(?::\w+)?\}")
+# Expansion rules may refer to each other; deeper than this, assume "may match" and keep.
+_MAX_RULE_DEPTH = 24
+_EMPTY: Mapping[str, Any] = {}
+# Pruned intent sets remembered (by empty lists and context values); a house has few.
+_PRUNED_KEPT = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +80,8 @@ def _ha_data(language: str, names: set[str], owner: Mapping[str, str]) -> dict[s
     if unknown:
         detail = ", ".join(f"{n} (skill {owner[n]!r})" for n in unknown)
         raise StartupError(f"unknown Home Assistant intent(s) for {language!r}: {detail}")
-    result = {key: value for key, value in data.items() if key != "intents"}
+    # Response templates are Home Assistant's to speak; skills write their own replies.
+    result = {key: value for key, value in data.items() if key not in ("intents", "responses")}
     result["intents"] = {name: shipped[name] for name in sorted(names)}
     return result
 
@@ -72,6 +96,170 @@ def _as_slot_list(name: str, value: Any) -> Any:
     raise TypeError(f"slot list {name!r} must be a hassil SlotList or a list of strings")
 
 
+# -- pruning: drop what provably cannot match the current slot lists ----------------------
+
+
+Provided = Mapping[str, frozenset[str] | None]
+
+
+def _strings(value: Any) -> frozenset[str] | None:
+    """A required context value as a set of strings; None when it is not that simple."""
+    if isinstance(value, str):
+        return frozenset((value,))
+    if isinstance(value, Collection) and not isinstance(value, Mapping | bytes):
+        items = list(value)
+        if all(isinstance(v, str) for v in items):
+            return frozenset(items)
+    return None
+
+
+def _context_values(lists: Iterable[Any]) -> dict[str, frozenset[str] | None]:
+    """Per context key, every value a list value can add (None: some are not strings)."""
+    from hassil import TextSlotList
+
+    found: dict[str, set[str] | None] = {}
+    for slot_list in lists:
+        if not isinstance(slot_list, TextSlotList):
+            continue
+        for value in slot_list.values:
+            for key, item in (value.context or {}).items():
+                have = found.setdefault(key, set())
+                if have is None:
+                    continue
+                if isinstance(item, str):
+                    have.add(item)
+                else:
+                    found[key] = None  # compared by equality or membership: keep all
+    return {k: (frozenset(v) if v is not None else None) for k, v in found.items()}
+
+
+def _union(*parts: Provided) -> dict[str, frozenset[str] | None]:
+    merged: dict[str, frozenset[str] | None] = {}
+    for part in parts:
+        for key, values in part.items():
+            if key in merged:
+                have = merged[key]
+                merged[key] = None if have is None or values is None else have | values
+            else:
+                merged[key] = values
+    return merged
+
+
+def _context_possible(required: Mapping[str, Any], provided: Provided) -> bool:
+    """False only when a required context value can come from no list value.
+
+    Matched list values are the only source of context here (no ``intent_context`` is
+    passed), so a block requiring ``domain: lock`` with no lock among the names is dead.
+    """
+    for key, spec in required.items():
+        wanted = spec.get("value") if isinstance(spec, Mapping) else spec
+        if key not in provided:
+            return False  # required (any value or a given one) but never set
+        have = provided[key]
+        want = None if wanted is None else _strings(wanted)
+        if want is not None and have is not None and not want & have:
+            return False
+    return True
+
+
+def _needs_empty(expression: Any, empty: frozenset[str], rules: Mapping[str, Any],
+                 depth: int = 0) -> bool:
+    """True when every way through `expression` refers to an empty list."""
+    from hassil.expression import Alternative, ListReference, Permutation, RuleReference
+    from hassil.expression import Sequence as Seq
+
+    if depth > _MAX_RULE_DEPTH:
+        return False
+    if isinstance(expression, ListReference):
+        return expression.list_name in empty
+    if isinstance(expression, RuleReference):
+        rule = rules.get(expression.rule_name)
+        return rule is not None and _needs_empty(rule.expression, empty, rules, depth + 1)
+    if isinstance(expression, Alternative):
+        return bool(expression.items) and all(
+            _needs_empty(item, empty, rules, depth + 1) for item in expression.items)
+    if isinstance(expression, Seq | Permutation):
+        # Every item of a sequence or permutation has to match.
+        return any(_needs_empty(item, empty, rules, depth + 1) for item in expression.items)
+    return False
+
+
+def _empty_lists(lists: Mapping[str, Any]) -> frozenset[str]:
+    """Names of the text lists with no values (hassil matches nothing against those)."""
+    from hassil import TextSlotList
+
+    return frozenset(name for name, slot_list in lists.items()
+                     if isinstance(slot_list, TextSlotList) and not slot_list.values)
+
+
+def _prune(intents: Any, empty: frozenset[str], provided: Provided) -> Any:
+    """A copy of hassil `intents` without the templates that cannot match.
+
+    `empty` names the empty text lists, `provided` the context values list values can add
+    (both over the merged shared lists). Blocks with lists of their own widen both.
+    """
+    from hassil.intents import Intent
+
+    kept_intents: dict[str, Any] = {}
+    for name, intent in intents.intents.items():
+        blocks = []
+        for data in intent.data:
+            block_empty, block_provided = empty, provided
+            if data.slot_lists:
+                block_provided = _union(provided, _context_values(data.slot_lists.values()))
+                block_empty = (empty - set(data.slot_lists)) | _empty_lists(data.slot_lists)
+            if data.requires_context and not _context_possible(data.requires_context,
+                                                               block_provided):
+                continue
+            rules = {**intents.expansion_rules, **data.expansion_rules}
+            sentences = [s for s in data.sentences
+                         if not _needs_empty(s.expression, block_empty, rules)]
+            if len(sentences) == len(data.sentences):
+                blocks.append(data)
+            elif sentences:
+                trimmed = copy.copy(data)
+                # `sentences` is a functools.cached_property stored in the instance dict:
+                # setting it reuses the parsed templates instead of parsing them again.
+                vars(trimmed)["sentences"] = sentences
+                blocks.append(trimmed)
+        if blocks:
+            kept_intents[name] = Intent(name=name, data=blocks)
+    return dataclasses.replace(intents, intents=kept_intents)
+
+
+# -- the slot lists in force and what is derived from them --------------------------------
+
+
+@dataclass(slots=True)
+class _Generation:
+    # Held (not just its id) so a new object can never reuse the address of an old one.
+    source: Mapping[str, Any]
+    items: tuple[tuple[str, Any], ...]
+    plain: dict[str, tuple[str, ...]]
+    lists: dict[str, Any]
+    intents: Any
+    cache: OrderedDict[str, IntentMatch | None] = field(default_factory=OrderedDict)
+
+    def current(self, source: Mapping[str, Any]) -> bool:
+        """Whether `source` is still the lists this generation was derived from."""
+        if source is not self.source or len(source) != len(self.items):
+            return False
+        for name, value in self.items:
+            if source.get(name) is not value:
+                return False
+        return all(tuple(str(v) for v in source[name]) == snapshot
+                   for name, snapshot in self.plain.items())
+
+
+def _plain_snapshot(source: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Plain string lists can be mutated in place, so their contents are compared."""
+    from hassil import SlotList
+
+    return {name: tuple(str(v) for v in value) for name, value in source.items()
+            if not isinstance(value, SlotList) and isinstance(value, Sequence)
+            and not isinstance(value, str | bytes)}
+
+
 class IntentMatcher:
     """Matches free text against the enabled skills' intents, strictly (known names only)."""
 
@@ -81,11 +269,14 @@ class IntentMatcher:
         *,
         language: str = "en",
         slot_lists: Callable[[], Mapping[str, Any]] | None = None,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         from hassil import Intents, TextSlotList
 
         self.language = language
         self._slot_lists = slot_lists
+        self._cache_size = cache_size
+        self._generation: _Generation | None = None
         self._owner: dict[str, str] = {}
         custom: dict[str, Any] = {}
         ha_names: set[str] = set()
@@ -99,7 +290,10 @@ class IntentMatcher:
         data = _ha_data(language, ha_names, self._owner)
         data["language"] = language
         data["intents"] = {**data.get("intents", {}), **custom}
-        known = set(data.get("lists", {})) | set(CALLER_LISTS) | set(self._current_lists())
+        current = self._slot_lists() if self._slot_lists is not None else _EMPTY
+        # Converted once here so a malformed list fails start-up, not only each match.
+        current = {name: _as_slot_list(name, value) for name, value in current.items()}
+        known = set(data.get("lists", {})) | set(CALLER_LISTS) | set(current)
         wildcards = {
             ref
             for intent in custom.values()
@@ -110,13 +304,37 @@ class IntentMatcher:
         data["lists"] = {**data.get("lists", {}), **{w: {"wildcard": True} for w in wildcards}}
         self._intents = Intents.from_dict(data)
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
+        # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
+        self._shipped_context = _context_values(self._intents.slot_lists.values())
+        self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any]], Any] = {}
         self.intent_names: tuple[str, ...] = tuple(sorted(self._owner))
         self.warm()
 
-    def _current_lists(self) -> dict[str, Any]:
-        if self._slot_lists is None:
-            return {}
-        return {name: _as_slot_list(name, value) for name, value in self._slot_lists().items()}
+    def _current(self) -> _Generation:
+        source = self._slot_lists() if self._slot_lists is not None else _EMPTY
+        generation = self._generation
+        if generation is not None and generation.current(source):
+            return generation
+        lists = {**self._defaults,
+                 **{name: _as_slot_list(name, value) for name, value in source.items()}}
+        generation = _Generation(source=source, items=tuple(source.items()),
+                                 plain=_plain_snapshot(source), lists=lists,
+                                 intents=self._pruned(lists))
+        self._generation = generation
+        return generation
+
+    def _pruned(self, lists: Mapping[str, Any]) -> Any:
+        # Only which lists are empty and which context values exist decide the pruning, so
+        # callers handing out a new mapping per call pay a scan of their lists, not a prune.
+        empty = _empty_lists({**self._intents.slot_lists, **lists})
+        provided = _union(self._shipped_context, _context_values(lists.values()))
+        key = (empty, frozenset(provided.items()))
+        pruned = self._pruned_by_key.get(key)
+        if pruned is None:
+            if len(self._pruned_by_key) >= _PRUNED_KEPT:
+                self._pruned_by_key.clear()
+            pruned = self._pruned_by_key[key] = _prune(self._intents, empty, provided)
+        return pruned
 
     def warm(self) -> float:
         """Compile the templates now (hassil compiles lazily on first use); returns seconds."""
@@ -131,17 +349,28 @@ class IntentMatcher:
         """The best match for `text`, or None. Never raises: a matcher fault is logged."""
         if not self.intent_names or not text.strip() or len(text) > MAX_MATCH_CHARS:
             return None
-        from hassil import recognize_best
-
         try:
-            lists = {**self._defaults, **self._current_lists()}
-            result = recognize_best(text, self._intents, slot_lists=lists,
-                                    language=self.language, best_slot_name="name")
+            generation = self._current()
+            cache = generation.cache
+            if text in cache:
+                cache.move_to_end(text)
+                return _fresh(cache[text])
+            found = self._recognize(text, generation)
         except Exception:
             # A bad slot list or a hassil bug must cost one unmatched sentence, not the daemon;
             # the text then goes to the local dispatcher like any other unmatched text.
             log.exception("intent matching failed for a %d-character text", len(text))
             return None
+        cache[text] = found
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
+        return _fresh(found)
+
+    def _recognize(self, text: str, generation: _Generation) -> IntentMatch | None:
+        from hassil import recognize_best
+
+        result = recognize_best(text, generation.intents, slot_lists=generation.lists,
+                                language=self.language, best_slot_name="name")
         if result is None:
             return None
         intent = result.intent.name
@@ -152,3 +381,10 @@ class IntentMatcher:
             text=text,
             context=dict(result.context),
         )
+
+
+def _fresh(found: IntentMatch | None) -> IntentMatch | None:
+    # A cached result is shared: each caller gets its own mappings to change if it likes.
+    if found is None:
+        return None
+    return dataclasses.replace(found, slots=dict(found.slots), context=dict(found.context))

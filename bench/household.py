@@ -49,13 +49,14 @@ from agent.db import Database
 from agent.devices import DeviceRegistry, PendingActions, make_device_tools
 from agent.dispatch import Dispatcher, assemble
 from agent.ledger import Ledger
-from agent.ledger.types import CallView, Usage
+from agent.ledger.types import CallView, SpendReport, Usage
 from agent.notifiers import FileNotifier
 from agent.plugins.tools import ToolRegistry
 from agent.router import Router
 from agent.router.types import Message, ModelRequest
 from agent.scheduler import Scheduler, configured_jobs
 from bench.common import machine, write_result
+from bench.report import household_section
 from skills.briefing import make_briefing_skill
 from skills.briefing.wiring import build_briefing
 from skills.digest import WeeklyDigest, make_digest_skill
@@ -75,20 +76,6 @@ START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday: a 30-day month holds 4 Su
 GOAL_SHARE_OF_DEEP = 0.03
 GOAL_MONTH_USD = 0.50
 CACHE_FLOOR_TOKENS = 512
-# Stable across calls (no dates): the cacheable prefix of every question.
-ASSISTANT_SYSTEM = (
-    "You are hearth, the household's assistant, answering one question from someone at home.\n"
-    "Answer in plain language a busy parent or a child can follow. Prefer short paragraphs "
-    "or a short list; give quantities in metric units first and imperial in brackets when "
-    "cooking. When the question asks for a plan, give the plan first and the reasons after. "
-    "When you are not sure, say so and say what would settle it; never invent prices, "
-    "opening hours, phone numbers, medical doses or legal rules. Money: show the arithmetic. "
-    "Safety first: for anything involving gas, electricity, medicine, allergies or heights, "
-    "name the safe choice and when to call a professional. Keep private what the household "
-    "tells you; do not ask for personal details you do not need. You cannot see the devices "
-    "in the home and you cannot switch anything: if the person asks for that, tell them to "
-    "say the command directly (for example 'turn off the kitchen light').\n"
-) * 3
 WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
 
 
@@ -109,6 +96,7 @@ class Scenario:
     briefing_cron: str
     digest_cron: str
     digest_output_tokens: int
+    assistant_system: str
 
     @classmethod
     def load(cls, path: Path) -> Scenario:
@@ -126,7 +114,8 @@ class Scenario:
                    listed_items=int(brief["listed_items_per_feed"]),
                    briefing_cron=f"0 {int(brief['briefing_hour'])} * * *",
                    digest_cron=f"0 {int(digest['hour'])} * * {(int(digest['weekday']) + 1) % 7}",
-                   digest_output_tokens=int(digest["output_tokens"]))
+                   digest_output_tokens=int(digest["output_tokens"]),
+                   assistant_system=str(raw["assistant"]["system"]))
 
 
 @dataclass(order=True)
@@ -301,10 +290,12 @@ async def tick(stack: Stack, clock: Clock, when: datetime) -> None:
     await stack.scheduler.drain()
 
 
-async def handle(stack: Stack, work: Work, routes: Counter[str]) -> None:
+async def handle(stack: Stack, work: Work, routes: Counter[str], system: str) -> None:
+    """One request: a question straight to the router on its tier, else free text to the
+    dispatcher (templates first, then the local model's choice)."""
     if work.kind == "question":
         request = ModelRequest(skill="assistant", messages=[Message("user", work.item["text"])],
-                               system=ASSISTANT_SYSTEM, trigger="ask")
+                               system=system, trigger="ask")
         response = await stack.router.complete(request, work.item["tier"])
         routes[f"question:{response.tier_used}"] += 1
         return
@@ -326,8 +317,64 @@ def reprice(ledger: Ledger, rows: list[CallView], model: str) -> int:
     return total
 
 
-async def replay(s: Scenario, state: Path, *, on_day: Callable[[int], None] | None = None,
-                 ) -> dict[str, Any]:
+@dataclass
+class Month:
+    """What the replay measured, before it becomes the results JSON."""
+
+    rows: list[CallView]
+    report: SpendReport
+    baselines: dict[str, int]
+    routes: Counter[str]
+    jobs: list[str]
+    empty_day: dict[str, Any]
+    publishes: int
+    seconds: float
+    models: dict[str, str]
+
+
+async def run_month(s: Scenario, stack: Stack, clock: Clock, feeds: FeedServer) -> Counter[str]:
+    """Every request and scheduled run of the month, in time order; routes taken."""
+    routes: Counter[str] = Counter()
+    pending, end = month_of_work(s), START + timedelta(days=s.days)
+    while True:
+        nxt = min((when.astimezone(UTC) for _, when in stack.scheduler.next_runs()), default=end)
+        if nxt < end and (not pending or nxt <= pending[0].at):
+            for n in range(s.feeds):  # the day's news is out before the briefing
+                feeds.add(f"/feed{n}.xml", feed_body(n, (nxt - START).days, s))
+            await tick(stack, clock, nxt)
+        elif pending:
+            work = pending.pop(0)
+            clock.to(work.at)
+            await handle(stack, work, routes, s.assistant_system)
+        else:
+            return routes
+
+
+async def idle_day(stack: Stack, clock: Clock, requests: Callable[[], int]) -> dict[str, Any]:
+    """A day with no requests and no new news, the heartbeat ticking every 5 minutes."""
+    start, before, jobs = clock.now, requests(), len(stack.job_results)
+    for minute in range(0, 24 * 60, 5):
+        await tick(stack, clock, start + timedelta(minutes=minute + 1))
+    rows = await stack.ledger.calls_between(start, start + timedelta(days=1))
+    return {"model_requests": requests() - before,
+            "model_ledger_rows": sum(1 for r in rows if r.backend != "none"),
+            "cost_micros": sum(r.cost_micros for r in rows),
+            "scheduled_runs": stack.job_results[jobs:]}
+
+
+def baselines(ledger: Ledger, rows: list[CallView], deep: str, fast: str) -> dict[str, int]:
+    """The same month forced to deep and to fast, by repricing (see the module docstring)."""
+    out = {"all_deep": reprice(ledger, rows, deep), "all_fast": reprice(ledger, rows, fast)}
+    # Without templates every command would be a model choice: price each tier-none command
+    # like the average local dispatcher call, on the deep model.
+    choices = [r for r in rows if r.skill == "dispatcher"]
+    per_choice = reprice(ledger, choices, deep) / max(1, len(choices))
+    nones = sum(1 for r in rows if r.backend == "none")
+    out["all_deep_every_request"] = out["all_deep"] + round(per_choice * nones)
+    return out
+
+
+async def replay(s: Scenario, state: Path) -> dict[str, Any]:
     """Run the month and then one empty day; figures as a JSON-able dict."""
     feeds, ollama, claude = FeedServer().start(), FakeOllama(), FakeAnthropic()
     ollama.start()
@@ -337,159 +384,89 @@ async def replay(s: Scenario, state: Path, *, on_day: Callable[[int], None] | No
     ollama.set_responder(responder.ollama)
     claude.set_responder(responder.claude)
     clock = Clock(START, claude)
-    routes: Counter[str] = Counter()
     try:
         urls = [feeds.add(f"/feed{n}.xml", feed_body(n, 0, s)) for n in range(s.feeds)]
         cfg = hearth_config(state, s, urls, ollama.url, claude.url)
+        models = {"deep": cfg.tiers["deep"].model, "fast": cfg.tiers["fast"].model}
         stack = await open_stack(cfg, state, clock)
         try:
-            pending = month_of_work(s)
-            end = START + timedelta(days=s.days)
             started = time.monotonic()
-            while True:
-                nxt = min((when.astimezone(UTC) for _, when in stack.scheduler.next_runs()),
-                          default=end)
-                if nxt < end and (not pending or nxt <= pending[0].at):
-                    day = (nxt - START).days
-                    for n in range(s.feeds):  # the day's news is out before the briefing
-                        feeds.add(f"/feed{n}.xml", feed_body(n, day, s))
-                    if on_day is not None:
-                        on_day(day)
-                    await tick(stack, clock, nxt)
-                elif pending:
-                    work = pending.pop(0)
-                    clock.to(work.at)
-                    await handle(stack, work, routes)
-                else:
-                    break
-            month_s = time.monotonic() - started
+            routes = await run_month(s, stack, clock, feeds)
+            seconds = time.monotonic() - started
+            end = START + timedelta(days=s.days)
             rows = await stack.ledger.calls_between(START, end)
             report = await stack.ledger.spend_between(START, end)
-            calls_before = len(ollama.chat_bodies) + len(claude.requests)
-            jobs_before = len(stack.job_results)
-            # The empty day: no requests and no new news; the heartbeat ticks every 5 minutes.
-            for minute in range(0, 24 * 60, 5):
-                await tick(stack, clock, end + timedelta(minutes=minute + 1))
-            empty_rows = await stack.ledger.calls_between(end, end + timedelta(days=1))
-            empty = {
-                "model_requests": len(ollama.chat_bodies) + len(claude.requests) - calls_before,
-                "model_ledger_rows": sum(1 for r in empty_rows if r.backend != "none"),
-                "cost_micros": sum(r.cost_micros for r in empty_rows),
-                "scheduled_runs": stack.job_results[jobs_before:],
-            }
-            deep_model, fast_model = cfg.tiers["deep"].model, cfg.tiers["fast"].model
-            all_deep = reprice(stack.ledger, rows, deep_model)
-            all_fast = reprice(stack.ledger, rows, fast_model)
-            publishes = len(stack.publisher.sent)
-            results = list(stack.job_results[:jobs_before])
+            jobs = list(stack.job_results)
+            clock.to(end)
+            empty = await idle_day(stack, clock,
+                                   lambda: len(ollama.chat_bodies) + len(claude.requests))
+            month = Month(rows, report, baselines(stack.ledger, rows, models["deep"],
+                                                  models["fast"]),
+                          routes, jobs, empty, len(stack.publisher.sent), seconds, models)
         finally:
             await stack.close()
     finally:
         feeds.stop()
         ollama.stop()
         claude.stop()
-    return figures(s, rows, report, all_deep, all_fast, routes, results, empty, publishes,
-                   month_s, deep_model, fast_model)
+    return figures(s, month)
 
 
-def figures(s: Scenario, rows: list[CallView], report: Any, all_deep: int, all_fast: int,
-            routes: Counter[str], jobs: list[str], empty: dict[str, Any], publishes: int,
-            month_s: float, deep_model: str, fast_model: str) -> dict[str, Any]:
-    """The benchmark's JSON: totals, baselines, per-tier shares, cache, goals."""
+def per_tier(rows: list[CallView]) -> dict[str, dict[str, Any]]:
+    """Ledger rows, tokens and cost by the tier that served them."""
     by_tier: dict[str, dict[str, Any]] = {}
     for r in rows:
-        t = by_tier.setdefault(r.tier, {"calls": 0, "cost_micros": 0, "input_tokens": 0,
-                                        "output_tokens": 0, "cache_read_tokens": 0,
-                                        "cache_write_tokens": 0})
+        t = by_tier.setdefault(r.tier, dict.fromkeys(
+            ("calls", "cost_micros", "input_tokens", "cache_write_tokens", "cache_read_tokens",
+             "output_tokens"), 0))
         t["calls"] += 1
         t["cost_micros"] += r.cost_micros
         t["input_tokens"] += r.input_tokens
         t["cache_write_tokens"] += r.cache_write_5m_tokens + r.cache_write_1h_tokens
-        t["output_tokens"] += r.output_tokens
         t["cache_read_tokens"] += r.cache_read_tokens
+        t["output_tokens"] += r.output_tokens
     for t in by_tier.values():
-        t["share_of_calls"] = round(t["calls"] / len(rows), 4) if rows else 0.0
-    cost = report.cost_micros
+        t["share_of_calls"] = round(t["calls"] / len(rows), 4)
+    return by_tier
+
+
+def figures(s: Scenario, m: Month) -> dict[str, Any]:
+    """The benchmark's JSON: totals, baselines, per-tier shares, cache, goals."""
+    cost, all_deep, every = (m.report.cost_micros, m.baselines["all_deep"],
+                             m.baselines["all_deep_every_request"])
     share = cost / all_deep if all_deep else float("nan")
+    per_month = cost / 1e6 * 30 / s.days
     return {
         "command": "python -m bench.household",
         "days": s.days,
         "requests": {"template_commands": sum(int(c["per_month"]) for c in s.commands),
                      "fuzzy_commands": sum(int(f["per_month"]) for f in s.fuzzy),
-                     "questions": Counter(q["tier"] for q in s.questions for _ in
-                                          range(int(q["per_month"])))},
+                     "questions": Counter(q["tier"] for q in s.questions
+                                          for _ in range(int(q["per_month"])))},
         "feeds": s.feeds, "new_items_per_day": s.feeds * s.new_items,
-        "routes": dict(sorted(routes.items())),
-        "scheduled_runs": dict(Counter(jobs)),
-        "device_publishes": publishes,
-        "ledger_rows": len(rows),
+        "routes": dict(sorted(m.routes.items())),
+        "scheduled_runs": dict(Counter(m.jobs)),
+        "device_publishes": m.publishes,
+        "ledger_rows": len(m.rows),
         "hearth_usd": cost / 1e6,
-        "all_deep_usd": all_deep / 1e6, "all_deep_model": deep_model,
-        "all_fast_usd": all_fast / 1e6, "all_fast_model": fast_model,
-        "ledger_counterfactual_usd": report.counterfactual_micros / 1e6,
+        "all_deep_usd": all_deep / 1e6, "all_deep_model": m.models["deep"],
+        "all_fast_usd": m.baselines["all_fast"] / 1e6, "all_fast_model": m.models["fast"],
+        "all_deep_every_request_usd": every / 1e6,
+        "share_of_all_deep_every_request": round(cost / every, 4) if every else None,
+        "ledger_counterfactual_usd": m.report.counterfactual_micros / 1e6,
         "share_of_all_deep": round(share, 4),
-        "usd_per_month": round(cost / 1e6 * 30 / s.days, 6),
-        "by_tier": by_tier,
-        "cache_hit_ratio": report.cache_hit_ratio,
-        "empty_day": empty,
-        "replay_seconds": round(month_s, 1),
+        "usd_per_month": round(per_month, 6),
+        "by_tier": per_tier(m.rows),
+        "cache_hit_ratio": m.report.cache_hit_ratio,
+        "empty_day": m.empty_day,
+        "replay_seconds": round(m.seconds, 1),
         "goals": {"share_of_all_deep_at_most": GOAL_SHARE_OF_DEEP,
                   "usd_per_month_under": GOAL_MONTH_USD, "empty_day_model_requests": 0},
         "goals_met": {"share_of_all_deep": share <= GOAL_SHARE_OF_DEEP,
-                      "usd_per_month": cost / 1e6 * 30 / s.days < GOAL_MONTH_USD,
-                      "empty_day": empty["model_requests"] == 0},
+                      "usd_per_month": per_month < GOAL_MONTH_USD,
+                      "empty_day": m.empty_day["model_requests"] == 0},
         "machine": machine(),
     }
-
-
-def markdown(r: dict[str, Any]) -> str:
-    """The RESULTS.md section for this benchmark."""
-    def mark(ok: bool) -> str:
-        return "met" if ok else "MISSED"
-
-    g = r["goals_met"]
-    ratio = r["cache_hit_ratio"]
-    lines = [
-        f"## Household month ({r['days']} days, `bench/household.toml`)",
-        "",
-        "| figure | value | goal |",
-        "| --- | --- | --- |",
-        f"| hearth's month | ${r['hearth_usd']:.4f} | < ${GOAL_MONTH_USD:.2f}/month: "
-        f"{mark(g['usd_per_month'])} |",
-        f"| same calls all on deep ({r['all_deep_model']}) | ${r['all_deep_usd']:.4f} | |",
-        f"| same calls all on fast ({r['all_fast_model']}) | ${r['all_fast_usd']:.4f} | |",
-        f"| hearth / all-deep | {r['share_of_all_deep']:.1%} | <= 3%: "
-        f"{mark(g['share_of_all_deep'])} |",
-        f"| Claude cache hit ratio | {'n/a' if ratio is None else f'{ratio:.1%}'} | |",
-        f"| empty day: model requests | {r['empty_day']['model_requests']} "
-        f"(runs: {', '.join(r['empty_day']['scheduled_runs']) or 'none'}) | 0: "
-        f"{mark(g['empty_day'])} |",
-        "",
-        "| tier | ledger rows | share | prompt tok | cache-read tok | output tok | cost |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for tier in ("none", "local", "fast", "deep"):
-        t = r["by_tier"].get(tier)
-        if t:
-            lines.append(f"| {tier} | {t['calls']} | {t['share_of_calls']:.1%} | "
-                         f"{t['input_tokens']} | {t['cache_read_tokens']} | "
-                         f"{t['output_tokens']} | ${t['cost_micros'] / 1e6:.4f} |")
-    lines += [
-        "",
-        f"Work: {r['requests']['template_commands']} template commands, "
-        f"{r['requests']['fuzzy_commands']} fuzzy commands, questions by tier "
-        f"{dict(r['requests']['questions'])}, scheduled runs {r['scheduled_runs']}, "
-        f"{r['feeds']} feeds with {r['new_items_per_day']} new items a day; "
-        f"{r['device_publishes']} device commands published. Routes taken: {r['routes']}.",
-        "",
-        "Replayed on a simulated clock through the real dispatcher, router, scheduler, skills "
-        "and SQLite ledger; the model APIs are the loopback fakes, which count 4 characters "
-        "per token of the actual prompts and answer with the scenario's output lengths. The "
-        "baselines reprice the same ledger rows on the deep and fast models (tier-`none` "
-        "commands stay $0 there too); device commands go to a counting publisher, the broker "
-        f"path is in the latency section. Replay took {r['replay_seconds']} s.",
-    ]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -502,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     scenario = Scenario.load(args.scenario)
     with tempfile.TemporaryDirectory() as state:
         results = asyncio.run(replay(scenario, Path(state)))
-    results["markdown"] = markdown(results)
+    results["markdown"] = household_section(results)
     path = write_result("household", results)
     print(results["markdown"])
     print(f"\nwritten to {path}")

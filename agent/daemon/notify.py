@@ -26,6 +26,7 @@ class Notifier:
         pid = env.get("WATCHDOG_PID", "")
         watchdog_for_us = usec.isdigit() and (not pid or pid == str(os.getpid()))
         self.watchdog_interval: float | None = int(usec) / 2e6 if watchdog_for_us else None
+        self._last_status: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -39,6 +40,9 @@ class Notifier:
         payload = "\n".join(f"{key}={value}" for key, value in fields.items()).encode()
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+                # Never block the event loop: a manager that stops reading would otherwise
+                # freeze the daemon once its queue (10 datagrams by default) is full.
+                sock.setblocking(False)
                 sock.sendto(payload, self._address)
         except OSError as exc:
             # Losing a notification must never take the daemon down; systemd will notice.
@@ -51,7 +55,10 @@ class Notifier:
         return self.send(READY="1", STATUS=status)
 
     def status(self, status: str) -> bool:
-        """Free-text status shown by `systemctl status`."""
+        """Free-text status shown by `systemctl status`; sent only when it changed."""
+        if status == self._last_status:
+            return True
+        self._last_status = status
         return self.send(STATUS=status)
 
     def watchdog(self) -> bool:

@@ -69,3 +69,27 @@ def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path: Path) -> Non
     lock = InstanceLock(tmp_path)
     lock.acquire()
     lock.release()
+
+
+def test_a_manager_that_stops_reading_never_blocks_the_sender(tmp_path: Path) -> None:
+    sock = NotifySocket(tmp_path / "notify")
+    try:
+        notifier = Notifier({"NOTIFY_SOCKET": str(sock.path)})
+        # Nobody reads: the datagram queue fills, later sends fail fast instead of blocking.
+        results = [notifier.watchdog() for _ in range(500)]
+        assert results[0] is True
+        assert results[-1] is False
+    finally:
+        sock.close()
+
+
+def test_status_is_sent_only_when_it_changes(tmp_path: Path) -> None:
+    sock = NotifySocket(tmp_path / "notify")
+    try:
+        notifier = Notifier({"NOTIFY_SOCKET": str(sock.path)})
+        for text in ("a", "a", "b", "b", "a"):
+            notifier.status(text)
+        with_status = [m["STATUS"] for m in sock.collect(0.3) if "STATUS" in m]
+        assert with_status == ["a", "b", "a"]
+    finally:
+        sock.close()

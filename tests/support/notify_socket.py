@@ -25,6 +25,13 @@ class NotifySocket:
         fields = dict(line.split("=", 1) for line in data.decode().splitlines() if "=" in line)
         self.messages.append(fields)
 
+    def collect(self, timeout: float = 0.2) -> list[dict[str, str]]:
+        """Read what has arrived within `timeout` s; return every message so far."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            self._drain(left)
+        return self.messages
+
     def wait_for(self, key: str, value: str | None = None, timeout: float = 15.0) -> dict[str, str]:
         """The first message (old or new) with `key` (equal to `value` if given)."""
         deadline = time.monotonic() + timeout

@@ -1,0 +1,1 @@
+"""Tests of the benchmark harness: the household replay and RESULTS.md assembly."""

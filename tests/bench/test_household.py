@@ -1,0 +1,134 @@
+"""The household replay on a tiny week: real dispatcher, router, scheduler and ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.household import Scenario, month_of_work, replay, text_of
+
+TINY = """
+[month]
+days = 7
+seed = 3
+first_hour = 8
+last_hour = 20
+
+[[devices]]
+name = "kitchen light"
+kind = "light"
+protocol = "zigbee2mqtt"
+area = "kitchen"
+address = "kitchen_light"
+
+[[devices]]
+name = "kettle"
+kind = "switch"
+protocol = "tasmota"
+area = "kitchen"
+address = "tasmota_kettle"
+
+[[commands]]
+text = "turn off the kitchen light"
+per_month = 5
+
+[[commands]]
+text = "turn on the kettle"
+per_month = 3
+
+[[fuzzy]]
+text = "could you get the kettle going"
+per_month = 2
+arguments = { device = "kettle", state = "on" }
+
+[[questions]]
+text = "Convert 350 degrees Fahrenheit to Celsius."
+tier = "local"
+per_month = 2
+output_tokens = 40
+
+[[questions]]
+text = "Draft a note to the landlord."
+tier = "fast"
+per_month = 2
+output_tokens = 120
+
+[[questions]]
+text = "Plan a train trip through Italy."
+tier = "deep"
+per_month = 1
+output_tokens = 700
+
+[briefing]
+feeds = 2
+new_items_per_feed = 2
+listed_items_per_feed = 4
+briefing_hour = 7
+
+[digest]
+weekday = 6
+hour = 5
+output_tokens = 300
+
+[assistant]
+system = "You answer household questions briefly."
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Scenario:
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    return Scenario.load(path)
+
+
+async def test_a_tiny_week_is_routed_priced_and_costs_nothing_when_idle(
+        tiny: Scenario, tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    r: dict[str, Any] = await replay(tiny, state)
+    assert r["routes"] == {"command:intent:ok": 8, "fuzzy:dispatcher:ok": 2,
+                           "question:local": 2, "question:fast": 2, "question:deep": 1}
+    assert r["device_publishes"] == 10
+    # Seven 07:00 briefings and the Sunday digest, all fired by the scheduler's catch-up.
+    assert r["scheduled_runs"] == {"briefing.morning:ok": 7, "digest.weekly:ok": 1}
+    tiers = r["by_tier"]
+    assert tiers["none"]["calls"] == 8 and tiers["none"]["cost_micros"] == 0
+    assert tiers["local"]["cost_micros"] == 0
+    # Output lengths come from the scenario: the deep question and the digest.
+    assert tiers["deep"]["output_tokens"] == 700 + 300
+    assert tiers["fast"]["output_tokens"] == 2 * 120
+    assert tiers["deep"]["cost_micros"] > tiers["fast"]["cost_micros"] > 0
+    assert r["hearth_usd"] == pytest.approx(
+        sum(t["cost_micros"] for t in tiers.values()) / 1e6)
+    assert 0 < r["hearth_usd"] < r["all_deep_usd"] < r["all_deep_every_request_usd"]
+    assert r["all_fast_usd"] < r["all_deep_usd"]
+    assert r["share_of_all_deep"] == pytest.approx(r["hearth_usd"] / r["all_deep_usd"], abs=1e-4)
+    assert r["goals_met"]["share_of_all_deep"] is (r["share_of_all_deep"] <= 0.03)
+    # The empty day: the briefing still runs, finds no news and calls no model.
+    assert r["empty_day"]["scheduled_runs"] == ["briefing.morning:ok"]
+    assert r["empty_day"]["model_requests"] == 0
+    assert r["empty_day"]["model_ledger_rows"] == 0
+    assert r["goals_met"]["empty_day"] is True
+
+
+def test_work_is_spread_over_the_month_deterministically(tiny: Scenario) -> None:
+    work = month_of_work(tiny)
+    assert len(work) == 8 + 2 + 5
+    assert work == sorted(work) and [w.at for w in work] == [w.at for w in month_of_work(tiny)]
+    assert all(8 <= w.at.hour < 20 for w in work)
+    assert len({w.at.date() for w in work}) > 1
+
+
+def test_answers_have_the_scenario_length() -> None:
+    assert len(text_of(700)) == 2800
+    assert text_of(0) == ""
+
+
+def test_a_bad_tier_in_the_scenario_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(TINY.replace('tier = "deep"', 'tier = "none"'))
+    with pytest.raises(ValueError, match="tier must be local, fast or deep"):
+        Scenario.load(path)

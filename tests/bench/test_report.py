@@ -1,0 +1,86 @@
+"""RESULTS.md assembly: every figure beside its goal, misses and missing runs called out."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.report import NAMES, load, render
+
+WHEN = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+FACTS = {"cores": 2, "memory_gib": 23.5, "python": "3.11.7", "platform": "Linux-x"}
+
+
+def household(share: float, usd: float, empty_calls: int = 0) -> dict[str, Any]:
+    return {"share_of_all_deep": share, "usd_per_month": usd, "all_deep_usd": 2.0,
+            "all_fast_usd": 0.1, "cache_hit_ratio": 0.25,
+            "empty_day": {"model_requests": empty_calls},
+            "markdown": "## Household month\n\ndetails here"}
+
+
+def latency(p99: float, rate: float, lost: int) -> dict[str, Any]:
+    run = {"devices": 50, "mode": "text", "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": p99,
+           "commands_per_s": rate, "burst_lost": lost, "latency_lost": 0}
+    return {"runs": [run, {**run, "devices": 300, "p99_ms": 99.0, "commands_per_s": 1.0}]}
+
+
+FOOTPRINT = {"idle_rss_mb": 35.5, "ready_s": 0.2, "rss_after_commands_mb": 36.0,
+             "commands_sent": 10000, "commands_delivered": 10000}
+LEDGER = {"sqlite_full": {"sequential_pairs_per_s": 160.0, "concurrent8_pairs_per_s": 150.0},
+          "postgresql": {"skipped": "unreachable"}, "markdown": "## Ledger\n\nrates"}
+BRIEFING = {"feeds": 10, "new_items": 30, "claude_calls_when_ollama_up": 0,
+            "ollama_up": {"cost_usd": 0.0},
+            "fast_fallback": {"cost_usd": 0.0014, "month_of_daily_briefings_usd": 0.041}}
+
+
+def table_line(text: str, figure: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(f"| {figure}"))
+
+
+def test_goals_met_and_missed_are_stated_beside_each_figure() -> None:
+    text = render({"household": household(0.119, 0.16), "latency": latency(6.2, 378.0, 0),
+                   "footprint": FOOTPRINT, "ledger": LEDGER, "briefing": BRIEFING},
+                  when=WHEN, facts=FACTS)
+    assert "2026-11-24 20:00 UTC" in text and "2 cores, 23.5 GiB" in text
+    assert "Python 3.11.7" in text and "`bench/run`" in text
+    assert table_line(text, "hearth / all-deep").endswith("| 11.9% | <= 3% | **MISSED** |")
+    assert table_line(text, "household month, hearth's routing").endswith("met |")
+    assert "**MISSED**" in table_line(text, "text commands, 50 devices: p50")
+    assert "**MISSED**" in table_line(text, "text commands, 50 devices: sustained")
+    assert table_line(text, "text commands, 50 devices: lost").endswith("| 0 | 0 | met |")
+    # 300 devices is reported without a goal, however slow.
+    assert table_line(text, "text commands, 300 devices: p50").endswith("|  |  |")
+    assert table_line(text, "resident memory, idle").endswith("met |")
+    assert "not measured" in table_line(text, "ledger reserve+settle, PostgreSQL")
+    assert table_line(text, "briefing, 10 feeds").endswith("met |")
+    assert "Goals missed: 3" in text
+    # Ready-made sections follow the table.
+    assert "details here" in text and "## Ledger" in text
+
+
+def test_a_benchmark_that_did_not_run_is_a_missed_goal() -> None:
+    text = render({"household": household(0.02, 0.1), "ledger": None}, when=WHEN, facts=FACTS)
+    assert table_line(text, "household month, hearth's routing").endswith("met |")
+    assert "**MISSED**" in table_line(text, "latency benchmark")
+    assert "not run" in table_line(text, "ledger benchmark")
+    assert not table_line(text, "ledger benchmark").endswith("**MISSED** |")  # no goal
+
+
+def test_malformed_results_are_reported_not_raised() -> None:
+    text = render({"household": {"share_of_all_deep": 0.01}}, when=WHEN, facts=FACTS)
+    assert "unreadable results (KeyError" in table_line(text, "household benchmark")
+
+
+def test_load_ignores_stale_and_broken_files(tmp_path: Path) -> None:
+    (tmp_path / "household.json").write_text(json.dumps(household(0.01, 0.1)))
+    (tmp_path / "latency.json").write_text("{not json")
+    (tmp_path / "ledger.json").write_text(json.dumps(LEDGER))
+    os.utime(tmp_path / "ledger.json", (1_000_000, 1_000_000))
+    found = load(tmp_path, since=2_000_000)
+    assert set(found) == set(NAMES)
+    assert found["household"] is not None and found["household"]["usd_per_month"] == 0.1
+    assert found["latency"] is None and found["ledger"] is None and found["footprint"] is None
+    assert load(tmp_path)["ledger"] == LEDGER
