@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import ssl
 from types import TracebackType
 
 from agent.config.mqtt import MqttSection
 from agent.errors import HearthError
-from agent.logs import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -27,29 +25,15 @@ class OneShotPublisher:
     """`async with OneShotPublisher(config.mqtt) as pub: await pub.publish(topic, data, True)`."""
 
     def __init__(self, config: MqttSection, *, timeout: float = 10.0) -> None:
-        import paho.mqtt.client as mqtt
-        from paho.mqtt.enums import CallbackAPIVersion
+        from agent.mqtt.connection import new_client, resolve_password
 
         self.config = config
         self.timeout = timeout
         # Its own client id and no will: the daemon's session and <prefix>/status stay alone.
-        client_id = f"{config.client_id or 'hearth'}-briefing-{os.getpid()}"
-        protocol = mqtt.MQTTv5 if config.protocol == "5" else mqtt.MQTTv311
-        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                                   protocol=protocol)
+        client_id = f"{config.client_id or 'hearth'}-oneshot-{os.getpid()}"
+        self._client = new_client(config, client_id, resolve_password(config), status_topic=None)
         # An exception in a paho callback would kill its network thread; none are set here.
         self._client.suppress_exceptions = True
-        if config.username:
-            password = config.password.resolve() if config.password else None
-            register_secret(password)
-            self._client.username_pw_set(config.username, password)
-        if config.tls is not None:
-            self._client.tls_set(
-                ca_certs=str(config.tls.ca_file) if config.tls.ca_file else None,
-                certfile=str(config.tls.cert_file) if config.tls.cert_file else None,
-                keyfile=str(config.tls.key_file) if config.tls.key_file else None,
-                cert_reqs=ssl.CERT_REQUIRED)
-            self._client.tls_insecure_set(config.tls.insecure)
 
     async def __aenter__(self) -> OneShotPublisher:
         try:
