@@ -330,6 +330,7 @@ class Month:
     publishes: int
     seconds: float
     models: dict[str, str]
+    by_skill: dict[str, dict[str, Any]]
 
 
 async def run_month(s: Scenario, stack: Stack, clock: Clock, feeds: FeedServer) -> Counter[str]:
@@ -374,6 +375,16 @@ def baselines(ledger: Ledger, rows: list[CallView], deep: str, fast: str) -> dic
     return out
 
 
+def per_skill(ledger: Ledger, rows: list[CallView], deep: str) -> dict[str, dict[str, Any]]:
+    """Calls, cost and all-deep cost by skill: what drives the month's bill."""
+    out = {}
+    for skill in sorted({r.skill for r in rows}):
+        mine = [r for r in rows if r.skill == skill]
+        out[skill] = {"calls": len(mine), "usd": sum(r.cost_micros for r in mine) / 1e6,
+                      "all_deep_usd": reprice(ledger, mine, deep) / 1e6}
+    return out
+
+
 async def replay(s: Scenario, state: Path) -> dict[str, Any]:
     """Run the month and then one empty day; figures as a JSON-able dict."""
     feeds, ollama, claude = FeedServer().start(), FakeOllama(), FakeAnthropic()
@@ -402,7 +413,8 @@ async def replay(s: Scenario, state: Path) -> dict[str, Any]:
                                    lambda: len(ollama.chat_bodies) + len(claude.requests))
             month = Month(rows, report, baselines(stack.ledger, rows, models["deep"],
                                                   models["fast"]),
-                          routes, jobs, empty, len(stack.publisher.sent), seconds, models)
+                          routes, jobs, empty, len(stack.publisher.sent), seconds, models,
+                          per_skill(stack.ledger, rows, models["deep"]))
         finally:
             await stack.close()
     finally:
@@ -457,6 +469,7 @@ def figures(s: Scenario, m: Month) -> dict[str, Any]:
         "share_of_all_deep": round(share, 4),
         "usd_per_month": round(per_month, 6),
         "by_tier": per_tier(m.rows),
+        "by_skill": m.by_skill,
         "cache_hit_ratio": m.report.cache_hit_ratio,
         "empty_day": m.empty_day,
         "replay_seconds": round(m.seconds, 1),

@@ -103,7 +103,12 @@ def household_section(r: dict[str, Any]) -> str:
                          f"{t['cache_read_tokens']} | {t['output_tokens']} | "
                          f"${t['cost_micros'] / 1e6:.4f} |")
     q = r["requests"]
+    skills = r.get("by_skill", {})
     lines += [
+        "",
+        "By skill (calls, cost, same calls on deep): " + "; ".join(
+            f"{name} {v['calls']}, ${v['usd']:.4f}, ${v['all_deep_usd']:.4f}"
+            for name, v in skills.items()) + ".",
         "",
         f"Work: {q['template_commands']} template commands, {q['fuzzy_commands']} fuzzy "
         f"commands, questions by tier {dict(q['questions'])}, scheduled runs "

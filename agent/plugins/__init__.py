@@ -5,6 +5,7 @@
     tools.granted(skills.skills["home"].declaration)   # only what "home" declared
 """
 
+from agent.mqtt.topics import topic_matches
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -20,7 +21,7 @@ from agent.plugins.contract import (
     TextEvent,
 )
 from agent.plugins.discovery import GROUP, CommonKeys, discover
-from agent.plugins.skillset import LoadedSkill, SkillSet, topic_matches
+from agent.plugins.skillset import LoadedSkill, SkillSet
 from agent.plugins.tools import ToolRegistry
 
 __all__ = [

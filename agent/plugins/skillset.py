@@ -8,28 +8,9 @@ from types import MappingProxyType
 
 from pydantic import BaseModel
 
+from agent.mqtt.topics import topic_matches
 from agent.plugins.contract import ScheduleSpec, Skill, SkillDeclaration
 from agent.router.types import Tier
-
-
-def topic_matches(pattern: str, topic: str) -> bool:
-    """True when the MQTT topic filter `pattern` (with `+` and `#`) matches `topic`.
-
-    As MQTT 3.1.1 §4.7.2 says, wildcards at the first level never match topics that
-    start with `$` (broker internals such as `$SYS/...`).
-    """
-    if topic.startswith("$") and pattern[:1] in ("+", "#"):
-        return False
-    pat_levels = pattern.split("/")
-    top_levels = topic.split("/")
-    for i, level in enumerate(pat_levels):
-        if level == "#":
-            return True
-        if i >= len(top_levels):
-            return False
-        if level not in ("+", top_levels[i]):
-            return False
-    return len(pat_levels) == len(top_levels)
 
 
 @dataclass(frozen=True, slots=True)

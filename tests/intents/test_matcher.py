@@ -21,7 +21,7 @@ async def _noop(ctx: object, event: object) -> Reply:
 
 def skill(name: str, **fields: Any) -> Skill:
     return Skill(SkillDeclaration(name=name, description=name, tier="none", **fields),
-                 _noop)  # type: ignore[arg-type]
+                 _noop)
 
 
 def skills(*items: Skill, config: Mapping[str, Any] | None = None) -> SkillSet:

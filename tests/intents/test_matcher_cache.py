@@ -25,7 +25,7 @@ async def _noop(ctx: object, event: object) -> Reply:
 
 def home_skills() -> SkillSet:
     home = Skill(SkillDeclaration(name="home", description="home", tier="none",
-                                  ha_intents=HOME_INTENTS), _noop)  # type: ignore[arg-type]
+                                  ha_intents=HOME_INTENTS), _noop)
     return discover(HearthConfig.model_validate({}), entry_points=[], extra=[home])
 
 
@@ -64,7 +64,9 @@ PHRASES = [
 
 def reference(lists: dict[str, Any]) -> tuple[Intents, dict[str, Any]]:
     """Plain hassil over the declared intents, no pruning, no cache."""
-    intents = filter_intents(Intents.from_dict(get_intents("en")), intent_names=set(HOME_INTENTS))
+    data = get_intents("en")
+    assert data is not None
+    intents = filter_intents(Intents.from_dict(data), intent_names=set(HOME_INTENTS))
     defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
     return intents, {**defaults, **lists}
 
@@ -111,10 +113,12 @@ def test_a_discovered_device_is_matched_right_after() -> None:
     assert matcher.match("turn on the shed") is None
     assert matcher.match("turn on the shed") is None  # now a cached miss
     reg.handle_message("zigbee2mqtt/bridge/devices", z2m_devices(("shed", "switch")))
+    shed = reg.resolve("shed")
+    assert shed is not None
     found = matcher.match("turn on the shed")
     assert found is not None
     assert (found.intent, found.slots["name"], found.context["domain"]) == (
-        "HassTurnOn", "shed", "switch")
+        "HassTurnOn", shed.id, "switch")
     # A removed device stops matching as promptly.
     reg.handle_message("zigbee2mqtt/bridge/devices", z2m_devices(("barn", "light")))
     assert matcher.match("turn on the shed") is None
@@ -135,7 +139,7 @@ def test_in_place_changes_to_plain_lists_are_seen() -> None:
     from agent.plugins import SkillDeclaration as Decl
 
     radio = Skill(Decl(name="radio", description="radio", tier="none",
-                       intents={"RadioPlay": ("play {station}",)}), _noop)  # type: ignore[arg-type]
+                       intents={"RadioPlay": ("play {station}",)}), _noop)
     stations = ["radio one"]
     lists = {"station": stations}  # the same dict and list object on every call
     matcher = IntentMatcher(discover(HearthConfig.model_validate({}), entry_points=[],
