@@ -261,7 +261,10 @@ def _plain_snapshot(source: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
 
 
 class IntentMatcher:
-    """Matches free text against the enabled skills' intents, strictly (known names only)."""
+    """Matches free text against the enabled skills' intents, strictly (known names only).
+
+    Not thread-safe: call it from one thread (the daemon's event loop does).
+    """
 
     def __init__(
         self,

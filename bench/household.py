@@ -23,7 +23,7 @@ price. Tier-`none` commands make no model call, so they cost $0 in every baselin
 flatters the baselines, which makes the "<= 3% of all-deep" goal harder, not easier.
 
 Run: `.venv/bin/python -m bench.household [--scenario FILE]`. Writes
-bench/results/household.json and prints a Markdown section. About a minute.
+bench/results/household.json and prints a Markdown section. About 15 seconds.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from agent.credentials import ApiKey
 from agent.db import Database
 from agent.devices import DeviceRegistry, PendingActions, make_device_tools
 from agent.dispatch import Dispatcher, assemble
+from agent.errors import HearthError
 from agent.ledger import Ledger
 from agent.ledger.types import CallView, SpendReport, Usage
 from agent.notifiers import FileNotifier
@@ -296,7 +297,11 @@ async def handle(stack: Stack, work: Work, routes: Counter[str], system: str) ->
     if work.kind == "question":
         request = ModelRequest(skill="assistant", messages=[Message("user", work.item["text"])],
                                system=system, trigger="ask")
-        response = await stack.router.complete(request, work.item["tier"])
+        try:
+            response = await stack.router.complete(request, work.item["tier"])
+        except HearthError as exc:  # counted like the daemon would log it, and the month goes on
+            routes[f"question:{type(exc).__name__}"] += 1
+            return
         routes[f"question:{response.tier_used}"] += 1
         return
     result = await stack.dispatcher.handle_text(work.item["text"])

@@ -21,6 +21,7 @@ from bench.common import RESULTS_DIR, machine
 RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
 COMMAND = "bench/run"
 NAMES = ("household", "latency", "footprint", "ledger", "briefing")
+TIERS = ("none", "local", "fast", "deep")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ def household_rows(r: dict[str, Any]) -> list[Row]:
         Row("household month, every model call on deep", f"${r['all_deep_usd']:.4f}", "", None),
         Row("household month, every model call on fast", f"${r['all_fast_usd']:.4f}", "", None),
         Row("hearth / all-deep", f"{share:.1%}", "<= 3%", share <= 0.03),
+        Row("household calls by tier (ledger rows)", ", ".join(
+            f"{tier} {t['share_of_calls']:.1%}" for tier, t in sorted(
+                r["by_tier"].items(), key=lambda kv: TIERS.index(kv[0])
+                if kv[0] in TIERS else len(TIERS))), "", None),
         Row("Claude cache hit ratio (household)",
             "n/a" if r["cache_hit_ratio"] is None else f"{r['cache_hit_ratio']:.1%}", "", None),
         Row("model requests on a day with no work", str(r["empty_day"]["model_requests"]),
@@ -95,7 +100,7 @@ def household_section(r: dict[str, Any]) -> str:
         "| output tok | cost |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for tier in ("none", "local", "fast", "deep"):
+    for tier in TIERS:
         t = r["by_tier"].get(tier)
         if t:
             lines.append(f"| {tier} | {t['calls']} | {t['share_of_calls']:.1%} | "
@@ -154,6 +159,9 @@ def latency_rows(r: dict[str, Any]) -> list[Row]:
                 Row(f"{label}: lost", str(lost), "0" if graded else "",
                     lost == 0 if graded else None),
             ]
+    rows += [Row(f"hassil match alone, {x['devices']} devices: p50 / p99",
+                 f"{x['p50_ms']} / {x['p99_ms']} ms", "", None)
+             for x in r.get("hassil_match", [])]
     return rows
 
 

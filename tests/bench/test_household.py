@@ -105,6 +105,9 @@ async def test_a_tiny_week_is_routed_priced_and_costs_nothing_when_idle(
         sum(t["cost_micros"] for t in tiers.values()) / 1e6)
     assert 0 < r["hearth_usd"] < r["all_deep_usd"] < r["all_deep_every_request_usd"]
     assert r["all_fast_usd"] < r["all_deep_usd"]
+    # Repricing every row on deep agrees with the counterfactual the ledger stored per row.
+    assert r["all_deep_usd"] == pytest.approx(r["ledger_counterfactual_usd"])
+    assert r["by_skill"]["digest"]["calls"] == 1 and r["by_skill"]["home"]["usd"] == 0
     assert r["share_of_all_deep"] == pytest.approx(r["hearth_usd"] / r["all_deep_usd"], abs=1e-4)
     assert r["goals_met"]["share_of_all_deep"] is (r["share_of_all_deep"] <= 0.03)
     # The empty day: the briefing still runs, finds no news and calls no model.

@@ -17,6 +17,7 @@ FACTS = {"cores": 2, "memory_gib": 23.5, "python": "3.11.7", "platform": "Linux-
 def household(share: float, usd: float, empty_calls: int = 0) -> dict[str, Any]:
     return {"share_of_all_deep": share, "usd_per_month": usd, "all_deep_usd": 2.0,
             "all_fast_usd": 0.1, "cache_hit_ratio": 0.25,
+            "by_tier": {"local": {"share_of_calls": 0.25}, "none": {"share_of_calls": 0.75}},
             "empty_day": {"model_requests": empty_calls},
             "markdown": "## Household month\n\ndetails here"}
 
@@ -48,6 +49,7 @@ def test_goals_met_and_missed_are_stated_beside_each_figure() -> None:
     assert "Python 3.11.7" in text and "`bench/run`" in text
     assert table_line(text, "hearth / all-deep").endswith("| 11.9% | <= 3% | **MISSED** |")
     assert table_line(text, "household month, hearth's routing").endswith("met |")
+    assert "| none 75.0%, local 25.0% |" in table_line(text, "household calls by tier")
     assert "**MISSED**" in table_line(text, "text commands, 50 devices: p50")
     assert "**MISSED**" in table_line(text, "text commands, 50 devices: sustained")
     assert table_line(text, "text commands, 50 devices: lost").endswith("| 0 | 0 | met |")

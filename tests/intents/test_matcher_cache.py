@@ -136,10 +136,8 @@ def test_a_new_domain_brings_back_its_templates() -> None:
 
 
 def test_in_place_changes_to_plain_lists_are_seen() -> None:
-    from agent.plugins import SkillDeclaration as Decl
-
-    radio = Skill(Decl(name="radio", description="radio", tier="none",
-                       intents={"RadioPlay": ("play {station}",)}), _noop)
+    radio = Skill(SkillDeclaration(name="radio", description="radio", tier="none",
+                                   intents={"RadioPlay": ("play {station}",)}), _noop)
     stations = ["radio one"]
     lists = {"station": stations}  # the same dict and list object on every call
     matcher = IntentMatcher(discover(HearthConfig.model_validate({}), entry_points=[],
