@@ -2,10 +2,10 @@
 
 Run: .venv/bin/python -m bench.latency        (about a minute; writes bench/results/latency.json)
 
-A child process runs hearth's tier-`none` path exactly as the daemon wires it: MqttBridge ->
-`<prefix>/ask` codec -> hassil with home-assistant-intents (filtered to the home skill's
-intents) and the registry's slot lists -> the home skill -> `set_device_state` -> a
-Zigbee2MQTT command publish. This process plays the user and the devices: it sends
+A child process runs the real daemon (`hearth --config CFG run`, as systemd runs it), so the
+path measured is the daemon's own: MqttBridge -> `<prefix>/ask` -> the dispatcher's intent
+matcher (hassil, home-assistant-intents, the registry's slot lists) -> the home skill ->
+`set_device_state` -> a Zigbee2MQTT command publish, plus the $0 tier-none ledger row. This process plays the user and the devices: it sends
 "turn off the <device>" and times until the command for that device arrives. The rule path
 (a button press toggling a light) is measured the same way. Lost = sent - commands received.
 """
@@ -13,10 +13,11 @@ Zigbee2MQTT command publish. This process plays the user and the devices: it sen
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
+import json
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -58,79 +59,28 @@ def device_names(n: int) -> list[tuple[str, str, str]]:
     return sorted(out, key=lambda t: (_ADJ.index(t[0].split()[0]) * 7 + len(t[0])) % 97)[:n]
 
 
-def build_config(port: int, prefix: str, n: int) -> Any:
-    from agent.config import HearthConfig
-
-    base = f"{prefix}_z2m"
-    devices = [{"name": name, "area": area, "kind": kind, "protocol": "zigbee2mqtt",
-                "address": name.replace(" ", "_")}
-               for name, area, kind in device_names(n)]
-    rules = [{"topic": f"{prefix}/button/{i}", "payload": "single", "action": "toggle",
-              "args": {"device": name}} for i, (name, _, _) in enumerate(device_names(n))]
-    return HearthConfig.model_validate({
-        "mqtt": {"host": "127.0.0.1", "port": port, "prefix": prefix, "queue_size": 50_000,
-                 "client_id": f"hearth-bench-{os.getpid()}"},
-        "devices": devices,
-        "rules": rules,
-        "discovery": {"zigbee2mqtt_base": base, "homeassistant": False, "tasmota": False},
-    })
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-# -- the hearth side (child process) ----------------------------------------------------
-
-
-async def serve(port: int, prefix: str, n: int) -> None:
-    """Run the tier-none path until stdin closes."""
-    import logging
-
-    from agent.devices import HomeService, RuleHit
-    from agent.mqtt import MessageMeta, MqttBridge, build_reply, parse_ask
-    from agent.plugins.contract import ActionEvent, SkillContext, TextEvent
-    from skills.home import skill
-    from skills.home.sentences import load_intents, match
-
-    config = build_config(port, prefix, n)
-    bridge = MqttBridge(config)
-
-    class NoRouter:
-        async def complete(self, request: Any, tier: Any = None) -> Any:
-            raise AssertionError("tier none made a model call")
-
-    async def run_action(hit: RuleHit) -> None:
-        await skill.handler(ctx, ActionEvent(hit.action, hit.args))
-
-    home = HomeService(config, bridge, run_action=run_action)
-    ctx = SkillContext(name="home", router=NoRouter(), tools={t.name: t for t in home.tools},
-                       config=None, log=logging.getLogger("skills.home"))
-    intents = load_intents()
-    match("turn on the north kitchen lamp", intents, home.registry.slot_lists())  # warm hassil
-    ask = f"{prefix}/ask"
-
-    async def on_message(topic: str, payload: bytes, meta: MessageMeta) -> None:
-        if topic == ask:
-            request = parse_ask(payload, meta, prefix=prefix)
-            found = match(request.text, intents, home.registry.slot_lists())
-            if found is None:
-                text = "no match"
-            else:
-                reply = await skill.handler(ctx, TextEvent(request.text, intent=found[0],
-                                                           slots=found[1]))
-                text = reply.text if reply else ""
-            await build_reply(request, text).send(bridge)
-            return
-        await home.handle_message(topic, payload, meta)
-
-    bridge.on_message = on_message
-    bridge.subscribe(ask)
-    home.subscribe_all()
-    await bridge.start()
-    await bridge.wait_connected(20)
-    # Blocks until the parent closes our stdin: off the loop, in a thread.
-    await asyncio.to_thread(sys.stdin.read)
-    stats = bridge.stats
-    print(f"stats received={stats.received} dropped_full={stats.dropped_full} "
-          f"malformed={stats.dropped_malformed} errors={stats.handler_errors}", flush=True)
-    await bridge.stop()
+def daemon_config(port: int, prefix: str, n: int, state: Path, ollama: str) -> str:
+    """A config for `hearth run` with `n` Zigbee2MQTT devices and one button rule each."""
+    lines = [
+        "[hearth]", f"state_dir = {_toml_str(str(state))}", 'log_level = "WARNING"',
+        "[mqtt]", 'host = "127.0.0.1"', f"port = {port}", f"prefix = {_toml_str(prefix)}",
+        "queue_size = 50000", f'client_id = "hearth-bench-{os.getpid()}-{n}"',
+        "[ollama]", f"host = {_toml_str(ollama)}",
+        "[anthropic]", 'api_key = { env = "HEARTH_BENCH_NO_KEY" }',
+        "[discovery]", f'zigbee2mqtt_base = "{prefix}_z2m"', "homeassistant = false",
+        "tasmota = false",
+    ]
+    for i, (name, area, kind) in enumerate(device_names(n)):
+        lines += ["[[devices]]", f"name = {_toml_str(name)}", f"area = {_toml_str(area)}",
+                  f'kind = "{kind}"', 'protocol = "zigbee2mqtt"',
+                  f"address = {_toml_str(name.replace(' ', '_'))}",
+                  "[[rules]]", f'topic = "{prefix}/button/{i}"', 'payload = "single"',
+                  'action = "toggle"', f"args = {{ device = {_toml_str(name)} }}"]
+    return "\n".join(lines) + "\n"
 
 
 # -- the user and devices side (this process) -------------------------------------------
@@ -187,10 +137,17 @@ class Probe:
 def measure(port: int, n: int, mode: str) -> dict[str, Any]:
     """Latency one at a time, then a burst for sustained commands/s."""
     prefix = f"bench{n}{mode}"
+    work = Path(tempfile.mkdtemp(prefix="hearth-latency-"))
+    (work / "state").mkdir()
+    cfg = work / "config.toml"
+    # Ollama is pointed at a closed port: tier-none commands must never need it.
+    cfg.write_text(daemon_config(port, prefix, n, work / "state", f"http://127.0.0.1:{port + 1}"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "HEARTH"))}
+    log_file = (work / "daemon.log").open("wb")
+    # The real daemon, exactly as systemd runs it: `hearth --config CFG run`.
     child = subprocess.Popen(
-        [sys.executable, "-m", "bench.latency", "--serve", "--port", str(port),
-         "--prefix", prefix, "--devices", str(n)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "agent.cli.main", "--config", str(cfg), "run"],
+        stdout=log_file, stderr=subprocess.STDOUT, env=env,
         cwd=Path(__file__).resolve().parent.parent,
     )
     probe = Probe(port, prefix)
@@ -240,45 +197,53 @@ def measure(port: int, n: int, mode: str) -> dict[str, Any]:
         }
     finally:
         probe.close()
-        out_text = ""
+        status = subprocess.run(
+            [sys.executable, "-m", "agent.cli.main", "--config", str(cfg), "status", "--json"],
+            capture_output=True, text=True, timeout=30, check=False, env=env)
+        child.send_signal(signal.SIGTERM)
         try:
-            # Closing stdin (communicate does) is the child's signal to stop.
-            out_text, _ = child.communicate(timeout=20)
+            child.wait(timeout=20)
         except subprocess.TimeoutExpired:
             child.kill()
-            child.communicate()
-    out["hearth_side"] = out_text.strip()
+            child.wait()
+        log_file.close()
+    queues = json.loads(status.stdout).get("queues", {}) if status.returncode == 0 else {}
+    out["hearth_side"] = {"exit_code": child.returncode, "queues": queues}
     return out
 
 
 def match_cost(n: int, rounds: int = 300) -> dict[str, Any]:
-    """hassil alone, in this process: how much of the text path is sentence matching."""
-    from agent.devices import DeviceRegistry
-    from skills.home.sentences import load_intents, match
+    """The daemon's intent matcher alone, in this process: repeated phrases (served by its
+    result cache) and every phrase new (cache off), to show both sides honestly."""
+    import tomllib
 
-    registry = DeviceRegistry(build_config(1883, "cost", n))
-    intents = load_intents()
+    from agent.config import parse_config
+    from agent.devices import DeviceRegistry
+    from agent.intents import IntentMatcher
+    from agent.plugins import discover
+    from skills.home import skill
+
+    config = parse_config(tomllib.loads(daemon_config(1883, "cost", n, Path("/tmp"), "x")))
+    registry = DeviceRegistry(config)
+    skills = discover(config, entry_points=[], extra=[skill])
     names = [name for name, _, _ in device_names(n)]
-    match(f"turn off the {names[0]}", intents, registry.slot_lists())
-    samples = []
-    for i in range(rounds):
-        started = time.perf_counter()
-        found = match(f"turn off the {names[i % n]}", intents, registry.slot_lists())
-        samples.append(time.perf_counter() - started)
-        assert found is not None
-    return {"devices": n, **summary_ms(samples)}
+    out: dict[str, Any] = {"devices": n}
+    for label, cache in (("repeated", None), ("uncached", 0)):
+        kwargs: dict[str, Any] = {} if cache is None else {"cache_size": cache}
+        matcher = IntentMatcher(skills, slot_lists=registry.slot_lists, **kwargs)
+        samples = []
+        for i in range(rounds):
+            started = time.perf_counter()
+            found = matcher.match(f"turn off the {names[i % min(n, 20)]}")
+            samples.append(time.perf_counter() - started)
+            assert found is not None
+        out[label] = summary_ms(samples)
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
-    parser.add_argument("--prefix", default="bench", help=argparse.SUPPRESS)
-    parser.add_argument("--devices", type=int, default=50, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve:
-        asyncio.run(serve(args.port, args.prefix, args.devices))
-        return 0
+    parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         broker = Broker(Path(tmp))
         # Mosquitto leaves Nagle on by default; a PUBACK followed by a command then waits for
@@ -301,10 +266,11 @@ def main() -> int:
     met = (text50["p99_ms"] < GOAL_P99_MS and (text50["commands_per_s"] or 0) >= GOAL_RATE
            and text50["burst_lost"] + text50["latency_lost"] == 0)
     for cost in costs:
-        print(f"hassil match alone, {cost['devices']} devices: p50 {cost['p50_ms']:.2f} ms  "
-              f"p99 {cost['p99_ms']:.2f} ms")
+        for label in ("repeated", "uncached"):
+            print(f"intent matcher alone, {cost['devices']} devices, {label}: "
+                  f"p50 {cost[label]['p50_ms']:.2f} ms  p99 {cost[label]['p99_ms']:.2f} ms")
     path = write_result("latency", {"machine": machine(), "goals": goals, "goals_met": met,
-                                    "runs": runs, "hassil_match": costs,
+                                    "runs": runs, "intent_matcher": costs,
                                     "broker": "mosquitto, set_tcp_nodelay true",
                                     "measured_at": time.strftime(
                                         "%Y-%m-%dT%H:%M:%SZ", time.gmtime())})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from agent.db.models import LedgerCall, LedgerReservation
 from agent.errors import LedgerError, PriceUnknown
 from agent.ledger import budget, owner, reports
 from agent.ledger.budget import Periods, Scope
+from agent.ledger.group import GroupWriter
 from agent.ledger.ids import new_id
 from agent.ledger.prices import PriceTable, load_price_table
 from agent.ledger.records import call_row, orphan_row
@@ -45,6 +47,16 @@ __all__ = ["Ledger", "LedgerEntry"]
 FREE_BACKENDS = ("none", "ollama")
 
 
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A call row waiting for the group commit of rows without a reservation."""
+
+    record: CallRecord
+    now: datetime
+    cost: int
+    counterfactual: int
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -64,6 +76,7 @@ class Ledger:
         self._on_warning = on_warning
         self.prices = prices or load_price_table(config.prices.rows)
         self._owner = owner.current()
+        self._unreserved: GroupWriter[_Row, LedgerEntry] = GroupWriter(self._write_unreserved)
 
     # -- prices ------------------------------------------------------------------------
 
@@ -226,21 +239,18 @@ class Ledger:
     async def _close(self, reservation: Reservation | None, record: CallRecord, *,
                      now: datetime, cost: int, counterfactual: int,
                      status: str) -> LedgerEntry:
+        if reservation is None:
+            return await self._unreserved.submit(_Row(record, now, cost, counterfactual))
         entry_id = new_id(now)
         store_prompt = self._config.ledger.store_prompts
 
         def tx(session: Session) -> list[str]:
             deltas: dict[str, tuple[int, int]] = {}
-            if reservation is None:
-                scopes = self._scopes(record.skill, record.tier_used, self._periods(now))
-                budget.add_delta(deltas, scopes, spent=cost, reserved=0)
-            else:
-                scopes = self._reopen(session, reservation, deltas, cost=cost, now=now,
-                                      status=status)
-                session.flush()
+            scopes = self._reopen(session, reservation, deltas, cost=cost, now=now,
+                                  status=status)
+            session.flush()
             session.add(call_row(entry_id, now, record, cost=cost,
-                                 counterfactual=counterfactual,
-                                 reservation_id=reservation.id if reservation else None,
+                                 counterfactual=counterfactual, reservation_id=reservation.id,
                                  store_prompt=store_prompt))
             budget.apply(session, deltas)
             return budget.crossed_warnings(session, scopes, self._config.budget.warn_at)
@@ -250,6 +260,31 @@ class Ledger:
         log.debug("ledger %s: %s %s %s cost=%d µ$", entry_id, record.skill, record.tier_used,
                   record.model_used or record.model_requested, cost)
         return LedgerEntry(id=entry_id, cost_micros=cost, counterfactual_micros=counterfactual)
+
+    async def _write_unreserved(self, rows: list[_Row]) -> list[LedgerEntry]:
+        """One transaction for many rows without a reservation (tier none, local calls)."""
+        store_prompt = self._config.ledger.store_prompts
+        ids = [new_id(row.now) for row in rows]
+
+        def tx(session: Session) -> list[str]:
+            deltas: dict[str, tuple[int, int]] = {}
+            scopes: dict[str, Scope] = {}
+            for entry_id, row in zip(ids, rows, strict=True):
+                these = self._scopes(row.record.skill, row.record.tier_used,
+                                     self._periods(row.now))
+                budget.add_delta(deltas, these, spent=row.cost, reserved=0)
+                scopes.update((scope.key, scope) for scope in these)
+                session.add(call_row(entry_id, row.now, row.record, cost=row.cost,
+                                     counterfactual=row.counterfactual, reservation_id=None,
+                                     store_prompt=store_prompt))
+            budget.apply(session, deltas)
+            return budget.crossed_warnings(session, list(scopes.values()),
+                                           self._config.budget.warn_at)
+
+        self._warn(await self._db.write(tx))
+        return [LedgerEntry(id=entry_id, cost_micros=row.cost,
+                            counterfactual_micros=row.counterfactual)
+                for entry_id, row in zip(ids, rows, strict=True)]
 
     def _reopen(self, session: Session, reservation: Reservation,
                 deltas: dict[str, tuple[int, int]], *, cost: int, now: datetime,
