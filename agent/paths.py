@@ -8,7 +8,6 @@ from pathlib import Path
 
 from agent.config.root import HearthConfig
 
-
 SERVICE_STATE_DIR = Path("/var/lib/hearth")
 
 

@@ -5,8 +5,9 @@ Run: .venv/bin/python -m bench.latency        (about a minute; writes bench/resu
 A child process runs the real daemon (`hearth --config CFG run`, as systemd runs it), so the
 path measured is the daemon's own: MqttBridge -> `<prefix>/ask` -> the dispatcher's intent
 matcher (hassil, home-assistant-intents, the registry's slot lists) -> the home skill ->
-`set_device_state` -> a Zigbee2MQTT command publish, plus the $0 tier-none ledger row. This process plays the user and the devices: it sends
-"turn off the <device>" and times until the command for that device arrives. The rule path
+`set_device_state` -> a Zigbee2MQTT command publish, plus the $0 tier-none ledger row.
+This process plays the user and the devices: it sends "turn off the <device>" and times
+until the command for that device arrives. The rule path
 (a button press toggling a light) is measured the same way. Lost = sent - commands received.
 """
 

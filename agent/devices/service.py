@@ -20,13 +20,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from agent.config import HearthConfig
-from agent.devices.actions import confirm_pending, parse_confirmation
+from agent.devices.actions import Publisher, confirm_pending, parse_confirmation
 from agent.devices.pending import PendingActions
 from agent.devices.registry import DeviceRegistry
 from agent.devices.rules import RuleHit, RuleMatcher
 from agent.devices.tools import make_device_tools
 from agent.errors import HearthError
-from agent.devices.actions import Publisher
 from agent.mqtt.types import MessageMeta
 
 log = logging.getLogger(__name__)
