@@ -10,6 +10,7 @@ lets ``busy_timeout`` apply instead of failing at once with "database is locked"
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,28 @@ BUSY_TIMEOUT_MS = 30_000
 def sqlite_url(path: Path) -> URL:
     """The SQLAlchemy URL of a SQLite file."""
     return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def _ensure_wal(cur: sqlite3.Cursor, budget_s: float) -> None:
+    """Switch the file to WAL, waiting out other connections doing the same.
+
+    Changing the journal mode needs an exclusive lock and SQLite answers "database is
+    locked" at once instead of running the busy handler, so daemons (or threads) opening a
+    new ledger together would fail; retry with a short backoff within the busy timeout.
+    """
+    deadline = time.monotonic() + budget_s
+    delay = 0.005
+    while True:
+        try:
+            mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _sqlite_engine(url: URL, *, immediate: bool, busy_timeout_ms: int) -> Engine:
@@ -43,7 +66,7 @@ def _sqlite_engine(url: URL, *, immediate: bool, busy_timeout_ms: int) -> Engine
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         # journal_mode persists in the file; synchronous is per connection. FULL syncs the
         # WAL at every commit, so a power cut cannot roll back a settled spend row.
-        cur.execute("PRAGMA journal_mode = WAL")
+        _ensure_wal(cur, busy_timeout_ms / 1000)
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
