@@ -149,7 +149,7 @@ class Scheduler:
         for name, job in self._jobs.items():
             aps.add_job(_never_called, job.trigger, id=name, name=name)
         # Wakes APScheduler every minute, so a wall-clock jump (NTP sync on a Pi) is noticed.
-        aps.add_job(_never_called, IntervalTrigger(seconds=60), id=_HEARTBEAT)
+        aps.add_job(_never_called, IntervalTrigger(seconds=60), id=_HEARTBEAT, name=_HEARTBEAT)
         aps.start()
         self._aps = aps
         await self.catch_up()
