@@ -159,9 +159,9 @@ def latency_rows(r: dict[str, Any]) -> list[Row]:
                 Row(f"{label}: lost", str(lost), "0" if graded else "",
                     lost == 0 if graded else None),
             ]
-    rows += [Row(f"hassil match alone, {x['devices']} devices: p50 / p99",
-                 f"{x['p50_ms']} / {x['p99_ms']} ms", "", None)
-             for x in r.get("hassil_match", [])]
+    rows += [Row(f"intent matcher alone, {x['devices']} devices, {kind}: p50 / p99",
+                 f"{x[kind]['p50_ms']} / {x[kind]['p99_ms']} ms", "", None)
+             for x in r.get("intent_matcher", []) for kind in ("repeated", "uncached")]
     return rows
 
 
