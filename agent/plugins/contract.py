@@ -130,3 +130,19 @@ class Skill:
 
     declaration: SkillDeclaration
     handler: Handler
+
+
+def unwired(declaration: SkillDeclaration, needs: str) -> Skill:
+    """The entry-point form of a built-in skill that needs objects only the daemon builds.
+
+    Discovery reads its declaration; the daemon passes the wired skill (same name) through
+    `discover(extra=...)`, which replaces this one. Run on its own, it says what is missing.
+    """
+
+    async def handler(_ctx: SkillContext, _event: Event) -> Reply | None:
+        from agent.errors import SkillError
+
+        raise SkillError(f"the {declaration.name} skill is not wired ({needs})",
+                         skill=declaration.name)
+
+    return Skill(declaration, handler)

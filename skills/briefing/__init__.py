@@ -8,8 +8,7 @@ Wiring (the daemon does this once; the skill declares no schedule of its own, th
 schedules it from `[briefing] cron` via `agent.scheduler.configured_jobs`)::
 
     service = BriefingService(config, [news_desk, SpendPart(ledger, zone)], notifiers)
-    skills.briefing.bind(service)      # the entry-point `skill` now serves it
-    # or: make_briefing_skill(service) -> Skill
+    make_briefing_skill(service)   # -> Skill, passed to discovery in place of the entry point's
 
 Events: `ScheduleEvent` (the morning run, possibly a catch-up) and `ActionEvent("now")`
 (`hearth briefing now`) compose and deliver; the reply's text is the spoken variant.
@@ -17,7 +16,6 @@ Events: `ScheduleEvent` (the morning run, possibly a catch-up) and `ActionEvent(
 
 from __future__ import annotations
 
-from agent.errors import SkillError
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -27,6 +25,7 @@ from agent.plugins.contract import (
     SkillContext,
     SkillDeclaration,
     TextEvent,
+    unwired,
 )
 from skills.briefing.service import BriefingService
 from skills.briefing.spend import SpendPart
@@ -39,13 +38,6 @@ DECLARATION = SkillDeclaration(
     intents={"BriefingNow": ("(read|give) [me] [the] [morning] briefing",)},
     tools=(),
 )
-
-_bound: list[BriefingService] = []
-
-
-def bind(service: BriefingService) -> None:
-    """Make the entry-point `skill` serve `service` (the daemon calls this at wiring)."""
-    _bound[:] = [service]
 
 
 def make_briefing_skill(service: BriefingService) -> Skill:
@@ -70,14 +62,8 @@ async def handle(service: BriefingService, ctx: SkillContext, event: Event) -> R
     return Reply(briefing.spoken, {"title": briefing.title, "markdown": briefing.markdown})
 
 
-async def _handler(ctx: SkillContext, event: Event) -> Reply | None:
-    if not _bound:
-        raise SkillError("the briefing skill is not wired yet "
-                         "(skills.briefing.bind(service) at start-up)", skill="briefing")
-    return await handle(_bound[0], ctx, event)
+# The entry point discovery reads; the daemon replaces it with make_briefing_skill(service).
+skill = unwired(DECLARATION, "the daemon builds it with its parts and notifiers")
 
-
-skill = Skill(DECLARATION, _handler)
-
-__all__ = ["DECLARATION", "BriefingService", "SpendPart", "bind", "handle",
+__all__ = ["DECLARATION", "BriefingService", "SpendPart", "handle",
            "make_briefing_skill", "skill"]

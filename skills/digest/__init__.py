@@ -10,7 +10,7 @@ Wiring (the daemon, only when enabled and an API key is configured)::
                           router=router.bind("digest", tier="deep", allow_cloud=True),
                           notifiers=[MqttNotifier(publish, prefix, kind="digest"),
                                      FileNotifier(state_dir, kind="digest")])
-    skills.digest.bind(digest)   # or make_digest_skill(digest)
+    make_digest_skill(digest)   # -> Skill, passed to discovery
 
 Deliberately not an entry point: the daemon adds it (`agent/daemon/core.py`) only when
 `[briefing.digest] enabled = true` and an API key exists, so one switch turns it on.
@@ -18,7 +18,6 @@ Deliberately not an entry point: the daemon adds it (`agent/daemon/core.py`) onl
 
 from __future__ import annotations
 
-from agent.errors import SkillError
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -38,13 +37,6 @@ DECLARATION = SkillDeclaration(
     allow_cloud=True,
     tools=(),  # it reads untrusted feed text: no hands
 )
-
-_bound: list[WeeklyDigest] = []
-
-
-def bind(digest: WeeklyDigest) -> None:
-    """Make the module's `skill` serve `digest`."""
-    _bound[:] = [digest]
 
 
 def make_digest_skill(digest: WeeklyDigest) -> Skill:
@@ -69,14 +61,5 @@ async def handle(digest: WeeklyDigest, ctx: SkillContext, event: Event) -> Reply
                  {"status": result.status, "items": result.items})
 
 
-async def _handler(ctx: SkillContext, event: Event) -> Reply | None:
-    if not _bound:
-        raise SkillError("the digest skill is not wired (enable [briefing.digest] and "
-                         "configure an API key)", skill="digest")
-    return await handle(_bound[0], ctx, event)
-
-
-skill = Skill(DECLARATION, _handler)
-
-__all__ = ["DECLARATION", "BatchClient", "DigestResult", "WeeklyDigest", "bind", "handle",
-           "make_digest_skill", "skill"]
+__all__ = ["DECLARATION", "BatchClient", "DigestResult", "WeeklyDigest", "handle",
+           "make_digest_skill"]

@@ -7,8 +7,7 @@ Wiring (the daemon does this once it has a database and a router)::
 
     desk = NewsDesk(config, db, router.bind("news", tier="local", allow_cloud=True,
                                             fallback=("fast",)), news=NewsConfig(...))
-    skills.news.bind(desk)            # the entry-point `skill` now serves it
-    # or: make_news_skill(desk) -> Skill, registered in place of the entry point's
+    make_news_skill(desk)   # -> Skill, passed to discovery in place of the entry point's
 
 The handler answers `ActionEvent("fetch")` (fetch and store), `ActionEvent("prepare")` and
 schedules (fetch and summarise ahead of the briefing, e.g. a `[scheduler] jobs` entry
@@ -18,7 +17,6 @@ news?") with the pending headlines. The briefing reads the desk as a part provid
 
 from __future__ import annotations
 
-from agent.errors import SkillError
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -28,6 +26,7 @@ from agent.plugins.contract import (
     SkillContext,
     SkillDeclaration,
     TextEvent,
+    unwired,
 )
 from skills.news.desk import NewsConfig, NewsDesk
 
@@ -41,13 +40,6 @@ DECLARATION = SkillDeclaration(
     tools=(),  # untrusted text has no hands
     config_schema=NewsConfig,
 )
-
-_bound: list[NewsDesk] = []
-
-
-def bind(desk: NewsDesk) -> None:
-    """Make the entry-point `skill` serve `desk` (the daemon calls this at wiring)."""
-    _bound[:] = [desk]
 
 
 def make_news_skill(desk: NewsDesk) -> Skill:
@@ -83,13 +75,7 @@ async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | Non
     return None
 
 
-async def _handler(ctx: SkillContext, event: Event) -> Reply | None:
-    if not _bound:
-        raise SkillError("the news skill is not wired to a database yet "
-                         "(skills.news.bind(desk) at start-up)", skill="news")
-    return await handle(_bound[0], ctx, event)
+# The entry point discovery reads; the daemon replaces it with make_news_skill(desk).
+skill = unwired(DECLARATION, "the daemon builds it with a database and a router")
 
-
-skill = Skill(DECLARATION, _handler)
-
-__all__ = ["DECLARATION", "NewsConfig", "NewsDesk", "bind", "handle", "make_news_skill", "skill"]
+__all__ = ["DECLARATION", "NewsConfig", "NewsDesk", "handle", "make_news_skill", "skill"]

@@ -220,12 +220,14 @@ def test_declarations_pass_the_plugin_checks_and_grant_no_tools() -> None:
     import skills.briefing
     import skills.digest
     import skills.news
+    from agent.plugins.contract import unwired
     from agent.plugins.skillset import LoadedSkill
     from agent.plugins.validate import declaration_problems
 
     for module in (skills.news, skills.briefing, skills.digest):
-        decl = module.skill.declaration
-        assert declaration_problems(LoadedSkill(module.skill, None, 60, 1, decl.tier)) == []
+        decl = module.DECLARATION
+        checked = unwired(decl, "test") if module is skills.digest else module.skill
+        assert declaration_problems(LoadedSkill(checked, None, 60, 1, decl.tier)) == []
         assert decl.tools == ()
         assert decl.schedules == ()  # the core schedules them from [briefing] (configured_jobs)
 
@@ -235,9 +237,7 @@ async def test_unwired_briefing_and_digest_say_so() -> None:
     import skills.digest
 
     ctx = SkillContext("briefing", None, {}, None, logging.getLogger("t"))  # type: ignore[arg-type]
-    skills.briefing._bound.clear()
-    skills.digest._bound.clear()
-    with pytest.raises(SkillError, match="not wired"):
+    with pytest.raises(SkillError, match="briefing skill is not wired"):
         await skills.briefing.skill.handler(ctx, ActionEvent("now"))
-    with pytest.raises(SkillError, match="not wired"):
-        await skills.digest.skill.handler(ctx, ActionEvent("now"))
+    # The digest is no entry point: only the daemon adds it, wired, when it is enabled.
+    assert not hasattr(skills.digest, "skill")

@@ -23,7 +23,6 @@ def test_the_declaration_grants_nothing() -> None:
 
 async def test_unwired_skill_says_so() -> None:
     ctx = SkillContext("news", None, {}, None, logging.getLogger("t"))  # type: ignore[arg-type]
-    news._bound.clear()
     with pytest.raises(SkillError, match="not wired"):
         await news.skill.handler(ctx, ActionEvent("fetch"))
 
