@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from agent.config.root import HearthConfig
@@ -28,7 +29,7 @@ from agent.ledger.budget import Periods, Scope
 from agent.ledger.group import GroupWriter
 from agent.ledger.ids import new_id
 from agent.ledger.prices import PriceTable, load_price_table
-from agent.ledger.records import call_row, orphan_row
+from agent.ledger.records import call_row, call_values, orphan_row
 from agent.ledger.types import (
     CallRecord,
     CallView,
@@ -41,6 +42,7 @@ from agent.ledger.types import (
 )
 
 log = logging.getLogger(__name__)
+_CALLS = cast("Table", LedgerCall.__table__)
 
 __all__ = ["Ledger", "LedgerEntry"]
 
@@ -269,14 +271,21 @@ class Ledger:
         def tx(session: Session) -> list[str]:
             deltas: dict[str, tuple[int, int]] = {}
             scopes: dict[str, Scope] = {}
+            values = []
             for entry_id, row in zip(ids, rows, strict=True):
-                these = self._scopes(row.record.skill, row.record.tier_used,
-                                     self._periods(row.now))
-                budget.add_delta(deltas, these, spent=row.cost, reserved=0)
-                scopes.update((scope.key, scope) for scope in these)
-                session.add(call_row(entry_id, row.now, row.record, cost=row.cost,
-                                     counterfactual=row.counterfactual, reservation_id=None,
-                                     store_prompt=store_prompt))
+                if row.cost:
+                    these = self._scopes(row.record.skill, row.record.tier_used,
+                                         self._periods(row.now))
+                    budget.add_delta(deltas, these, spent=row.cost, reserved=0)
+                    scopes.update((scope.key, scope) for scope in these)
+                values.append(call_values(entry_id, row.now, row.record, cost=row.cost,
+                                          counterfactual=row.counterfactual,
+                                          reservation_id=None, store_prompt=store_prompt))
+            # A Core executemany: the ORM's unit of work cost more than the rows themselves,
+            # holding the GIL against the device commands on the loop.
+            session.execute(insert(_CALLS), values)
+            if not scopes:
+                return []  # $0 rows (tier none, local) move no counter and cross no cap
             budget.apply(session, deltas)
             return budget.crossed_warnings(session, list(scopes.values()),
                                            self._config.budget.warn_at)

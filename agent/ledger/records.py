@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from agent.db.models import LedgerCall, LedgerReservation
 from agent.ledger.types import CallRecord, CallView, Outcome, Usage
@@ -17,23 +18,34 @@ def usage_json(usage: Usage) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
+def call_values(entry_id: str, now: datetime, record: CallRecord, *, cost: int,
+                counterfactual: int, reservation_id: str | None, store_prompt: bool,
+                outcome: Outcome | None = None) -> dict[str, Any]:
+    """The `ledger_call` columns for ``record``, for a bulk insert."""
+    u = record.usage
+    return {
+        "id": entry_id, "created_at": now, "skill": record.skill, "trigger": record.trigger,
+        "tier_requested": record.tier_requested, "tier_used": record.tier_used,
+        "backend": record.backend, "model_requested": record.model_requested,
+        "model_used": record.model_used, "input_tokens": u.input_tokens,
+        "output_tokens": u.output_tokens, "cache_read_tokens": u.cache_read_tokens,
+        "cache_write_5m_tokens": u.cache_write_5m_tokens,
+        "cache_write_1h_tokens": u.cache_write_1h_tokens, "thinking_tokens": u.thinking_tokens,
+        "batch": u.batch, "cost_micros": cost, "counterfactual_micros": counterfactual,
+        "latency_ms": record.latency_ms, "outcome": str(outcome or record.outcome),
+        "error_class": record.error_class, "reservation_id": reservation_id,
+        "usage_json": usage_json(u), "prompt": record.prompt if store_prompt else None,
+    }
+
+
 def call_row(entry_id: str, now: datetime, record: CallRecord, *, cost: int,
              counterfactual: int, reservation_id: str | None, store_prompt: bool,
              outcome: Outcome | None = None) -> LedgerCall:
     """The `ledger_call` row for ``record``."""
-    u = record.usage
-    return LedgerCall(
-        id=entry_id, created_at=now, skill=record.skill, trigger=record.trigger,
-        tier_requested=record.tier_requested, tier_used=record.tier_used,
-        backend=record.backend, model_requested=record.model_requested,
-        model_used=record.model_used, input_tokens=u.input_tokens,
-        output_tokens=u.output_tokens, cache_read_tokens=u.cache_read_tokens,
-        cache_write_5m_tokens=u.cache_write_5m_tokens,
-        cache_write_1h_tokens=u.cache_write_1h_tokens, thinking_tokens=u.thinking_tokens,
-        batch=u.batch, cost_micros=cost, counterfactual_micros=counterfactual,
-        latency_ms=record.latency_ms, outcome=str(outcome or record.outcome),
-        error_class=record.error_class, reservation_id=reservation_id,
-        usage_json=usage_json(u), prompt=record.prompt if store_prompt else None)
+    return LedgerCall(**call_values(entry_id, now, record, cost=cost,
+                                    counterfactual=counterfactual,
+                                    reservation_id=reservation_id, store_prompt=store_prompt,
+                                    outcome=outcome))
 
 
 def orphan_row(entry_id: str, now: datetime, res: LedgerReservation) -> LedgerCall:

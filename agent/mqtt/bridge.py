@@ -1,12 +1,12 @@
 """paho-mqtt 2.x bridged into asyncio.
 
-paho's network loop runs in its own thread (``loop_start``), one connection at a time. The
-reconnect loop is hearth's, not paho's (the client is built with
-``reconnect_on_failure=False``): paho's own backoff has no jitter, and owning the loop lets
-``stop()`` interrupt a wait at once. Every paho callback body is wrapped, because an
-exception escaping a callback kills the network thread and every later reconnect
-(REFERENCE.md §5). Inbound messages cross into the event loop only through
-``call_soon_threadsafe`` and land in a bounded queue whose drops are counted and logged.
+paho's socket is driven by the event loop (`agent.mqtt.driver`), one connection at a time;
+only the blocking connect() runs in a worker thread. The reconnect loop is hearth's, not
+paho's (the client is built with ``reconnect_on_failure=False``): paho's own backoff has no
+jitter, and owning the loop lets ``stop()`` interrupt a wait at once. Every paho callback
+body is wrapped: an exception escaping one would otherwise surface inside paho's read loop
+(REFERENCE.md §5). Inbound messages land in a bounded queue whose drops are counted and
+logged.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import socket
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +26,7 @@ from paho.mqtt.properties import Properties
 from agent.config import HearthConfig
 from agent.errors import DeviceError
 from agent.mqtt.connection import new_client, resolve_password
+from agent.mqtt.driver import SocketDriver
 from agent.mqtt.types import (
     BridgeCounters,
     BridgeStats,
@@ -58,11 +58,8 @@ class MqttBridge:
         self.status_topic = f"{self._cfg.prefix}/status"
         self._counters = BridgeCounters()
         self._topics: dict[str, int] = {}
-        self._topics_lock = threading.Lock()
         self._large: dict[str, int] = {}
         self._unacked: set[int] = set()  # SUBSCRIBE message ids without a SUBACK yet
-        self._early_acks: set[int] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: asyncio.Queue[tuple[str, bytes, MessageMeta]] | None = None
         self._connected = False
         self._connected_event: asyncio.Event | None = None
@@ -78,11 +75,11 @@ class MqttBridge:
             log.warning("MQTT password is sent to %s without TLS; set [mqtt.tls]",
                         config.mqtt.host)
         # Built here so TLS problems surface at construction; replaced on each reconnect.
-        self._client = self._build_client()
+        self._client, self._driver = self._build_client()
 
     # -- construction -------------------------------------------------------------------
 
-    def _build_client(self) -> paho.Client:
+    def _build_client(self) -> tuple[paho.Client, SocketDriver]:
         """A fresh paho client for one connection, with the bridge's callbacks."""
         client = new_client(self._cfg, self._client_id, self._password,
                             status_topic=self.status_topic)
@@ -91,7 +88,7 @@ class MqttBridge:
         client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
-        return client
+        return client, SocketDriver(client, self._on_lost)
 
     # -- public API ---------------------------------------------------------------------
 
@@ -122,11 +119,10 @@ class MqttBridge:
         ``max_payload`` raises the size limit for messages on exactly this topic (for
         example Zigbee2MQTT's device list, which outgrows the default in a large house).
         """
-        with self._topics_lock:
-            known = topic in self._topics
-            self._topics[topic] = qos
-            if max_payload is not None:
-                self._large[topic] = max_payload
+        known = topic in self._topics
+        self._topics[topic] = qos
+        if max_payload is not None:
+            self._large[topic] = max_payload
         if not known and self._connected:
             self._track_suback(self._client.subscribe(topic, qos=qos))
 
@@ -134,7 +130,6 @@ class MqttBridge:
         """Start connecting in the background; returns at once, whatever the broker does."""
         if self._tasks:
             return
-        self._loop = asyncio.get_running_loop()
         self._queue = asyncio.Queue(maxsize=self._cfg.queue_size)
         self._connected_event = asyncio.Event()
         self._stop_event = asyncio.Event()
@@ -166,13 +161,9 @@ class MqttBridge:
 
     def _track_suback(self, result: tuple[Any, int | None]) -> None:
         rc, mid = result
+        # The SUBACK is read on this same loop later, so the id is always noted first.
         if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and mid is not None:
-            with self._topics_lock:
-                # The SUBACK may beat us here when subscribe() ran on the loop thread.
-                if mid in self._early_acks:
-                    self._early_acks.discard(mid)
-                else:
-                    self._unacked.add(mid)
+            self._unacked.add(mid)
 
     async def publish(
         self,
@@ -192,13 +183,15 @@ class MqttBridge:
             raise BrokerUnavailable(f"MQTT broker not connected; not sent to {topic}")
         data = payload.encode("utf-8") if isinstance(payload, str) else payload
         try:
-            # A non-blocking socket write under paho's own lock; safe from the loop thread.
             info = self._client.publish(topic, data, qos=qos, retain=retain,
                                         properties=properties)
         except ValueError as exc:
             raise DeviceError(f"cannot publish to {topic!r}: {exc}") from exc
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             raise BrokerUnavailable(f"publish to {topic} failed: {paho.error_string(info.rc)}")
+        # On the wire before this returns (a non-blocking write; the rest waits for the
+        # socket to drain), not after whatever the caller does next.
+        self._driver.flush()
 
     async def stop(self) -> None:
         """Announce "offline", disconnect and stop the background tasks."""
@@ -206,14 +199,10 @@ class MqttBridge:
             return
         self._stop_event.set()
         if self._connected:
-            try:
-                info = self._client.publish(self.status_topic, "offline", qos=1, retain=True)
-                # wait_for_publish blocks on a condition variable: keep it off the loop.
-                await asyncio.to_thread(info.wait_for_publish, self._cfg.stop_timeout)
-            except (ValueError, RuntimeError) as exc:
-                log.warning("could not publish offline status: %s", exc)
+            await self._say_offline()
         self._connected = False  # a disconnect we asked for is not "connection lost"
         self._client.disconnect()
+        self._driver.flush()
         supervisor, consumer = self._tasks
         consumer.cancel()
         try:
@@ -222,10 +211,24 @@ class MqttBridge:
             log.warning("MQTT supervisor did not stop in time; cancelled")
         with contextlib.suppress(asyncio.CancelledError):
             await consumer
-        # loop_stop joins paho's thread: off the loop.
-        await asyncio.to_thread(self._client.loop_stop)
+        self._driver.detach()
         self._connected = False
         self._tasks = []
+
+    async def _say_offline(self) -> None:
+        """Publish the retained "offline" and wait (bounded) for the broker's PUBACK."""
+        try:
+            info = self._client.publish(self.status_topic, "offline", qos=1, retain=True)
+            self._driver.flush()
+            deadline = time.monotonic() + self._cfg.stop_timeout
+            while not info.is_published() and self._connected:
+                if time.monotonic() > deadline:
+                    log.warning("broker did not acknowledge the offline status in %.0f s",
+                                self._cfg.stop_timeout)
+                    return
+                await asyncio.sleep(0.01)
+        except (ValueError, RuntimeError) as exc:
+            log.warning("could not publish offline status: %s", exc)
 
     # -- background tasks (event loop) --------------------------------------------------
 
@@ -237,7 +240,7 @@ class MqttBridge:
             self._disconnected = asyncio.Event()
             self._accepted_this_round = False
             if attempt:
-                self._client = self._build_client()
+                self._client, self._driver = self._build_client()
             try:
                 # connect() resolves DNS and does the TCP and TLS handshakes synchronously.
                 await asyncio.to_thread(self._client.connect, cfg.host, cfg.port, cfg.keepalive)
@@ -248,13 +251,18 @@ class MqttBridge:
                             cfg.host, cfg.port, exc, attempt, delay)
                 await self._sleep_unless_stopped(delay)
                 continue
+            try:
+                self._driver.attach()
+            except OSError as exc:
+                log.warning("MQTT connection to %s:%d unusable: %s", cfg.host, cfg.port, exc)
+                self._disconnected.set()
             if self._stop_event.is_set():
                 self._client.disconnect()  # stop() came while we were connecting
+                self._driver.flush()
+                self._driver.detach()
                 break
-            self._client.loop_start()
             await self._disconnected.wait()
-            # With reconnect_on_failure=False the network thread ends after a disconnect.
-            await asyncio.to_thread(self._client.loop_stop)
+            self._driver.detach()
             if self._stop_event.is_set():
                 break
             attempt = 1 if self._accepted_this_round else attempt + 1
@@ -304,7 +312,14 @@ class MqttBridge:
             if self._disconnected is not None:
                 self._disconnected.set()
 
-    # -- paho callbacks (network thread): wrapped, short, hand work to the loop --------
+    def _on_lost(self, reason: str) -> None:
+        """The driver dropped the connection itself (paho raised)."""
+        if self._connected:
+            log.warning("MQTT connection dropped: %s", reason)
+        self._connected = False
+        self._mark_connected(False)
+
+    # -- paho callbacks (on the loop, from the driver): wrapped and short ---------------
 
     def _on_socket_open(self, _client: paho.Client, _userdata: Any, sock: Any) -> None:
         try:
@@ -321,10 +336,8 @@ class MqttBridge:
                 log.error("MQTT broker %s:%d refused the connection: %s",
                           self._cfg.host, self._cfg.port, reason_code)
                 return
-            with self._topics_lock:
-                topics = list(self._topics.items())
-                self._unacked.clear()
-                self._early_acks.clear()
+            topics = list(self._topics.items())
+            self._unacked.clear()
             # The broker forgets subscriptions with a clean session; renew them every time.
             if topics:
                 self._track_suback(client.subscribe(topics))
@@ -334,19 +347,14 @@ class MqttBridge:
             n = self._counters.bump("reconnects") - 1
             log.info("MQTT connected to %s:%d (%d subscriptions, connect #%d)",
                      self._cfg.host, self._cfg.port, len(topics), n + 1)
-            if self._loop is not None:
-                self._loop.call_soon_threadsafe(self._mark_connected, True)
+            self._mark_connected(True)
         except Exception:
             log.exception("error in MQTT on_connect")
 
     def _on_subscribe(self, _client: paho.Client, _userdata: Any, mid: int,
                       reason_codes: Any, _properties: Any) -> None:
         try:
-            with self._topics_lock:
-                if mid in self._unacked:
-                    self._unacked.discard(mid)
-                else:
-                    self._early_acks.add(mid)
+            self._unacked.discard(mid)
             refused = [rc for rc in reason_codes if getattr(rc, "is_failure", False)]
             if refused:
                 log.warning("broker refused a subscription (message %d): %s", mid, refused)
@@ -360,8 +368,7 @@ class MqttBridge:
             self._connected = False
             if was:
                 log.warning("MQTT connection lost: %s", reason_code)
-            if self._loop is not None:
-                self._loop.call_soon_threadsafe(self._mark_connected, False)
+            self._mark_connected(False)
         except Exception:
             log.exception("error in MQTT on_disconnect")
 
@@ -386,8 +393,7 @@ class MqttBridge:
                 correlation_data=correlation,
                 received_at=time.monotonic(),
             )
-            if self._loop is not None:
-                self._loop.call_soon_threadsafe(self._enqueue, topic, bytes(msg.payload), meta)
+            self._enqueue(topic, bytes(msg.payload), meta)
         except UnicodeDecodeError:
             self._counters.bump("dropped_malformed")
         except Exception:

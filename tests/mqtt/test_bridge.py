@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -233,6 +234,42 @@ async def test_publish_reaches_peer_with_qos_and_no_retain(
     assert not msg.retain
     with pytest.raises(DeviceError):
         await bridge.publish(f"{topic_prefix}/+/bad", "x")
+
+
+async def test_publish_is_on_the_wire_before_it_returns(
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient
+) -> None:
+    # The loop is blocked after publish() returns: the command arrives only if publish()
+    # wrote it itself, not if it left it for a later turn of the loop (or another thread).
+    mqtt_peer.subscribe(f"{topic_prefix}/now")
+    await bridge.publish(f"{topic_prefix}/now", "ON")
+    msg = mqtt_peer.inbox.get(timeout=5)  # blocking on purpose
+    assert (msg.topic, msg.payload) == (f"{topic_prefix}/now", b"ON")
+
+
+async def test_no_network_thread_and_the_bridge_sends_its_own_keepalive(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    broker = Broker(tmp_path)
+    with broker.conf.open("a") as conf:
+        # The broker logs each PINGREQ it receives. Run as root it would switch to the
+        # `mosquitto` user, which cannot write into pytest's private tmp_path.
+        conf.write("log_type all\nuser root\n")
+    broker.start()
+    cfg = make_config(broker, topic_prefix, mqtt={"keepalive": 5})
+    b = MqttBridge(cfg)
+    await b.start()
+    try:
+        assert await b.wait_connected(10)
+        ours = [t.name for t in threading.enumerate() if cfg.mqtt.client_id in t.name]
+        assert ours == [], f"paho network thread running: {ours}"
+        # Idle for a keepalive period: only the bridge's housekeeping sends a PINGREQ.
+        ping = f"Received PINGREQ from {cfg.mqtt.client_id}"
+        await wait_until(lambda: broker.log.exists() and ping in broker.log.read_text(), 9)
+        assert b.connected and b.stats.reconnects == 1
+    finally:
+        await b.stop()
+        broker.stop()
 
 
 def test_password_without_value_is_a_config_error(
