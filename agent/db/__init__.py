@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from agent.db import migrate
 from agent.db.engine import BUSY_TIMEOUT_MS, admin_engine, make_engines, sqlite_url
+from agent.db.revision import PG_MIGRATION_LOCK, SCHEMA_HEAD, recorded_revision
 from agent.errors import ConfigError, HearthError, LedgerError
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,10 @@ class Database:
             with db._writer.begin() as conn:
                 if backend == "sqlite":
                     _quick_check(conn)
-                migrate.upgrade(conn, revision)
+                if revision != "head" or recorded_revision(conn) != SCHEMA_HEAD:
+                    from agent.db import migrate  # only when there is work (revision.py)
+
+                    migrate.upgrade(conn, revision)
         except SQLAlchemyError as exc:
             db.close()
             # SQLite's own words ("database disk image is malformed") help and hold no
@@ -90,7 +93,7 @@ class Database:
         except BaseException:
             db.close()
             raise
-        log.debug("database %s migrated to %s", db.url, revision)
+        log.debug("database %s at schema %s", db.url, revision)
         return db
 
     def _run(self, fn: Callable[[Session], T], *, write: bool) -> T:
@@ -168,7 +171,7 @@ def _create_schema(url: str, schema: str) -> None:
             # IF NOT EXISTS is not safe against a concurrent CREATE (it can still fail on
             # the catalog's unique index): daemons starting together queue on the lock.
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                         {"k": migrate.PG_MIGRATION_LOCK})
+                         {"k": PG_MIGRATION_LOCK})
             conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     except SQLAlchemyError as exc:
         raise LedgerError(f"cannot create schema {schema!r}: {type(exc).__name__}") from exc

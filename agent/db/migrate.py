@@ -10,10 +10,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
+from agent.db.revision import PG_MIGRATION_LOCK
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
-# Arbitrary but fixed: every daemon sharing a PostgreSQL ledger takes this lock to migrate.
-PG_MIGRATION_LOCK = 0x68656172  # "hear"
+__all__ = ["PG_MIGRATION_LOCK", "alembic_config", "current_revision", "head_revision",
+           "upgrade"]
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

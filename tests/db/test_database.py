@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from agent.db import Database, migrate
 from agent.db.models import Base, FeedItem, FeedState, JobRun
+from agent.db.revision import SCHEMA_HEAD
 from agent.errors import ConfigError, LedgerError
 from tests.db.pg import PG_URL
 
@@ -130,6 +133,24 @@ def test_reopening_keeps_rows_and_revision(state_dir: Path) -> None:
         assert rows == [("briefing", planned)]
     finally:
         db.close()
+
+
+def test_schema_head_constant_matches_alembic_head() -> None:
+    # Database.open skips Alembic when the recorded revision equals SCHEMA_HEAD: a new
+    # migration without a bump here would never run.
+    assert migrate.head_revision() == SCHEMA_HEAD
+
+
+def test_reopening_at_head_does_not_load_alembic(state_dir: Path) -> None:
+    Database.open(None, state_dir).close()  # creates and migrates
+    probe = (
+        "import sys; from pathlib import Path; from agent.db import Database; "
+        f"Database.open(None, Path({str(state_dir)!r})).close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
 
 
 async def test_datetimes_round_trip_as_aware_utc(state_dir: Path) -> None:
