@@ -32,7 +32,7 @@ def new_client(cfg: MqttSection, client_id: str, password: str | None, *,
     daemon offline).
 
     A new client per connection leaves no stale in-flight command from the last session to
-    be re-sent late, and no socket pair from the last network thread to leak.
+    be re-sent late.
     """
     protocol = paho.MQTTv5 if cfg.protocol == "5" else paho.MQTTv311
     client = paho.Client(
