@@ -4,9 +4,9 @@ paho's socket is driven by the event loop (`agent.mqtt.driver`), one connection 
 only the blocking connect() runs in a worker thread. The reconnect loop is hearth's, not
 paho's (the client is built with ``reconnect_on_failure=False``): paho's own backoff has no
 jitter, and owning the loop lets ``stop()`` interrupt a wait at once. Every paho callback
-body is wrapped: an exception escaping one would otherwise surface inside paho's read loop
-(REFERENCE.md §5). Inbound messages land in a bounded queue whose drops are counted and
-logged.
+body is wrapped and logs its own failures; anything paho itself raises while reading or
+writing drops the connection (the driver) and the bridge reconnects with a fresh client.
+Inbound messages land in a bounded queue whose drops are counted and logged.
 """
 
 from __future__ import annotations
@@ -101,17 +101,16 @@ class MqttBridge:
     def stats(self) -> BridgeStats:
         """A snapshot of the counters."""
         c = self._counters
-        with c.lock:
-            return BridgeStats(
-                received=c.received,
-                dropped_full=c.dropped_full,
-                dropped_oversize=c.dropped_oversize,
-                dropped_malformed=c.dropped_malformed,
-                handler_errors=c.handler_errors,
-                reconnects=c.reconnects,
-                queue_depth=self._queue.qsize() if self._queue is not None else 0,
-                connected=self._connected,
-            )
+        return BridgeStats(
+            received=c.received,
+            dropped_full=c.dropped_full,
+            dropped_oversize=c.dropped_oversize,
+            dropped_malformed=c.dropped_malformed,
+            handler_errors=c.handler_errors,
+            reconnects=c.reconnects,
+            queue_depth=self._queue.qsize() if self._queue is not None else 0,
+            connected=self._connected,
+        )
 
     def subscribe(self, topic: str, qos: int = 1, *, max_payload: int | None = None) -> None:
         """Subscribe now if connected, and again on every (re)connect.
@@ -192,28 +191,38 @@ class MqttBridge:
         # On the wire before this returns (a non-blocking write; the rest waits for the
         # socket to drain), not after whatever the caller does next.
         self._driver.flush()
+        if not self._connected:
+            # The write found the connection gone: the packet went with the old client.
+            raise BrokerUnavailable(f"MQTT connection lost; not sent to {topic}")
 
     async def stop(self) -> None:
         """Announce "offline", disconnect and stop the background tasks."""
         if not self._tasks or self._stop_event is None:
             return
         self._stop_event.set()
-        if self._connected:
-            await self._say_offline()
-        self._connected = False  # a disconnect we asked for is not "connection lost"
-        self._client.disconnect()
-        self._driver.flush()
         supervisor, consumer = self._tasks
-        consumer.cancel()
         try:
-            await asyncio.wait_for(supervisor, self._cfg.stop_timeout + 3)
-        except TimeoutError:
-            log.warning("MQTT supervisor did not stop in time; cancelled")
-        with contextlib.suppress(asyncio.CancelledError):
-            await consumer
-        self._driver.detach()
-        self._connected = False
-        self._tasks = []
+            if self._connected:
+                await self._say_offline()
+            self._connected = False  # a disconnect we asked for is not "connection lost"
+            # Only a watched socket: while connect() runs in its worker thread, the
+            # supervisor disconnects once it returns.
+            if self._driver.attached:
+                self._client.disconnect()
+                self._driver.flush()
+            try:
+                await asyncio.wait_for(asyncio.shield(supervisor), self._cfg.stop_timeout)
+            except TimeoutError:
+                log.warning("MQTT supervisor did not stop in time; cancelled")
+        finally:
+            # Also when stop() itself is cancelled (a shutdown stage ran out of time): no
+            # task, reader or socket may outlive the bridge.
+            for task in (supervisor, consumer):
+                task.cancel()
+            await asyncio.gather(supervisor, consumer, return_exceptions=True)
+            self._driver.close()
+            self._connected = False
+            self._tasks = []
 
     async def _say_offline(self) -> None:
         """Publish the retained "offline" and wait (bounded) for the broker's PUBACK."""
@@ -253,16 +262,17 @@ class MqttBridge:
                 continue
             try:
                 self._driver.attach()
+                if self._stop_event.is_set():
+                    self._client.disconnect()  # stop() came while we were connecting
+                    self._driver.flush()
+                    break
+                await self._disconnected.wait()
             except OSError as exc:
                 log.warning("MQTT connection to %s:%d unusable: %s", cfg.host, cfg.port, exc)
-                self._disconnected.set()
-            if self._stop_event.is_set():
-                self._client.disconnect()  # stop() came while we were connecting
-                self._driver.flush()
-                self._driver.detach()
-                break
-            await self._disconnected.wait()
-            self._driver.detach()
+            finally:
+                # Whatever ended this connection, its socket goes with it (a DISCONNECT
+                # that could not be written leaves paho's socket open).
+                self._driver.close()
             if self._stop_event.is_set():
                 break
             attempt = 1 if self._accepted_this_round else attempt + 1
@@ -319,7 +329,8 @@ class MqttBridge:
         self._connected = False
         self._mark_connected(False)
 
-    # -- paho callbacks (on the loop, from the driver): wrapped and short ---------------
+    # -- paho callbacks: wrapped and short. All run on the loop (from the driver), except
+    # on_socket_open, which connect() calls in its worker thread. ----------------------
 
     def _on_socket_open(self, _client: paho.Client, _userdata: Any, sock: Any) -> None:
         try:

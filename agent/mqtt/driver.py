@@ -78,6 +78,14 @@ class SocketDriver:
             self._housekeeping.cancel()
             self._housekeeping = None
 
+    def close(self) -> None:
+        """Stop watching and close the socket if paho has not (idempotent)."""
+        self.detach()
+        sock = self._client.socket()
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
+
     def flush(self) -> None:
         """Write what paho has queued now rather than on the loop's next turn."""
         if self._fd is None:

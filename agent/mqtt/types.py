@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import dataclass
 
 from agent.errors import DeviceError
@@ -22,7 +21,7 @@ class MessageMeta:
     # MQTT v5 request/response: where the sender wants its answer, and what to echo back.
     response_topic: str | None = None
     correlation_data: bytes | None = None
-    # time.monotonic() when paho's thread received it, for latency figures.
+    # time.monotonic() when the bridge read it off the socket, for latency figures.
     received_at: float = 0.0
 
 
@@ -50,13 +49,12 @@ def backoff_delay(attempt: int, min_delay: float, max_delay: float) -> float:
 
 
 class BridgeCounters:
-    """The bridge's counters, bumped from paho's thread and the loop; a lock keeps `+=` honest.
+    """The bridge's counters, bumped on the event loop only (no lock needed).
 
     `MqttBridge.stats` hands out a `BridgeStats` snapshot of them.
     """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
         self.received = 0
         self.dropped_full = 0
         self.dropped_oversize = 0
@@ -65,7 +63,6 @@ class BridgeCounters:
         self.reconnects = 0
 
     def bump(self, name: str) -> int:
-        with self.lock:
-            value: int = getattr(self, name) + 1
-            setattr(self, name, value)
-            return value
+        value: int = getattr(self, name) + 1
+        setattr(self, name, value)
+        return value

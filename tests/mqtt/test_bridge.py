@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -339,3 +340,58 @@ async def test_stop_while_the_broker_is_down_returns_promptly(
     await b.stop()
     assert time.monotonic() - started < 2.0
     assert not b.connected
+
+
+def _mqtt_tasks() -> list[str]:
+    return sorted(t.get_name() for t in asyncio.all_tasks()
+                  if t.get_name().startswith("mqtt-") and not t.done())
+
+
+async def test_stop_against_a_frozen_broker_is_bounded_and_leaves_nothing(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    broker = Broker(tmp_path)
+    broker.start()
+    b = MqttBridge(make_config(broker, topic_prefix, mqtt={"stop_timeout": 0.5}))
+    await b.start()
+    try:
+        assert await b.wait_connected(10)
+        sock = b._client.socket()
+        assert broker.proc is not None
+        broker.proc.send_signal(signal.SIGSTOP)  # no PUBACK for "offline", nothing read
+        started = time.monotonic()
+        await b.stop()
+        assert time.monotonic() - started < 3.0
+        assert _mqtt_tasks() == []
+        assert sock is not None and sock.fileno() == -1
+    finally:
+        if broker.proc is not None:
+            broker.proc.send_signal(signal.SIGCONT)
+        broker.stop()
+
+
+async def test_cancelled_stop_still_releases_tasks_and_socket(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    # A shutdown stage that runs out of time cancels stop(): the bridge must not live on.
+    broker = Broker(tmp_path)
+    broker.start()
+    b = MqttBridge(make_config(broker, topic_prefix, mqtt={"stop_timeout": 5}))
+    await b.start()
+    try:
+        assert await b.wait_connected(10)
+        sock = b._client.socket()
+        assert broker.proc is not None
+        broker.proc.send_signal(signal.SIGSTOP)
+        stopping = asyncio.create_task(b.stop())
+        await asyncio.sleep(0.3)  # inside the wait for the "offline" PUBACK
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopping
+        assert _mqtt_tasks() == []
+        assert sock is not None and sock.fileno() == -1
+        assert not b.connected
+    finally:
+        if broker.proc is not None:
+            broker.proc.send_signal(signal.SIGCONT)
+        broker.stop()
