@@ -16,6 +16,8 @@ Events: `ScheduleEvent` (the morning run, possibly a catch-up) and `ActionEvent(
 
 from __future__ import annotations
 
+from functools import partial
+
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -42,11 +44,7 @@ DECLARATION = SkillDeclaration(
 
 def make_briefing_skill(service: BriefingService) -> Skill:
     """A `briefing` skill serving `service` directly (no module state)."""
-
-    async def handler(ctx: SkillContext, event: Event) -> Reply | None:
-        return await handle(service, ctx, event)
-
-    return Skill(DECLARATION, handler)
+    return Skill(DECLARATION, partial(handle, service))
 
 
 async def handle(service: BriefingService, ctx: SkillContext, event: Event) -> Reply | None:

@@ -18,6 +18,8 @@ Deliberately not an entry point: the daemon adds it (`agent/daemon/core.py`) onl
 
 from __future__ import annotations
 
+from functools import partial
+
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -41,11 +43,7 @@ DECLARATION = SkillDeclaration(
 
 def make_digest_skill(digest: WeeklyDigest) -> Skill:
     """A `digest` skill serving `digest` directly."""
-
-    async def handler(ctx: SkillContext, event: Event) -> Reply | None:
-        return await handle(digest, ctx, event)
-
-    return Skill(DECLARATION, handler)
+    return Skill(DECLARATION, partial(handle, digest))
 
 
 async def handle(digest: WeeklyDigest, ctx: SkillContext, event: Event) -> Reply | None:

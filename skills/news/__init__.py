@@ -17,6 +17,8 @@ news?") with the pending headlines. The briefing reads the desk as a part provid
 
 from __future__ import annotations
 
+from functools import partial
+
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -44,11 +46,7 @@ DECLARATION = SkillDeclaration(
 
 def make_news_skill(desk: NewsDesk) -> Skill:
     """A `news` skill serving `desk` directly (no module state)."""
-
-    async def handler(ctx: SkillContext, event: Event) -> Reply | None:
-        return await handle(desk, ctx, event)
-
-    return Skill(DECLARATION, handler)
+    return Skill(DECLARATION, partial(handle, desk))
 
 
 async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | None:
