@@ -21,29 +21,18 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def skill_declarations() -> list[Any]:
-    """Declarations of the installed skills (the `hearth.skills` entry points)."""
-    from importlib.metadata import entry_points
-
-    found = []
-    for ep in entry_points(group="hearth.skills"):
-        try:
-            found.append(ep.load().declaration)
-        except Exception as exc:  # a broken plugin must not hide the others' jobs
-            log.warning("skill %s could not be loaded: %s", ep.name, exc, exc_info=True)
-    return found
-
-
 def _list(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from agent.cli.common import load, print_json, print_table
+    from agent.plugins import discover
     from agent.scheduler import configured_jobs
     from agent.scheduler.cron import crontab_trigger, next_fire_time
 
     config = load(args)
     zone = config.hearth.zone
-    jobs = configured_jobs(config, skill_declarations())
+    # The skills the daemon would run (enabled ones, factory entry points included).
+    jobs = configured_jobs(config, [s.declaration for s in discover(config).skills.values()])
     now = datetime.now(UTC)
     last = {} if args.no_history else _last_runs(config, [j.name for j in jobs])
     rows: list[dict[str, Any]] = []
