@@ -6,7 +6,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
@@ -14,7 +13,7 @@ from agent.db.revision import PG_MIGRATION_LOCK
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
-__all__ = ["PG_MIGRATION_LOCK", "alembic_config", "current_revision", "head_revision",
+__all__ = ["PG_MIGRATION_LOCK", "alembic_config", "head_revision",
            "upgrade"]
 
 
@@ -32,11 +31,6 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
-
-
-def current_revision(connection: Connection) -> str | None:
-    """The revision the database is at (None: empty)."""
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:

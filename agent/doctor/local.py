@@ -121,7 +121,7 @@ def _url_revision(url: str) -> tuple[str | Exception | None, str]:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from agent.db import migrate
+    from agent.db.revision import recorded_revision
 
     try:
         parsed = make_url(url)
@@ -135,7 +135,7 @@ def _url_revision(url: str) -> tuple[str | Exception | None, str]:
         return exc, "ledger.url"
     try:
         with engine.connect() as conn:
-            return migrate.current_revision(conn), where
+            return recorded_revision(conn), where
     except SQLAlchemyError as exc:
         return exc, where
     finally:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from agent.db import Database, migrate
 from agent.db.models import Base, FeedItem, FeedState, JobRun
-from agent.db.revision import SCHEMA_HEAD
+from agent.db.revision import SCHEMA_HEAD, recorded_revision
 from agent.errors import ConfigError, LedgerError
 from tests.db.pg import PG_URL
 
@@ -77,7 +77,9 @@ def test_schema_is_pinned_and_models_match_migrations(state_dir: Path) -> None:
             # The ORM models and the migrations describe the same schema.
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
             assert diff == []
-            assert migrate.current_revision(conn) == migrate.head_revision()
+            # hearth's own reader (no Alembic) agrees with Alembic's.
+            recorded = MigrationContext.configure(conn).get_current_revision()
+            assert recorded == recorded_revision(conn) == migrate.head_revision()
     finally:
         engine.dispose()
 
