@@ -65,7 +65,7 @@ class SocketDriver:
         self._loop.add_reader(self._fd, self._readable)
         # connect() queued the CONNECT packet while nothing was watching.
         if self._client.want_write():
-            self._loop.add_writer(self._fd, self._writable)
+            self._loop.add_writer(self._fd, self.flush)
         self._housekeeping = self._loop.create_task(self._tick(), name="mqtt-keepalive")
 
     def detach(self) -> None:
@@ -109,9 +109,6 @@ class SocketDriver:
             log.exception("reading from the MQTT broker failed; dropping the connection")
             self._drop("read failed")
 
-    def _writable(self) -> None:
-        self.flush()
-
     async def _tick(self) -> None:
         while self._fd is not None:
             await asyncio.sleep(_HOUSEKEEPING_EVERY)
@@ -134,7 +131,7 @@ class SocketDriver:
 
     def _want_write(self, _client: paho.Client, _userdata: Any, _sock: Any) -> None:
         if self._loop is not None and self._fd is not None:
-            self._loop.add_writer(self._fd, self._writable)
+            self._loop.add_writer(self._fd, self.flush)
 
     def _done_writing(self, _client: paho.Client, _userdata: Any, _sock: Any) -> None:
         if self._loop is not None and self._fd is not None:
