@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -347,51 +348,48 @@ def _mqtt_tasks() -> list[str]:
                   if t.get_name().startswith("mqtt-") and not t.done())
 
 
-async def test_stop_against_a_frozen_broker_is_bounded_and_leaves_nothing(
-    tmp_path: Path, topic_prefix: str
-) -> None:
+@contextlib.asynccontextmanager
+async def _connected_then_frozen(tmp_path: Path, prefix: str, stop_timeout: float
+                                 ) -> AsyncIterator[tuple[MqttBridge, Any]]:
+    """A bridge connected to its own broker, which is then SIGSTOPped: no PUBACK for
+    "offline", nothing read. Yields the bridge and its socket."""
     broker = Broker(tmp_path)
     broker.start()
-    b = MqttBridge(make_config(broker, topic_prefix, mqtt={"stop_timeout": 0.5}))
+    b = MqttBridge(make_config(broker, prefix, mqtt={"stop_timeout": stop_timeout}))
     await b.start()
     try:
         assert await b.wait_connected(10)
         sock = b._client.socket()
-        assert broker.proc is not None
-        broker.proc.send_signal(signal.SIGSTOP)  # no PUBACK for "offline", nothing read
-        started = time.monotonic()
-        await b.stop()
-        assert time.monotonic() - started < 3.0
-        assert _mqtt_tasks() == []
-        assert sock is not None and sock.fileno() == -1
+        assert sock is not None and broker.proc is not None
+        broker.proc.send_signal(signal.SIGSTOP)
+        yield b, sock
     finally:
         if broker.proc is not None:
             broker.proc.send_signal(signal.SIGCONT)
         broker.stop()
+
+
+async def test_stop_against_a_frozen_broker_is_bounded_and_leaves_nothing(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    async with _connected_then_frozen(tmp_path, topic_prefix, 0.5) as (b, sock):
+        started = time.monotonic()
+        await b.stop()
+        assert time.monotonic() - started < 3.0
+        assert _mqtt_tasks() == []
+        assert sock.fileno() == -1
 
 
 async def test_cancelled_stop_still_releases_tasks_and_socket(
     tmp_path: Path, topic_prefix: str
 ) -> None:
     # A shutdown stage that runs out of time cancels stop(): the bridge must not live on.
-    broker = Broker(tmp_path)
-    broker.start()
-    b = MqttBridge(make_config(broker, topic_prefix, mqtt={"stop_timeout": 5}))
-    await b.start()
-    try:
-        assert await b.wait_connected(10)
-        sock = b._client.socket()
-        assert broker.proc is not None
-        broker.proc.send_signal(signal.SIGSTOP)
+    async with _connected_then_frozen(tmp_path, topic_prefix, 5) as (b, sock):
         stopping = asyncio.create_task(b.stop())
         await asyncio.sleep(0.3)  # inside the wait for the "offline" PUBACK
         stopping.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await stopping
         assert _mqtt_tasks() == []
-        assert sock is not None and sock.fileno() == -1
+        assert sock.fileno() == -1
         assert not b.connected
-    finally:
-        if broker.proc is not None:
-            broker.proc.send_signal(signal.SIGCONT)
-        broker.stop()
