@@ -52,15 +52,13 @@ import hashlib
 import itertools
 import json
 import math
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.support.model_fixtures import HttpReply, HttpRequest, LoopbackServer
+from tests.support.model_fixtures import HttpReply, HttpRequest, ScriptedServer
 
 CHARS_PER_TOKEN = 4
 TTL_SECONDS = {"5m": 300.0, "1h": 3600.0}
@@ -250,16 +248,19 @@ class _Usage:
     write_1h: int
 
 
-class FakeAnthropic:
-    """The fake Claude API. Start/stop it yourself or use the ``fake_anthropic`` fixture."""
+class FakeAnthropic(ScriptedServer[Reply]):
+    """The fake Claude API. Start/stop it yourself or use the ``fake_anthropic`` fixture.
+
+    ``script(*replies)`` queues replies for the next POST /v1/messages requests, one each, in
+    order; ``set_responder(fn)`` answers /v1/messages with ``fn(request)`` when the queue is
+    empty (None: default).
+    """
+
+    name = "fake-anthropic"
+    scripted_route = "/v1/messages"
 
     def __init__(self) -> None:
-        self._server = LoopbackServer(self._handle, name="fake-anthropic")
-        self.url = self._server.url
-        self.requests: list[HttpRequest] = []
-        self._queue: deque[Reply] = deque()
-        self._responder: Callable[[HttpRequest], Reply | None] | None = None
-        self._lock = threading.Lock()
+        super().__init__()
         self._cache: dict[str, tuple[float, str]] = {}  # prefix hash -> (expires_at, ttl)
         self._clock_offset = 0.0
         self._ids = itertools.count(1)
@@ -269,24 +270,7 @@ class FakeAnthropic:
         self.batch_polls_to_finish: int | None = 1
         self._failed_batch_requests: set[str] = set()
 
-    # lifecycle and scripting
-
-    def start(self) -> None:
-        """Start serving on loopback."""
-        self._server.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
-
-    def script(self, *replies: Reply) -> None:
-        """Queue replies for the next POST /v1/messages requests, one each, in order."""
-        with self._lock:
-            self._queue.extend(replies)
-
-    def set_responder(self, fn: Callable[[HttpRequest], Reply | None] | None) -> None:
-        """Answer /v1/messages with ``fn(request)`` when the queue is empty (None: default)."""
-        self._responder = fn
+    # scripting (start/stop/script/set_responder come from ScriptedServer)
 
     def advance(self, seconds: float) -> None:
         """Move the fake's clock forward (for cache expiry)."""
@@ -301,8 +285,7 @@ class FakeAnthropic:
     @property
     def message_bodies(self) -> list[dict[str, Any]]:
         """Parsed bodies of every POST /v1/messages request, in order."""
-        return [r.json for r in self.requests
-                if r.method == "POST" and r.route == "/v1/messages" and isinstance(r.json, dict)]
+        return self._scripted_bodies()
 
     def finish_batch(self, batch_id: str | None = None) -> None:
         """End a batch (the latest one by default)."""
@@ -323,9 +306,7 @@ class FakeAnthropic:
 
     # dispatch
 
-    def _handle(self, request: HttpRequest) -> HttpReply:
-        with self._lock:
-            self.requests.append(request)
+    def _dispatch(self, request: HttpRequest) -> HttpReply:
         request_id = f"req_fake_{next(self._ids):06d}"
         auth = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         key = auth or request.headers.get("x-api-key", "")
@@ -349,12 +330,7 @@ class FakeAnthropic:
         problem = _invalid(body)
         if problem:
             return self._failure(error(400, message=problem), request_id)
-        with self._lock:
-            reply = self._queue.popleft() if self._queue else None
-        if reply is None and self._responder is not None:
-            reply = self._responder(request)
-        if reply is None:
-            reply = Answer()
+        reply = self._next_reply(request, Answer())
         stream = bool(body.get("stream"))
         if isinstance(reply, Failure) and not (reply.mid_stream and stream):
             return self._failure(reply, request_id)

@@ -35,15 +35,13 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.fake_anthropic import estimate_tokens, sample_for_schema
-from tests.support.model_fixtures import HttpReply, HttpRequest, LoopbackServer
+from tests.support.model_fixtures import HttpReply, HttpRequest, ScriptedServer
 
 PROMPT_TOKENS_PER_S = 200
 OUTPUT_TOKENS_PER_S = 20
@@ -138,54 +136,37 @@ def _full_name(model: str) -> str:
     return model if ":" in model else f"{model}:latest"
 
 
-class FakeOllama:
-    """The fake Ollama server. Start/stop it yourself or use the ``fake_ollama`` fixture."""
+class FakeOllama(ScriptedServer[Reply]):
+    """The fake Ollama server. Start/stop it yourself or use the ``fake_ollama`` fixture.
+
+    ``script(*replies)`` queues replies for the next POST /api/chat requests, one each, in
+    order; ``set_responder(fn)`` answers /api/chat with ``fn(request)`` when the queue is empty
+    (None: default).
+    """
+
+    name = "fake-ollama"
+    scripted_route = "/api/chat"
 
     def __init__(self) -> None:
-        self._server = LoopbackServer(self._handle, name="fake-ollama")
-        self.url = self._server.url
-        self.requests: list[HttpRequest] = []
+        super().__init__()
         self.models: list[str] = ["qwen2.5:1.5b"]
         self.version = "0.13.0"
-        self._queue: deque[Reply] = deque()
-        self._responder: Callable[[HttpRequest], Reply | None] | None = None
-        self._lock = threading.Lock()
         self._loaded: set[str] = set()
         self._ids = itertools.count(1)
-
-    def start(self) -> None:
-        """Start serving on loopback."""
-        self._server.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.stop()
-
-    def script(self, *replies: Reply) -> None:
-        """Queue replies for the next POST /api/chat requests, one each, in order."""
-        with self._lock:
-            self._queue.extend(replies)
 
     def script_chat(self, text: str | None = None, **kwargs: Any) -> None:
         """Queue one successful answer (see `answer`)."""
         self.script(answer(text, **kwargs))
 
-    def set_responder(self, fn: Callable[[HttpRequest], Reply | None] | None) -> None:
-        """Answer /api/chat with ``fn(request)`` when the queue is empty (None: default)."""
-        self._responder = fn
-
     @property
     def chat_bodies(self) -> list[dict[str, Any]]:
         """Parsed bodies of every POST /api/chat request, in order."""
-        return [r.json for r in self.requests
-                if r.method == "POST" and r.route == "/api/chat" and isinstance(r.json, dict)]
+        return self._scripted_bodies()
 
     def _pulled(self, model: str) -> bool:
         return _full_name(model) in {_full_name(m) for m in self.models}
 
-    def _handle(self, request: HttpRequest) -> HttpReply:  # noqa: PLR0911 - one return per route
-        with self._lock:
-            self.requests.append(request)
+    def _dispatch(self, request: HttpRequest) -> HttpReply:  # noqa: PLR0911 - one return per route
         route = request.route.rstrip("/") or "/"
         if request.method == "GET" and route == "/":
             return HttpReply(headers={"content-type": "text/plain"}, body=b"Ollama is running")
@@ -224,12 +205,7 @@ class FakeOllama:
             return HttpReply.json_body({"error": "model is required"}, status=400)
         if not self._pulled(model):
             return HttpReply.json_body({"error": f"model '{model}' not found"}, status=404)
-        with self._lock:
-            reply = self._queue.popleft() if self._queue else None
-        if reply is None and self._responder is not None:
-            reply = self._responder(request)
-        if reply is None:
-            reply = Answer()
+        reply = self._next_reply(request, Answer())
         stream = bool(body.get("stream", True))
         if isinstance(reply, Failure) and not (reply.mid_stream and stream):
             if reply.hangup:

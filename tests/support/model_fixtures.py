@@ -15,7 +15,8 @@ Each fake records every request (``fake.requests``), answers from a queue of scr
 (``fake.script(...)``) or a responder callable (``fake.set_responder(fn)``), and otherwise
 answers plausibly by itself. See each module's docstring for its API.
 
-This module also holds `LoopbackServer`, the small threaded HTTP host both fakes run on.
+This module also holds `LoopbackServer`, the small threaded HTTP host both fakes run on, and
+`ScriptedServer`, the recording/scripting plumbing both fakes share.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pytest
 
@@ -171,6 +173,68 @@ class LoopbackServer:
             do_DELETE = _serve  # noqa: N815
 
         return _Handler
+
+
+R = TypeVar("R")
+
+
+class ScriptedServer(Generic[R]):
+    """A fake on a `LoopbackServer` that records requests and answers one endpoint from a script.
+
+    Subclasses set ``name`` (the server thread's name) and the scripted endpoint
+    (``scripted_method`` + ``scripted_route``), implement ``_dispatch(request)``, and get the
+    endpoint's reply from ``_next_reply(request, default)``: the next queued reply, else the
+    responder's, else ``default``.
+    """
+
+    name = "fake"
+    scripted_method = "POST"
+    scripted_route = "/"
+
+    def __init__(self) -> None:
+        self._server = LoopbackServer(self._handle, name=self.name)
+        self.url = self._server.url
+        self.requests: list[HttpRequest] = []
+        self._queue: deque[R] = deque()
+        self._responder: Callable[[HttpRequest], R | None] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start serving on loopback."""
+        self._server.start()
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self._server.stop()
+
+    def script(self, *replies: R) -> None:
+        """Queue replies for the next requests to the scripted endpoint, one each, in order."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    def set_responder(self, fn: Callable[[HttpRequest], R | None] | None) -> None:
+        """Answer the scripted endpoint with ``fn(request)`` when the queue is empty (None: default)."""
+        self._responder = fn
+
+    def _scripted_bodies(self) -> list[dict[str, Any]]:
+        """Parsed JSON bodies of every request to the scripted endpoint, in order."""
+        return [r.json for r in self.requests if r.method == self.scripted_method
+                and r.route == self.scripted_route and isinstance(r.json, dict)]
+
+    def _next_reply(self, request: HttpRequest, default: R) -> R:
+        with self._lock:
+            reply = self._queue.popleft() if self._queue else None
+        if reply is None and self._responder is not None:
+            reply = self._responder(request)
+        return default if reply is None else reply
+
+    def _handle(self, request: HttpRequest) -> HttpReply:
+        with self._lock:
+            self.requests.append(request)
+        return self._dispatch(request)
+
+    def _dispatch(self, request: HttpRequest) -> HttpReply:
+        raise NotImplementedError
 
 
 def free_port() -> int:
