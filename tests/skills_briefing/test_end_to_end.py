@@ -158,7 +158,7 @@ async def test_ollama_down_without_cloud_still_makes_the_briefing(
         assert len(notes) == 1 and "Ollama is not reachable" in notes[0]
         assert "3 items" in notes[0] and "\n" not in notes[0]
         assert notes[0] in briefing.markdown
-        assert news.data["summaries_unavailable"] == notes[0].strip("_")
+        assert "Ollama is not reachable" in news.data["summaries_unavailable"]
         assert (state_dir / "briefings" / "latest.md").exists()
     finally:
         await stack.close()
