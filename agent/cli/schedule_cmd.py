@@ -45,16 +45,24 @@ def _list(args: argparse.Namespace) -> int:
             "catch_up": job.describe_window(),
             "last_planned": run.planned_at.astimezone(zone).isoformat() if run else None,
             "last_outcome": run.outcome if run else None,
+            "last_detail": run.detail if run else None,
         })
     rows.sort(key=lambda r: r["next_run"] or "~")
     if args.json:
         print_json({"timezone": config.hearth.timezone, "jobs": rows})
         return 0
-    print_table(["JOB", "SKILL", "CRON", "NEXT RUN", "CATCH-UP", "LAST RUN"],
+    print_table(["JOB", "SKILL", "CRON", "NEXT RUN", "CATCH-UP", "LAST RUN", "WHY"],
                 [[r["job"], r["skill"], r["cron"], _short(r["next_run"]), r["catch_up"],
                   f"{r['last_outcome']} {_short(r['last_planned'])}" if r["last_outcome"]
-                  else "-"] for r in rows])
+                  else "-", _why(r)] for r in rows])
     return 0
+
+
+def _why(row: dict[str, Any]) -> str:
+    """Why the last run failed or was missed, on one line ("-" for a run that went well)."""
+    if row["last_outcome"] in (None, "ok", "started") or not row["last_detail"]:
+        return "-"
+    return " ".join(str(row["last_detail"]).split())
 
 
 def _short(iso: str | None) -> str:

@@ -17,7 +17,7 @@ from agent.daemon.core import Core, build_core
 from agent.daemon.inbound import Inbound
 from agent.daemon.runtime import Runtime
 from agent.daemon.status import DaemonInfo, StatusBoard
-from agent.errors import HearthError
+from agent.errors import HearthError, SkillError
 from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HaDiscovery
 from agent.scheduler import Scheduler, configured_jobs
@@ -92,7 +92,10 @@ def _scheduler(core: Core) -> Scheduler:
     async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
         result = await core.dispatcher.handle_schedule(skill, job, planned, catch_up)
         if not result.ok:
-            log.error("scheduled job %s (%s) failed: %s", job, skill, result.text)
+            # Dispatch returns a skill's failure instead of raising it; the scheduler records
+            # a run as failed (outcome "error", with this reason) only when the callback raises.
+            raise result.error or SkillError(f"{result.status}: {result.text or 'no reason'}",
+                                             skill=skill)
 
     scheduler = Scheduler(core.config, core.db, run)
     declarations = [s.declaration for s in core.dispatcher.skills.skills.values()]

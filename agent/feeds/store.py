@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -120,3 +120,8 @@ def mark_briefed(session: Session, ids: Sequence[int], when: datetime) -> int:
     )
     count = getattr(result, "rowcount", 0)
     return count if isinstance(count, int) else 0
+
+
+def last_briefed(session: Session) -> datetime | None:
+    """When a briefing last carried news items; None when none ever did."""
+    return session.scalar(select(func.max(FeedItem.briefed_at)))

@@ -65,17 +65,22 @@ class BriefingService:
         Raises SkillError when none did (the parts are then not told, so nothing is lost).
         """
         delivered: list[str] = []
+        failed: list[str] = []
         for notifier in self.notifiers:
             try:
                 await notifier.deliver(briefing)
             except HearthError as exc:
                 log.warning("briefing: notifier %s failed: %s", notifier.name, exc)
-            except Exception:
+                failed.append(f"{notifier.name}: {exc}")
+            except Exception as exc:
                 log.exception("briefing: notifier %s crashed", notifier.name)
+                failed.append(f"{notifier.name}: crashed ({type(exc).__name__})")
             else:
                 delivered.append(notifier.name)
         if self.notifiers and not delivered:
-            raise SkillError("the briefing reached no notifier", skill="briefing")
+            # The reasons go into the run history (`hearth schedule list`), not only the log.
+            raise SkillError(f"the briefing reached no notifier ({'; '.join(failed)})",
+                             skill="briefing")
         for part in briefing.parts:
             if part.on_delivered is not None:
                 await part.on_delivered()

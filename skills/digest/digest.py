@@ -28,7 +28,7 @@ from agent.notifiers.types import Briefing, BriefingPart, Notifier
 from agent.plugins.contract import SkillRouter
 from agent.router.types import Message, ModelRequest
 from skills.digest.batches import BatchClient, BatchOutcome
-from skills.news.desk import md_escape
+from skills.news.markdown import md_escape
 from skills.news.prompt import quote_items
 
 log = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ from agent.plugins.contract import (
     unwired,
 )
 from skills.news.desk import NewsConfig, NewsDesk
+from skills.news.notes import spoken_nothing_new
 
 DECLARATION = SkillDeclaration(
     name="news",
@@ -62,11 +63,11 @@ async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | Non
                                    else "action")
         return Reply(f"{ready} news items summarised for the next briefing.", {"ready": ready})
     if isinstance(event, TextEvent):
-        await desk.refresh()
+        report = await desk.refresh()
         items = await desk.pending(desk.config.briefing.max_news_items)
         summaries = await desk.summarise(items, trigger="ask")
         if not summaries:
-            return Reply("No new headlines since the last briefing.")
+            return Reply(spoken_nothing_new(report))
         text = " ".join(f"{s.headline.rstrip('.')}." for s in summaries[:5])
         return Reply(text, {"headlines": [s.headline for s in summaries]})
     ctx.log.debug("news: ignoring %s", type(event).__name__)

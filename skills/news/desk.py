@@ -7,7 +7,6 @@ for a person, and that is all it can do.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -19,14 +18,15 @@ from agent.config.root import HearthConfig
 from agent.db import Database
 from agent.errors import HearthError
 from agent.feeds import FetchReport, fetch_all
-from agent.feeds.store import StoredItem, mark_briefed, unbriefed
+from agent.feeds.store import StoredItem, last_briefed, mark_briefed, unbriefed
 from agent.notifiers.types import BriefingPart, BriefingRequest
 from agent.plugins.contract import SkillRouter
+from skills.news import notes
+from skills.news.markdown import md_escape, md_url
 from skills.news.prompt import Summary, build_request, extractive, read_answer
 
 log = logging.getLogger(__name__)
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 
 
 class NewsConfig(Section):
@@ -36,16 +36,6 @@ class NewsConfig(Section):
     allow_cloud: bool = True
     # Items per model call: small local models keep a short list straight.
     batch_size: int = Field(6, ge=1, le=50)
-
-
-def md_escape(text: str) -> str:
-    """`text` with Markdown's special characters escaped (it came from a feed or a model)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def md_url(url: str) -> str:
-    """`url` safe inside Markdown's <...> link target."""
-    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
 
 
 class NewsDesk:
@@ -87,7 +77,7 @@ class NewsDesk:
             except HearthError as exc:
                 log.warning("news: summarising %d items failed (%s: %s); using their titles",
                             len(batch), type(exc).__name__, exc)
-                summaries = [extractive(item) for item in batch]
+                summaries = [extractive(item, str(exc)) for item in batch]
             else:
                 if response.tool_calls:
                     # Nothing was granted, so nothing ran; still worth knowing about.
@@ -114,15 +104,20 @@ class NewsDesk:
         """The news part: every new item's headline, summary, topic and source link."""
         report = await self.refresh()
         items = await self.pending(self.config.briefing.max_news_items)
+        failed = notes.failed_feeds(report, self._sources)
+        failures = [{"url": f.url, "name": f.name, "error": f.error} for f in report.failed]
         if not items:
-            note = "No new items since the last briefing."
-            if report.failed and not report.new_items:
-                note += f" ({len(report.failed)} feed(s) could not be read.)"
-            return BriefingPart("news", "News", (note,), spoken="No new headlines.",
-                                data={"items": []})
+            last = await self._db.read(last_briefed)
+            note = notes.nothing_new(report, last, self.config.hearth.zone)
+            return BriefingPart("news", "News", (note, *failed),
+                                spoken=notes.spoken_nothing_new(report),
+                                data={"items": [], "feeds_failed": len(report.failed),
+                                      "failed_feeds": failures})
         summaries = await self.summarise(items, trigger=request.trigger)
         by_id = {item.id: item for item in items}
-        lines, data = [], []
+        unavailable = notes.summaries_unavailable(summaries)
+        lines = [f"_{notes.summaries_unavailable(summaries, md_escape)}_"] if unavailable else []
+        data = []
         for s in summaries:
             item = by_id[s.item_id]
             source = self._sources.get(item.feed_url, "")
@@ -139,6 +134,8 @@ class NewsDesk:
         spoken = f"{len(summaries)} new headline{'s' if len(summaries) != 1 else ''}. "
         spoken += spoken_heads + "." if spoken_heads else ""
         ids = [s.item_id for s in summaries]
-        return BriefingPart("news", "News", tuple(lines), spoken=spoken,
-                            data={"items": data, "feeds_failed": len(report.failed)},
+        return BriefingPart("news", "News", (*lines, *failed), spoken=spoken,
+                            data={"items": data, "feeds_failed": len(report.failed),
+                                  "failed_feeds": failures,
+                                  "summaries_unavailable": unavailable},
                             on_delivered=partial(self.mark_used, ids))

@@ -75,6 +75,8 @@ class Summary:
     summary: str
     topic: str
     by_model: bool
+    # Why the model's summary is missing (for a line in the briefing), when not by_model.
+    why_not: str = ""
 
 
 def quote_items(items: Sequence[StoredItem], sources: Mapping[str, str]) -> str:
@@ -127,11 +129,11 @@ def _neutral(text: object, limit: int) -> str:
     return clean_text(text, limit)
 
 
-def extractive(item: StoredItem) -> Summary:
+def extractive(item: StoredItem, why_not: str = "") -> Summary:
     """A summary made without a model: the title, and the text's first sentence."""
     first = re.split(r"(?<=[.!?])\s", item.summary, maxsplit=1)[0] if item.summary else ""
     return Summary(item.id, clean_text(item.title, HEADLINE_CHARS),
-                   clean_text(first, SUMMARY_CHARS), "other", by_model=False)
+                   clean_text(first, SUMMARY_CHARS), "other", by_model=False, why_not=why_not)
 
 
 def read_answer(parsed: object, items: Sequence[StoredItem]) -> list[Summary]:
@@ -148,4 +150,5 @@ def read_answer(parsed: object, items: Sequence[StoredItem]) -> list[Summary]:
         if headline:
             by_id[int(entry["id"])] = Summary(int(entry["id"]), headline, summary, str(topic),
                                               by_model=True)
-    return [by_id.get(item.id) or extractive(item) for item in items]
+    return [by_id.get(item.id) or extractive(item, "the model's answer left them out")
+            for item in items]

@@ -66,7 +66,22 @@ def test_schedule_list_table(tmp_path: Path, state_dir: Path,
     assert main(["--config", str(path), "schedule", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t")[:3] == ["JOB", "SKILL", "CRON"]
+    assert lines[0].split("\t")[-2:] == ["LAST RUN", "WHY"]
     assert any(line.startswith("news.prepare\tnews\t0 6 * * *") for line in lines)
+
+    # A failed run shows its reason on one line; a good one shows none.
+    db = Database.open(None, state_dir)
+    planned = datetime(2026, 11, 24, 5, 0, tzinfo=UTC)
+    db.write_sync(partial(claim, job="news.prepare", planned=planned, now=planned,
+                          outcome="error", detail="SkillError: feeds\nexploded"))
+    db.write_sync(partial(claim, job=BRIEFING_JOB, planned=planned, now=planned, outcome="ok",
+                          detail="fine"))
+    db.close()
+    assert main(["--config", str(path), "schedule", "list"]) == 0
+    rows = {r.split("\t")[0]: r.split("\t") for r in capsys.readouterr().out.splitlines()}
+    assert rows["news.prepare"][-2].startswith("error 2026-11-24")
+    assert rows["news.prepare"][-1] == "SkillError: feeds exploded"
+    assert rows[BRIEFING_JOB][-1] == "-"
 
 
 def test_bad_cron_in_config_exits_78(tmp_path: Path, state_dir: Path,

@@ -57,3 +57,31 @@ feeds = [{{ url = "{url}", name = "Tech" }}]
         assert "No new items" in capsys.readouterr().out
     finally:
         watcher.close()
+
+
+def test_briefing_now_on_a_fresh_state_with_a_failing_feed_says_what_happened(
+        tmp_path: Path, state_dir: Path, feed_server: FeedServer, dead_url: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url = feed_server.add("/down.xml", b"oops", status=500)
+    path = tmp_path / "config.toml"
+    path.write_text(f"""
+[hearth]
+state_dir = "{state_dir}"
+
+[ollama]
+host = "{dead_url}"
+
+[briefing]
+notifiers = ["file"]
+
+[feeds]
+allow_private_addresses = true
+feeds = [{{ url = "{url}", name = "Town Gazette" }}]
+""")
+    assert main(["--config", str(path), "briefing", "now", "--no-mqtt"]) == 0
+    out = capsys.readouterr().out
+    # There never was a briefing with news: nothing happened "since the last briefing".
+    assert "since the last briefing" not in out
+    assert "No news yet" in out
+    # What happened instead, in the briefing itself: which feed failed, and why.
+    assert "Town Gazette" in out and "HTTP 500" in out

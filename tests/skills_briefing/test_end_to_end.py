@@ -59,6 +59,7 @@ async def test_briefing_from_fixtures_then_a_second_run_repeats_nothing(
         assert news1.data["feeds_failed"] == 3  # invalid XML, entity bomb, 50 MB
         assert "<script" not in first.markdown and "onerror" not in first.markdown
         assert "javascript:" not in first.markdown
+        assert "Summaries unavailable" not in first.markdown  # the model summarised them all
         # Same day, second run: nothing repeated, and no model call for nothing.
         news2 = next(p for p in second.parts if p.key == "news")
         assert news2.data["items"] == []
@@ -152,6 +153,12 @@ async def test_ollama_down_without_cloud_still_makes_the_briefing(
         news = next(p for p in briefing.parts if p.key == "news")
         # Titles and first sentences stand in for the summaries.
         assert next(i["headline"] for i in news.data["items"]) == "Harbour reopens after storm repairs"
+        # The briefing itself says so, and why, on one line (not only the log).
+        notes = [line for line in news.lines if "Summaries unavailable" in line]
+        assert len(notes) == 1 and "Ollama is not reachable" in notes[0]
+        assert "3 items" in notes[0] and "\n" not in notes[0]
+        assert notes[0] in briefing.markdown
+        assert "Ollama is not reachable" in news.data["summaries_unavailable"]
         assert (state_dir / "briefings" / "latest.md").exists()
     finally:
         await stack.close()

@@ -50,7 +50,8 @@ def test_answers_are_cleaned_and_missing_items_fall_back() -> None:
     first, second = read_answer(parsed, items)
     assert first.headline == "Click here i" and first.by_model
     assert "evil" not in first.summary and first.topic == "other"
-    assert second == extractive(items[1])
+    assert second == extractive(items[1], "the model's answer left them out")
+    assert not second.by_model and second.why_not  # the briefing says why, see notes
     assert second.headline == "Kept title" and second.summary == "Only sentence here!"
 
 
