@@ -125,7 +125,8 @@ class DeviceRegistry:
 
         A discovered device is refused when it would redefine a configured device (same id,
         name or command topic) or claim a command topic another known device already holds.
-        Devices accepted before keep their claims, so a newcomer cannot push them out.
+        Devices accepted before keep their claims, so a newcomer cannot push them out, except
+        that a sensitive device's claim to its own topic beats an ordinary device's.
         """
         accepted: dict[str, Device] = dict(self._config)
         holders = {t: d for d in self._config.values() for t in command_topics(d)}
@@ -133,8 +134,9 @@ class DeviceRegistry:
                         for n in (d.id, *d.spoken_names())}
         announced = [(source, d) for source, group in self._discovered.items()
                      for d in group.values()]
-        # Stable order: what was accepted last time first, then newcomers as they came.
-        announced.sort(key=lambda sd: sd[1].id not in self._by_id)
+        # Sensitive devices claim first (an early fake "switch" on the lock's topic must not
+        # push the real lock out); then what was accepted last time; then newcomers in order.
+        announced.sort(key=lambda sd: (not sd[1].sensitive, sd[1].id not in self._by_id))
         for source, device in announced:
             reason = self._refusal(device, accepted, holders, config_names)
             if reason is not None:
