@@ -16,10 +16,10 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Protocol
 
 from agent.devices.model import ACTIONS, Action, DesiredState, Device, PlannedCommand, normalise
-from agent.devices.payload import load_json
 from agent.devices.pending import PendingActions
 from agent.devices.registry import DeviceRegistry
 from agent.errors import DeviceError
+from agent.mqtt.payload import load_json
 
 log = logging.getLogger(__name__)
 

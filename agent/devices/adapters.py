@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from agent.devices.model import DesiredState, Device, PlannedCommand
-from agent.devices.payload import load_json
 from agent.errors import DeviceError
+from agent.mqtt.payload import load_json
 
 # Zigbee2MQTT brightness runs 0-254.
 _Z2M_MAX_BRIGHTNESS = 254

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from agent.config.home import DeviceKind
 from agent.devices.model import Device, normalise, slug
-from agent.devices.payload import load_json
+from agent.mqtt.payload import load_json
 
 _T = TypeVar("_T")
 _ID_PART = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -26,9 +26,9 @@ from agent.devices.model import (
     normalise,
     slug,
 )
-from agent.devices.payload import RefusedMessage, load_json
 from agent.devices.sensitivity import command_topics, confirmation_reason, topic_owners
 from agent.errors import ConfigError
+from agent.mqtt.payload import RefusedMessage, load_json
 from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.config.home import RuleSection
-from agent.devices.payload import load_json
+from agent.mqtt.payload import load_json
 from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)

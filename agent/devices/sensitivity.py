@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agent.devices.model import Device, PlannedCommand
-from agent.devices.payload import load_json
+from agent.mqtt.payload import load_json
 
 # Command words that lock, unlock, open, arm or disarm something (Zigbee2MQTT state values,
 # Home Assistant's default lock/cover/valve/alarm payloads).

@@ -2,10 +2,10 @@
 
 Anything on the broker may be hostile. ``json.loads`` recurses in C and raises
 `RecursionError` (not a ValueError) on deep input such as 30,000 nested brackets, which would
-escape the bridge's "malformed message" handling and log a traceback. Every inbound JSON
-payload the devices side reads goes through `load_json`, which turns both "too deep for the
-parser" and "deeper than this message type ever is" into a ValueError: counted as malformed,
-one warning line.
+escape the bridge's "malformed message" handling and log a traceback. Inbound JSON that
+hearth reads (device state, discovery, rules, requests) goes through `load_json`, which turns
+both "too deep for the parser" and "deeper than this message type ever is" into a ValueError:
+counted as malformed, one warning line.
 """
 
 from __future__ import annotations
