@@ -86,6 +86,8 @@ class DeviceRegistry:
         self.z2m_base = disc.zigbee2mqtt_base
         self.ha_prefix = config.mqtt.discovery_prefix if disc.homeassistant else None
         self.tasmota = disc.tasmota
+        # What hearth itself takes requests and confirmations on: no device may send there.
+        self._own_inputs = tuple(f"{config.mqtt.prefix}/{t}" for t in ("ask", "confirm"))
         self._subscribe = subscribe
         self._config: dict[str, Device] = {}
         self._discovered: dict[str, dict[str, Device]] = {}  # source key -> id -> device
@@ -152,12 +154,14 @@ class DeviceRegistry:
         self._owners = topic_owners(self._config, [d for _, d in announced])
         return list(accepted.values())
 
-    @staticmethod
-    def _refusal(device: Device, accepted: dict[str, Device], holders: dict[str, Device],
+    def _refusal(self, device: Device, accepted: dict[str, Device], holders: dict[str, Device],
                  config_names: set[str]) -> str | None:
         if device.id in accepted:
             return f"id {device.id} is already taken by {accepted[device.id].source}"
         for topic in command_topics(device):
+            if topic in self._own_inputs or topic.startswith(
+                    tuple(t + "/" for t in self._own_inputs)):
+                return f"command topic {topic} is hearth's own"
             holder = holders.get(topic)
             if holder is not None and holder.id != device.id:
                 return f"command topic {topic} belongs to {holder.id} ({holder.source})"
@@ -201,7 +205,8 @@ class DeviceRegistry:
 
     def is_command_topic(self, topic: str) -> bool:
         """Whether `topic` commands a device (so no request may choose it as a reply topic)."""
-        return topic in self._command_topics or any(
+        # Refused announcements count too: a lock whose claim lost is still a lock.
+        return topic in self._command_topics or topic in self._owners or any(
             topic.startswith(t.rsplit("/", 1)[0] + "/") for t in self._command_topics
             if t.startswith("cmnd/"))
 

@@ -114,6 +114,14 @@ def test_a_configured_entry_for_a_discovered_device_is_no_warning(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+def test_discovery_cannot_command_hearths_own_topics() -> None:
+    reg = registry([], mqtt={"prefix": "hearth"})
+    ha(reg, "switch", "asker", {"name": "asker", "cmd_t": "hearth/ask",
+                                "pl_on": "unlock the front door"})
+    ha(reg, "switch", "confirmer", {"name": "confirmer", "cmd_t": "hearth/confirm"})
+    assert reg.devices() == []
+
+
 def test_two_discovered_devices_cannot_share_a_command_topic() -> None:
     reg = registry([])
     ha(reg, "switch", "first", {"name": "first", "cmd_t": "x/set"})
