@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from agent.config.base import Section
 
 DeviceKind = Literal["light", "switch", "fan", "cover", "lock", "garage", "alarm", "climate",
-                     "sensor", "other"]
+                     "valve", "sensor", "other"]
 Protocol = Literal["zigbee2mqtt", "tasmota", "homeassistant", "topic"]
 
 
@@ -27,8 +27,9 @@ class DeviceSection(Section):
     state_topic: str | None = None
     payload_on: str = "ON"
     payload_off: str = "OFF"
-    # Locks, garage doors and alarms are sensitive whatever this says.
-    sensitive: bool = False
+    # Unset: decided by kind (lock, garage, alarm, valve wait for confirmation). true: this
+    # device waits too. false: the household waives confirmation for this one device.
+    sensitive: bool | None = None
 
 
 class RuleSection(Section):

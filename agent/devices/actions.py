@@ -2,8 +2,9 @@
 
 This is the allow-listed code between any request (an intent, a rule, a model's tool call)
 and a publish. A request names a device (or an area); anything not in the registry is
-refused, sensitive devices get a pending confirmation instead of a publish, and area-wide
-requests never include sensitive devices.
+refused; a command whose TARGET is sensitive (the device, the owner of its topic, or what
+its payload would do: see agent/devices/sensitivity.py) gets a pending confirmation instead
+of a publish; area-wide requests never include such commands.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Protocol
 
-from agent.devices.model import ACTIONS, Action, DesiredState, Device, normalise
+from agent.devices.model import ACTIONS, Action, DesiredState, Device, PlannedCommand, normalise
 from agent.devices.pending import PendingActions
 from agent.devices.registry import DeviceRegistry
 from agent.errors import DeviceError
+from agent.mqtt.payload import load_json
 
 log = logging.getLogger(__name__)
 
@@ -202,20 +204,34 @@ class DeviceActions:
             command = self.registry.plan(device, desired)
         except DeviceError as exc:
             return replace(result, status="failed", error=str(exc))
+        # The gate: decided by the command's target, checked here, right before a publish,
+        # whatever entry, rule, skill or tool produced the request.
+        reason = self.registry.confirmation_reason(device, command)
+        confirm = reason is not None or command.needs_confirmation
+        command = replace(command, needs_confirmation=confirm)
         result = replace(result, topic=command.topic, payload=command.payload,
-                         needs_confirmation=command.needs_confirmation, qos=command.qos,
-                         retain=command.retain)
+                         needs_confirmation=confirm, qos=command.qos, retain=command.retain)
+        if confirm and request.device is None:
+            # Whole-room requests never sweep in something that needs a person's yes.
+            return replace(result, status="failed",
+                           error=f"needs confirmation ({reason}); ask for it by name")
         if request.dry_run:
             return result
         state = self.registry.state(device.id)
         if state is not None and state.available is False:
             # The device said it is offline: a command now would be lost or run late.
             return replace(result, status="failed", error=f"{device.name} is offline")
-        if command.needs_confirmation:
+        if confirm:
+            log.info("command for %s held for confirmation: %s", device.id,
+                     reason or "sensitive device")
             held = self.pending.create(device, desired, command,
                                        requested_by=request.requested_by)
             return replace(result, status="pending", pending_id=held.id,
                            expires_in=self.pending.timeout)
+        return await self._send(device, command, request, result)
+
+    async def _send(self, device: Device, command: PlannedCommand, request: DeviceRequest,
+                    result: ActionResult) -> ActionResult:
         try:
             await self.publisher.publish(command.topic, command.payload, qos=command.qos,
                                          retain=command.retain)
@@ -289,7 +305,7 @@ def parse_confirmation(payload: bytes) -> str:
     """The action id in a `<prefix>/confirm` message: bare text or ``{"id": "..."}``."""
     text = payload.decode("utf-8").strip()
     if text.startswith("{"):
-        doc = json.loads(text)
+        doc = load_json(text, max_depth=2)
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
             raise ValueError("confirmation JSON needs a string `id`")
         text = doc["id"].strip()

@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.devices.model import DesiredState, Device, PlannedCommand
 from agent.errors import DeviceError
+from agent.mqtt.payload import load_json
 
 # Zigbee2MQTT brightness runs 0-254.
 _Z2M_MAX_BRIGHTNESS = 254
@@ -112,7 +113,7 @@ def parse_state(device: Device, topic: str, payload: bytes) -> dict[str, Any]:
     """Values from a state message; ValueError when the payload is not what the device sends."""
     text = payload.decode("utf-8")
     if device.protocol == "zigbee2mqtt" or device.json_commands:
-        doc = json.loads(text)
+        doc = load_json(text)
         if not isinstance(doc, dict):
             raise ValueError("state is not a JSON object")
         values = {k: v for k, v in doc.items() if isinstance(v, str | int | float | bool)}
@@ -122,7 +123,7 @@ def parse_state(device: Device, topic: str, payload: bytes) -> dict[str, Any]:
         return values
     if device.protocol == "tasmota":
         if topic.endswith(("/RESULT", "/STATE")):
-            doc = json.loads(text)
+            doc = load_json(text)
             if not isinstance(doc, dict):
                 raise ValueError("Tasmota state is not a JSON object")
             key = (device.command_topic or "POWER").rsplit("/", 1)[-1]

@@ -7,12 +7,12 @@ what its own protocol's conventions allow a device to have.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, TypeVar
 
 from agent.config.home import DeviceKind
 from agent.devices.model import Device, normalise, slug
+from agent.mqtt.payload import load_json
 
 _T = TypeVar("_T")
 _ID_PART = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -32,9 +32,14 @@ _HA_ABBREVIATIONS = {
 }
 _HA_COMPONENT_KIND: dict[str, DeviceKind] = {
     "switch": "switch", "light": "light", "fan": "fan", "cover": "cover", "lock": "lock",
-    "alarm_control_panel": "alarm", "climate": "climate",
+    "alarm_control_panel": "alarm", "climate": "climate", "valve": "valve",
 }
 _GARAGE_CLASSES = frozenset({"garage", "gate", "door"})
+# A discovery config is a flat object with a `device` block and a few small lists.
+_CONFIG_MAX_DEPTH = 8
+# Zigbee2MQTT's device list: list, device, definition, exposes, feature, composite features...
+Z2M_MAX_DEPTH = 16
+Z2M_MAX_DEVICES = 2000
 
 
 def _text(value: Any, limit: int = _MAX_NAME) -> str | None:
@@ -57,7 +62,7 @@ def _of(doc: dict[str, Any], key: str, kind: type[_T], default: _T) -> _T:
 
 
 def _load_object(payload: bytes) -> dict[str, Any]:
-    doc = json.loads(payload.decode("utf-8"))
+    doc = load_json(payload, max_depth=_CONFIG_MAX_DEPTH)
     if not isinstance(doc, dict):
         raise ValueError("discovery payload is not a JSON object")
     return doc
@@ -88,14 +93,40 @@ def _z2m_kind(definition: Any) -> tuple[DeviceKind, bool] | None:
     return ("sensor", False) if exposes else None
 
 
-def parse_z2m_devices(payload: bytes, base: str) -> list[Device]:
-    """The retained `<base>/bridge/devices` list, minus the coordinator and unsupported ones."""
-    doc = json.loads(payload.decode("utf-8"))
+def _check_z2m_list(doc: Any) -> list[dict[str, Any]]:
+    """The device list, or ValueError naming what makes it not one (so it is refused whole)."""
     if not isinstance(doc, list):
         raise ValueError("bridge/devices is not a JSON list")
+    if len(doc) > Z2M_MAX_DEVICES:
+        raise ValueError(f"bridge/devices lists {len(doc)} devices (at most {Z2M_MAX_DEVICES})")
+    for index, entry in enumerate(doc):
+        where = f"bridge/devices[{index}]"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where} is not an object")
+        for key in ("friendly_name", "ieee_address", "type"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ValueError(f"{where}.{key} is not a string")
+        if not isinstance(entry.get("friendly_name"), str):
+            raise ValueError(f"{where}.friendly_name is missing")
+        definition = entry.get("definition")
+        if definition is not None and not isinstance(definition, dict):
+            raise ValueError(f"{where}.definition is not an object")
+        exposes = definition.get("exposes") if definition else None
+        if exposes is not None and not isinstance(exposes, list):
+            raise ValueError(f"{where}.definition.exposes is not a list")
+    return doc
+
+
+def parse_z2m_devices(payload: bytes, base: str) -> list[Device]:
+    """The retained `<base>/bridge/devices` list, minus the coordinator and unsupported ones.
+
+    ValueError when the payload is not a well-formed device list (wrong types, more than
+    `Z2M_MAX_DEVICES` entries, nesting over `Z2M_MAX_DEPTH`): the caller keeps what it knew.
+    """
+    doc = _check_z2m_list(load_json(payload, max_depth=Z2M_MAX_DEPTH))
     devices: list[Device] = []
-    for entry in doc[:2000]:
-        if not isinstance(entry, dict) or entry.get("type") == "Coordinator":
+    for entry in doc:
+        if entry.get("type") == "Coordinator":
             continue
         if entry.get("supported") is False or entry.get("disabled") is True:
             continue
@@ -209,7 +240,7 @@ def _str(doc: dict[str, Any], key: str, default: str) -> str:
 
 
 def _ha_payloads(kind: str, doc: dict[str, Any]) -> dict[str, str]:
-    if kind in ("cover", "garage"):
+    if kind in ("cover", "garage", "valve"):
         return {"on": _str(doc, "payload_open", "OPEN"), "off": _str(doc, "payload_close", "CLOSE")}
     if kind == "lock":
         return {"on": _str(doc, "payload_lock", "LOCK"), "off": _str(doc, "payload_unlock", "UNLOCK")}
@@ -223,7 +254,7 @@ def _ha_state_values(kind: str, doc: dict[str, Any]) -> dict[str, str]:
     if kind == "lock":
         return {"on": _str(doc, "state_locked", "LOCKED"),
                 "off": _str(doc, "state_unlocked", "UNLOCKED")}
-    if kind in ("cover", "garage"):
+    if kind in ("cover", "garage", "valve"):
         return {"on": _str(doc, "state_open", "open"), "off": _str(doc, "state_closed", "closed")}
     payloads = _ha_payloads(kind, doc)
     return {"on": _str(doc, "state_on", payloads["on"]), "off": _str(doc, "state_off", payloads["off"])}

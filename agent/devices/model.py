@@ -12,15 +12,18 @@ from agent.config.home import DeviceKind, Protocol
 Action = Literal["on", "off", "toggle"]
 ACTIONS: tuple[Action, ...] = ("on", "off", "toggle")
 
-# Kinds that never actuate without a person confirming, whatever the config says.
-SENSITIVE_KINDS: frozenset[str] = frozenset({"lock", "garage", "alarm"})
+# Kinds that wait for a person to confirm unless a config entry waives it for one device:
+# what lets someone in (locks, garage doors, gates, door covers), disarms the house, or
+# floods it (valves).
+SENSITIVE_KINDS: frozenset[str] = frozenset({"lock", "garage", "alarm", "valve"})
 # Kinds that only report; nothing to command.
 READ_ONLY_KINDS: frozenset[str] = frozenset({"sensor"})
 
 # hassil's `domain` for each kind (home-assistant-intents sentences are written per domain).
 KIND_DOMAIN: Mapping[str, str] = {
     "light": "light", "switch": "switch", "fan": "fan", "cover": "cover", "garage": "cover",
-    "lock": "lock", "alarm": "alarm_control_panel", "climate": "climate", "other": "switch",
+    "lock": "lock", "alarm": "alarm_control_panel", "climate": "climate", "valve": "valve",
+    "other": "switch",
 }
 
 # What "on" and "off" mean, per kind, in words a reply can use.
@@ -29,6 +32,7 @@ _VERBS: Mapping[str, tuple[str, str]] = {
     "garage": ("open", "closed"),
     "cover": ("open", "closed"),
     "alarm": ("armed", "disarmed"),
+    "valve": ("open", "closed"),
 }
 
 
@@ -67,12 +71,15 @@ class Device:
     position_topic: str | None = None        # HA covers
     json_commands: bool = False              # HA lights with schema: json
     dimmable: bool = False
-    flagged_sensitive: bool = False
+    # True/False: the config entry's explicit choice; None: decided by kind.
+    sensitivity: bool | None = None
 
     @property
     def sensitive(self) -> bool:
-        """Locks, garage doors, alarms and anything flagged wait for a person to confirm."""
-        return self.flagged_sensitive or self.kind in SENSITIVE_KINDS
+        """Whether commands to it wait for a person: by kind, unless the config said otherwise."""
+        if self.sensitivity is not None:
+            return self.sensitivity
+        return self.kind in SENSITIVE_KINDS
 
     @property
     def domain(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from agent.config import HearthConfig
@@ -25,7 +26,9 @@ from agent.devices.model import (
     normalise,
     slug,
 )
+from agent.devices.sensitivity import command_topics, confirmation_reason, topic_owners
 from agent.errors import ConfigError
+from agent.mqtt.payload import RefusedMessage, load_json
 from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,7 @@ def _config_device(index: int, d: DeviceSection, z2m_base: str) -> tuple[Device 
         payloads=payloads,
         state_values={"on": d.payload_on, "off": d.payload_off},
         dimmable=d.kind == "light",
-        flagged_sensitive=d.sensitive,
+        sensitivity=d.sensitive,
     ), []
 
 
@@ -83,6 +86,8 @@ class DeviceRegistry:
         self.z2m_base = disc.zigbee2mqtt_base
         self.ha_prefix = config.mqtt.discovery_prefix if disc.homeassistant else None
         self.tasmota = disc.tasmota
+        # What hearth itself takes requests and confirmations on: no device may send there.
+        self._own_inputs = tuple(f"{config.mqtt.prefix}/{t}" for t in ("ask", "confirm"))
         self._subscribe = subscribe
         self._config: dict[str, Device] = {}
         self._discovered: dict[str, dict[str, Device]] = {}  # source key -> id -> device
@@ -90,6 +95,8 @@ class DeviceRegistry:
         self._subscribed: set[str] = set()
         self.version = 0
         self._by_name: dict[str, Device] = {}
+        self._owners: dict[str, Device] = {}
+        self._refusals_logged: set[tuple[str, str]] = set()
         self._by_state_topic: dict[str, list[Device]] = {}
         self._command_topics: set[str] = set()
         self._slot_cache: tuple[int, dict[str, Any]] | None = None
@@ -116,14 +123,62 @@ class DeviceRegistry:
         return list(self._all)
 
     def _merge(self) -> list[Device]:
-        seen: dict[str, Device] = dict(self._config)
-        shadowed = {d.command_topic for d in self._config.values()}
-        for group in self._discovered.values():
-            for device in group.values():
-                if device.command_topic in shadowed or device.id in seen:
-                    continue  # config wins over discovery for the same device
-                seen[device.id] = device
-        return list(seen.values())
+        """Configured devices, then the discovered ones that take nothing from another.
+
+        A discovered device is refused when it would redefine a configured device (same id,
+        name or command topic) or claim a command topic another known device already holds.
+        Devices accepted before keep their claims, so a newcomer cannot push them out, except
+        that a sensitive device's claim to its own topic beats an ordinary device's.
+        """
+        accepted: dict[str, Device] = dict(self._config)
+        holders = {t: d for d in self._config.values() for t in command_topics(d)}
+        config_names = {normalise(n) for d in self._config.values()
+                        for n in (d.id, *d.spoken_names())}
+        announced = [(source, d) for source, group in self._discovered.items()
+                     for d in group.values()]
+        # Sensitive devices claim first (an early fake "switch" on the lock's topic must not
+        # push the real lock out); then what was accepted last time; then newcomers in order.
+        announced.sort(key=lambda sd: (not sd[1].sensitive, sd[1].id not in self._by_id))
+        for source, device in announced:
+            reason = self._refusal(device, accepted, holders, config_names)
+            if reason is not None:
+                # A config entry for this very device (same protocol and address) is the
+                # household's override, not a takeover: worth a line, not a warning.
+                same = any(c.protocol == device.protocol and c.address == device.address
+                           for c in self._config.values() if c.address)
+                self._log_refusal(source, device, reason, logging.INFO if same else logging.WARNING)
+                continue
+            accepted[device.id] = device
+            for topic in command_topics(device):
+                holders[topic] = device
+        self._owners = topic_owners(self._config, [d for _, d in announced])
+        return list(accepted.values())
+
+    def _refusal(self, device: Device, accepted: dict[str, Device], holders: dict[str, Device],
+                 config_names: set[str]) -> str | None:
+        if device.id in accepted:
+            return f"id {device.id} is already taken by {accepted[device.id].source}"
+        for topic in command_topics(device):
+            if topic in self._own_inputs or topic.startswith(
+                    tuple(t + "/" for t in self._own_inputs)):
+                return f"command topic {topic} is hearth's own"
+            holder = holders.get(topic)
+            if holder is not None and holder.id != device.id:
+                return f"command topic {topic} belongs to {holder.id} ({holder.source})"
+        taken = config_names.intersection(normalise(n) for n in device.spoken_names())
+        if taken:
+            return f"name {sorted(taken)[0]!r} belongs to a configured device"
+        return None
+
+    def _log_refusal(self, source: str, device: Device, reason: str, level: int) -> None:
+        key = (f"{source}:{device.id}", reason)
+        if key in self._refusals_logged:
+            return
+        if len(self._refusals_logged) > 10_000:
+            self._refusals_logged.clear()  # a flood of fake announcements must not grow memory
+        self._refusals_logged.add(key)
+        log.log(level, "discovered %s %r (%s) refused: %s", device.kind, device.name, device.id,
+                reason)
 
     def get(self, device_id: str) -> Device | None:
         """A device by id."""
@@ -150,13 +205,33 @@ class DeviceRegistry:
 
     def is_command_topic(self, topic: str) -> bool:
         """Whether `topic` commands a device (so no request may choose it as a reply topic)."""
-        return topic in self._command_topics or any(
+        # Refused announcements count too: a lock whose claim lost is still a lock.
+        return topic in self._command_topics or topic in self._owners or any(
             topic.startswith(t.rsplit("/", 1)[0] + "/") for t in self._command_topics
             if t.startswith("cmnd/"))
 
     def plan(self, device: Device, desired: DesiredState) -> PlannedCommand:
-        """The publish for `desired`; DeviceError when the device cannot do it."""
-        return adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt")
+        """The publish for `desired`; DeviceError when the device cannot do it.
+
+        ``needs_confirmation`` is decided by `confirmation_reason` (the target), not by the
+        adapter's view of this one entry.
+        """
+        command = adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt")
+        held = self.confirmation_reason(device, command) is not None
+        return replace(command, needs_confirmation=held)
+
+    def owner_of(self, topic: str) -> Device | None:
+        """The device deciding the sensitivity of commands on `topic` (None: nobody's)."""
+        owner = self._owners.get(topic)
+        if owner is None and topic.startswith("cmnd/"):
+            # Tasmota takes commands on any cmnd/<topic>/<Command>.
+            base = topic.rsplit("/", 1)[0] + "/"
+            owner = next((d for t, d in self._owners.items() if t.startswith(base)), None)
+        return owner
+
+    def confirmation_reason(self, device: Device, command: PlannedCommand) -> str | None:
+        """Why `command` must wait for a person, or None: the one check every publish passes."""
+        return confirmation_reason(device, command, self.owner_of(command.topic))
 
     def slot_lists(self) -> dict[str, Any]:
         """hassil slot lists: "name" (value: device id, context: domain), "area", "floor"."""
@@ -203,7 +278,12 @@ class DeviceRegistry:
     def handle_message(self, topic: str, payload: bytes) -> bool:
         """Take a discovery or state message; True when it was one. ValueError when malformed."""
         if self.z2m_base and topic == f"{self.z2m_base}/bridge/devices":
-            found = parse_z2m_devices(payload, self.z2m_base)
+            try:
+                found = parse_z2m_devices(payload, self.z2m_base)
+            except ValueError as exc:
+                kept = len(self._discovered.get("zigbee2mqtt", {}))
+                raise RefusedMessage(f"device list refused ({exc}); keeping the {kept} known "
+                                     "Zigbee devices") from None
             self._replace("zigbee2mqtt", {d.id: d for d in found})
             return True
         if self.ha_prefix and topic.startswith(self.ha_prefix + "/") and topic.endswith("/config"):
@@ -291,9 +371,7 @@ def _state_topics(device: Device) -> Iterable[str]:
 def _availability(payload: bytes) -> bool:
     text = payload.decode("utf-8").strip()
     if text.startswith("{"):
-        import json
-
-        doc = json.loads(text)
+        doc = load_json(text)
         text = str(doc.get("state", "")) if isinstance(doc, dict) else ""
     return text.lower() in ("online", "true", "1")
 

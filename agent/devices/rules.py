@@ -9,13 +9,13 @@ otherwise toggle the light again on every restart.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.config.home import RuleSection
+from agent.mqtt.payload import load_json
 from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class RuleMatcher:
             if rule.field is not None:
                 if doc is _MISSING:
                     try:
-                        doc = json.loads(text)
+                        doc = load_json(text)
                     except ValueError:
                         doc = None
                 value = _field(doc, rule.field)

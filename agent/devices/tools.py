@@ -23,8 +23,9 @@ SET_DEVICE_STATE = "set_device_state"
 
 _DESCRIPTION = (
     "Switch, dim or move one device from the household's device list, or every device of "
-    "one kind in a room. Unknown devices are refused. Locks, garage doors and alarms are "
-    "never switched directly: a pending confirmation is created and its id returned."
+    "one kind in a room. Unknown devices are refused. Locks, garage doors, alarms, valves and "
+    "anything sent on their topics are never switched directly: a pending confirmation is "
+    "created and its id returned."
 )
 
 

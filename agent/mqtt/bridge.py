@@ -296,7 +296,7 @@ class MqttBridge:
                 await handler(topic, payload, meta)
             except (ValueError, DeviceError) as exc:
                 n = self._counters.bump("dropped_malformed")
-                if n == 1 or n % _DROP_LOG_EVERY == 0:
+                if n == 1 or n % _DROP_LOG_EVERY == 0 or getattr(exc, "log_always", False):
                     log.warning("malformed message on %s dropped (%d so far): %s", topic, n, exc)
             except Exception:
                 # A handler bug must not stop the next message; it is logged in full.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent.mqtt.outbound import OutboundMessage
+from agent.mqtt.payload import load_json
 from agent.mqtt.topics import is_publishable
 from agent.mqtt.types import MessageMeta
 
@@ -46,7 +47,7 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
     dry_run = False
     is_json = text.startswith("{")
     if is_json:
-        doc = json.loads(text)
+        doc = load_json(text, max_depth=4)  # deep nesting is malformed, not a RecursionError
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
             raise ValueError('JSON requests need a string "text"')
         raw_id = doc.get("id")

@@ -15,6 +15,12 @@ from agent.devices.discovery import (
 
 
 def test_z2m_devices_list() -> None:
+    """Unsupported, definition-less and wildcard-named devices are skipped one by one.
+
+    (Updated for issue 13: entries of the wrong type, a string or a numeric friendly name,
+    used to be skipped too; now they make the whole list refused: see
+    test_z2m_list_with_wrong_types_is_refused_whole.)
+    """
     payload = json.dumps([
         {"friendly_name": "Coordinator", "type": "Coordinator"},
         {"friendly_name": "living/floor lamp", "type": "Router", "ieee_address": "0xA1",
@@ -25,8 +31,6 @@ def test_z2m_devices_list() -> None:
         {"friendly_name": "unsupported", "supported": False, "definition": {"exposes": []}},
         {"friendly_name": "no definition", "type": "EndDevice", "definition": None},
         {"friendly_name": "bad/+/name", "definition": {"exposes": [{"type": "switch"}]}},
-        "not a dict",
-        {"friendly_name": 7},
     ]).encode()
     devices = {d.name: d for d in parse_z2m_devices(payload, "z2m")}
     assert set(devices) == {"living floor lamp", "plug"}
@@ -40,6 +44,30 @@ def test_z2m_devices_list() -> None:
 def test_z2m_garbage_is_a_value_error(payload: bytes) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - json and unicode errors are both ValueError
         parse_z2m_devices(payload, "z2m")
+
+
+_LAMP = {"friendly_name": "lamp", "ieee_address": "0xA1",
+         "definition": {"exposes": [{"type": "light"}]}}
+
+
+@pytest.mark.parametrize(("entries", "why"), [
+    ([_LAMP, "not a dict"], r"\[1\] is not an object"),
+    ([_LAMP, {"friendly_name": 7}], r"\[1\]\.friendly_name is not a string"),
+    ([_LAMP, {"ieee_address": "0xA2"}], r"\[1\]\.friendly_name is missing"),
+    ([_LAMP, {"friendly_name": "x", "definition": "light"}], "definition is not an object"),
+    ([_LAMP, {"friendly_name": "x", "definition": {"exposes": {}}}], "exposes is not a list"),
+    ([_LAMP] * 2001, "2001 devices"),
+    ([_LAMP, {"friendly_name": "x", "definition": {"deep": [[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}}],
+     "nested deeper than 16"),
+])
+def test_z2m_list_with_wrong_types_is_refused_whole(entries: list[object], why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        parse_z2m_devices(json.dumps(entries).encode(), "z2m")
+
+
+def test_z2m_30000_deep_nesting_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="nested deeper"):
+        parse_z2m_devices(b"[" * 30_000 + b"]" * 30_000, "z2m")
 
 
 def test_ha_config_key() -> None:

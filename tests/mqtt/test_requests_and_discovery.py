@@ -36,7 +36,7 @@ def test_parse_plain_and_json() -> None:
 
 @pytest.mark.parametrize("payload", [
     b"", b"   ", b"\xff\xfe", b"{", b'{"text": 5}', b'{"id": [1], "text": "x"}', b"hi\x00there",
-    ("x" * 2001).encode(),
+    ("x" * 2001).encode(), b'{"text": "x", "a": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
 ])
 def test_garbage_requests_are_value_errors(payload: bytes) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - every refusal is a ValueError by contract
