@@ -200,12 +200,14 @@ class HomeService:
 
         # parse_ask applies the same response-topic rules as requests: hearth's own topics,
         # device command topics and wildcards are refused in favour of <prefix>/reply.
-        request = dataclasses.replace(
-            parse_ask(b"confirm", meta, prefix=self.prefix,
-                      refuse_topic=self.registry.is_command_topic), json=True)
+        request = parse_ask(b"confirm", meta, prefix=self.prefix,
+                            refuse_topic=self.registry.is_command_topic)
         text = result.get("reply") or result.get("error", "")
+        # Same body as always ({"text", "ok", ...}); build_reply adds the correlation data.
+        message = dataclasses.replace(build_reply(request, text),
+                                      payload=json.dumps({"text": text, **result}))
         try:
-            await build_reply(request, text, data=result).send(self.bridge)
+            await message.send(self.bridge)
         except HearthError as exc:
             log.warning("confirmation reply not sent: %s", exc)
 
