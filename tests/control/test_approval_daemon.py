@@ -251,3 +251,123 @@ def test_without_a_daemon_confirm_does_not_use_mqtt_and_ask_says_so(
         assert snoop.on(f"{prefix}_dev/front_door/set") == []
     finally:
         snoop.close()
+
+
+ACL_EXAMPLE = REPO / "deploy" / "mosquitto" / "acl.example"
+PASSWORDS = {"hearth": "h-s3cret", "household": "family-s3cret", "zigbee2mqtt": "z-s3cret"}
+
+
+@pytest.fixture
+def acl_broker(tmp_path_factory: pytest.TempPathFactory, topic_prefix: str) -> Iterator[Broker]:
+    """A Mosquitto with the shipped ACL example (prefixes swapped for this test's) and users."""
+    b = Broker(tmp_path_factory.mktemp("aclbroker"))
+    passwords = b.workdir / "passwords"
+    for n, (user, password) in enumerate(PASSWORDS.items()):
+        subprocess.run(["mosquitto_passwd", *(["-c"] if n == 0 else []), "-b", str(passwords),
+                        user, password], check=True, capture_output=True, timeout=30)
+    passwords.chmod(0o600)
+    acl = b.workdir / "acl"
+    acl.write_text(ACL_EXAMPLE.read_text()
+                   .replace("hearth/", f"{topic_prefix}/")
+                   .replace("zigbee2mqtt/", f"{topic_prefix}_z2m/")
+                   .replace("homeassistant/", f"{topic_prefix}_ha/"))
+    acl.chmod(0o600)
+    # `user root`: as root, mosquitto would otherwise drop to a user that cannot read these.
+    b.conf.write_text(b.conf.read_text().replace(
+        "allow_anonymous true\n",
+        f"allow_anonymous false\npassword_file {passwords}\nacl_file {acl}\nuser root\n"))
+    try:
+        b.start()
+        yield b
+    finally:
+        b.stop()
+
+
+class Household:
+    """The ACL's `household` user: asks over MQTT v5 with its own response topic."""
+
+    def __init__(self, broker: Broker, prefix: str) -> None:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        self.prefix = prefix
+        self.answers: list[bytes] = []
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.username_pw_set("household", PASSWORDS["household"])
+        self.client.on_message = lambda _c, _u, m: self.answers.append(bytes(m.payload))
+        ready = threading.Event()
+        self.client.on_subscribe = lambda *_a: ready.set()
+        self.client.connect(broker.host, broker.port)
+        self.client.loop_start()
+        self.client.subscribe(f"{prefix}/reply/household/#", qos=1)
+        assert ready.wait(5)
+        self.props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+        self.props.ResponseTopic = f"{prefix}/reply/household/phone"
+
+    def ask(self, text: str) -> None:
+        self.client.publish(f"{self.prefix}/ask", text, qos=1,
+                            properties=self.props).wait_for_publish(5)
+
+    def confirm(self, action_id: str) -> None:
+        self.client.publish(f"{self.prefix}/confirm", action_id, qos=1).wait_for_publish(5)
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def test_mqtt_approval_with_the_acl_example_only_the_household_approves(
+    tmp_path: Path, acl_broker: Broker, topic_prefix: str, daemon_for: Any
+) -> None:
+    """`[approval] mqtt = true` on a broker with the shipped ACL: the id goes only to the
+    household's response topic, and a broker user outside the ACL cannot approve even when
+    it has the id; the household can, once."""
+    prefix = topic_prefix
+    lock_topic = f"{prefix}_z2m/front_door_zb/set"
+    cfg = write_config(tmp_path, acl_broker, prefix, extra="""
+[[devices]]
+name = "back door"
+kind = "lock"
+protocol = "zigbee2mqtt"
+address = "front_door_zb"
+[approval]
+mqtt = true
+""")
+    cfg.write_text(cfg.read_text().replace(
+        f'prefix = "{prefix}"\n',
+        f'prefix = "{prefix}"\nusername = "hearth"\npassword = {{ env = "HEARTH_TEST_MQTT_PW" }}\n'))
+    daemon = daemon_for(cfg, {"HEARTH_TEST_MQTT_PW": PASSWORDS["hearth"]})
+    outsider = Snoop(acl_broker, prefix, username="zigbee2mqtt", password=PASSWORDS["zigbee2mqtt"])
+    household = Household(acl_broker, prefix)
+    try:
+        anonymous = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        assert anonymous.connect(acl_broker.host, acl_broker.port) == 0
+        result = anonymous.loop(timeout=2.0)
+        anonymous.loop(timeout=1.0)
+        assert not anonymous.is_connected(), result  # the broker refuses anonymous clients
+
+        household.ask("unlock the back door")
+        wait_until(lambda: household.answers)
+        match = re.search(r"[a-z2-9]{5}(?:-[a-z2-9]{5}){3}", household.answers[0].decode())
+        assert match, household.answers
+        action_id = match.group(0)
+        assert not any(action_id.encode() in p for _, p in outsider.seen)
+
+        outsider.replay(action_id.encode())  # the worst case: the outsider has the id
+        time.sleep(1.0)
+        assert outsider.on(lock_topic) == []
+
+        household.confirm(action_id)
+        wait_until(lambda: outsider.on(lock_topic), timeout=10)
+        household.confirm(action_id)
+        time.sleep(1.0)
+        assert outsider.on(lock_topic) == [b'{"state":"UNLOCK"}']
+
+        history = hearth("--config", str(cfg), "pending", "--history", "--json")
+        assert history.returncode == 0, (history.stderr, daemon.log_text()[-2000:])
+        events = [(e["kind"], e["path"]) for e in json.loads(history.stdout)["history"]
+                  if e["code"] == action_id[:5]]
+        assert events == [("requested", "request"), ("approved", "mqtt"), ("refused", "mqtt")]
+    finally:
+        household.close()
+        outsider.close()
