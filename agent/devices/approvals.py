@@ -3,7 +3,7 @@
 Kept in the database (table ``approval_event``) so it survives restarts; `hearth pending
 --history` shows it. Events come from the pending room synchronously; each is written by a
 tracked task so the event loop never waits on the disk, and `flush` lets a reader see them.
-Rows older than the newest ``KEEP`` are pruned: a flood of refused attempts cannot grow the
+Rows older than the newest ``keep`` (default KEEP) are pruned: a flood of refused attempts cannot grow the
 database without end.
 """
 
@@ -31,8 +31,9 @@ KEEP = 5000
 class ApprovalHistory:
     """Writes `PendingEvent`s to the database and reads them back, newest last."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, keep: int = KEEP) -> None:
         self.db = db
+        self.keep = keep
         self._tasks: set[asyncio.Task[None]] = set()
 
     def record(self, event: PendingEvent) -> None:
@@ -59,7 +60,7 @@ class ApprovalHistory:
 
     async def _write_async(self, event: PendingEvent, at: datetime) -> None:
         try:
-            await self.db.write(partial(_insert, event=event, at=at))
+            await self.db.write(partial(_insert, event=event, at=at, keep=self.keep))
         except HearthError as exc:
             # The action itself already happened (or did not); losing its record must not
             # take the caller down, but it must be visible.
@@ -68,7 +69,7 @@ class ApprovalHistory:
 
     def _write(self, event: PendingEvent, at: datetime) -> None:
         try:
-            self.db.write_sync(partial(_insert, event=event, at=at))
+            self.db.write_sync(partial(_insert, event=event, at=at, keep=self.keep))
         except HearthError as exc:
             log.error("approval history not written (%s %s): %s", event.kind, event.code,
                       type(exc).__name__)
@@ -78,16 +79,16 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _insert(session: Session, *, event: PendingEvent, at: datetime) -> None:
+def _insert(session: Session, *, event: PendingEvent, at: datetime, keep: int) -> None:
     session.add(ApprovalEvent(
         at=at, kind=event.kind, code=_clip(event.code, 16), path=_clip(event.path, 16),
         device=_clip(event.device, 255), topic=_clip(event.topic, 1024),
         payload=_clip(event.payload, 2000), detail=_clip(event.detail, 2000),
         requested_by=_clip(event.requested_by, 255)))
     session.flush()
-    # Ids only grow, so keeping the newest KEEP rows is one range delete below a cut-off.
+    # Ids only grow, so keeping the newest `keep` rows is one range delete below a cut-off.
     cutoff = session.execute(select(ApprovalEvent.id).order_by(ApprovalEvent.id.desc())
-                             .offset(KEEP).limit(1)).scalar()
+                             .offset(keep).limit(1)).scalar()
     if cutoff is not None:
         session.execute(delete(ApprovalEvent).where(ApprovalEvent.id <= cutoff))
 
