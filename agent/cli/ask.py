@@ -199,11 +199,13 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
     out = dispatch_summary(result)
     out["via"] = "in-process"
     if dropped:
-        text, data = core.home.shared_reply(out["text"], {"actions": out.get("actions")})
-        out["text"] = (text.split(" once confirmed")[0] + ": not held, because no hearth "
-                       "daemon is running to keep it for confirmation. Start hearth "
-                       "(`hearth run`) and ask again.")
-        out["actions"] = data["actions"]
+        # Not done, so say so (and exit 69 like any action that was not carried out).
+        reason = "needs confirmation, and no hearth daemon is running to hold it"
+        held = [a for a in out.get("actions") or [] if a.get("status") == "pending"]
+        for action in held:
+            action.update(status="failed", pending_id=None, expires_in=None, error=reason)
+        names = ", ".join(str(a.get("name") or a.get("device")) for a in held)
+        out["text"] = f"Not done: {names} {reason}; start hearth (`hearth run`) and ask again."
     return out
 
 

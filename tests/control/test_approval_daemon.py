@@ -80,8 +80,18 @@ class Snoop:
         self.client.disconnect()
 
 
-def write_config(tmp: Path, broker: Broker, prefix: str, extra: str = "") -> Path:
+def write_config(tmp: Path, broker: Broker, prefix: str, extra: str = "",
+                 *, with_devices: bool = True) -> Path:
     cfg = tmp / "config.toml"
+    devices = f"""
+[[devices]]
+name = "front door"
+kind = "lock"
+protocol = "topic"
+command_topic = "{prefix}_dev/front_door/set"
+payload_on = "LOCK"
+payload_off = "UNLOCK"
+""" if with_devices else ""
     cfg.write_text(f"""
 [hearth]
 state_dir = "{tmp / 'state'}"
@@ -97,13 +107,7 @@ api_key = {{ env = "HEARTH_TEST_NO_KEY" }}
 [discovery]
 zigbee2mqtt_base = "{prefix}_z2m"
 confirm_timeout = 120
-[[devices]]
-name = "front door"
-kind = "lock"
-protocol = "topic"
-command_topic = "{prefix}_dev/front_door/set"
-payload_on = "LOCK"
-payload_off = "UNLOCK"
+{devices}
 {extra}
 """)
     return cfg
@@ -198,7 +202,10 @@ def test_dry_run_through_the_daemon_plans_discovered_devices(
     tmp_path: Path, running_broker: Broker, topic_prefix: str, daemon_for: Any
 ) -> None:
     prefix = topic_prefix
-    cfg = write_config(tmp_path, running_broker, prefix)
+    cfg = write_config(tmp_path, running_broker, prefix, with_devices=False)
+    alone = hearth("--config", str(cfg), "ask", "--dry-run", "--json", "turn on the porch fountain")
+    assert "no daemon running" in alone.stderr
+    assert not json.loads(alone.stdout or "{}").get("actions")  # the config knows no device
     announce = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
     announce.connect(running_broker.host, running_broker.port)
     announce.loop_start()
@@ -232,7 +239,7 @@ def test_without_a_daemon_confirm_does_not_use_mqtt_and_ask_says_so(
     tmp_path: Path, running_broker: Broker, topic_prefix: str
 ) -> None:
     """No daemon: `confirm` refuses (69) and publishes nothing, not even on <prefix>/confirm;
-    `ask` runs in-process, says so, and holds no pending action it cannot keep."""
+    `ask` runs in-process, says so, holds no pending action it cannot keep, and exits 69."""
     prefix = topic_prefix
     cfg = write_config(tmp_path, running_broker, prefix)
     snoop = Snoop(running_broker, prefix, replay=False)
@@ -243,9 +250,13 @@ def test_without_a_daemon_confirm_does_not_use_mqtt_and_ask_says_so(
         asked = hearth("--config", str(cfg), "ask", "--json", "unlock the front door")
         assert asked.stderr.strip().splitlines()[0] == ("no daemon running: devices from the "
                                                         "config only")
+        assert asked.returncode == 69  # the unlock was not done
         out = json.loads(asked.stdout)
         assert out["via"] == "in-process"
-        assert "not held" in out["text"] and out["actions"][0]["pending_id"] is None
+        assert out["text"].startswith("Not done: front door needs confirmation, and no hearth "
+                                      "daemon is running")
+        [action] = out["actions"]
+        assert action["status"] == "failed" and action["pending_id"] is None
         time.sleep(0.5)
         assert snoop.on(f"{prefix}/confirm") == []
         assert snoop.on(f"{prefix}_dev/front_door/set") == []
