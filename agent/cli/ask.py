@@ -1,12 +1,20 @@
-"""`hearth ask "TEXT" [--tier T] [--skill S] [--dry-run] [--json]`: one request, in-process.
+"""`hearth ask "TEXT" [--tier T] [--skill S] [--dry-run] [--json]`: one request.
 
 Without --tier or --skill the text goes through the dispatcher exactly as a request on
 `<prefix>/ask` would: the intent matcher first (a device command runs with no model), then
-the local model choosing a skill. With --tier or --skill it goes straight to the router on
-that tier. Either way the same router, ledger and budget as the daemon's are used, and the
-answer is printed with the tier and model that served it, tokens and cost. ``--dry-run``
-prints what would happen (the planned device actions, or the route and the worst-case
-reservation of each step) and publishes nothing and calls no model.
+the local model choosing a skill. When a daemon is running, that happens inside it, over the
+control socket: it knows the devices it discovered, and a pending action it creates can be
+confirmed with `hearth confirm` from any shell. With no daemon the request runs in this
+process, on the devices in the config only (one line on stderr says so).
+
+With --tier or --skill the text goes straight to the router on that tier, in-process. Either
+way the same router, ledger and budget as the daemon's are used, and the answer is printed
+with the tier and model that served it, tokens and cost. ``--dry-run`` prints what would
+happen (the planned device actions, or the route and the worst-case reservation of each
+step) and publishes nothing and calls no model.
+
+Exit status: 0 when done (or planned); 69 (unavailable) when a device action the request
+asked for was not sent; 1 when the request failed otherwise.
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ DEFAULT_TIER = "local"   # the cheapest tier that answers; it falls back to the 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `ask`."""
-    p = sub.add_parser("ask", help="ask one question through the model router, in-process")
+    p = sub.add_parser("ask", help="ask one question or give one command (through the running "
+                                   "daemon when there is one)")
     p.add_argument("text", help="the question or request")
     p.add_argument("--tier", choices=TIERS,
                    help="skip the dispatcher and ask the router on this tier")
@@ -121,11 +130,16 @@ def _ask(args: argparse.Namespace) -> int:
     if args.tier is None and args.skill is None:
         import asyncio
 
-        result = asyncio.run(ask_dispatcher(config, args.text, args.dry_run))
+        from agent.control.ask import any_action_failed
+        from agent.errors import EX_UNAVAILABLE
+
+        result = asyncio.run(ask_via_daemon_or_here(config, args.text, args.dry_run))
         if args.json:
             print_json(result)
         else:
             _print_dispatch(result)
+        if any_action_failed(result):
+            return EX_UNAVAILABLE
         return 0 if result["status"] in ("ok", "planned", "answered") else 1
     result = ask_router(config, args.text, args.tier, args.skill or "ask", args.dry_run)
     if args.json:
@@ -135,6 +149,25 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+async def ask_via_daemon_or_here(config: HearthConfig, text: str,
+                                 dry_run: bool) -> dict[str, Any]:
+    """The running daemon's answer over its control socket; in this process when none runs."""
+    import sys
+
+    from agent.control import DaemonNotRunning, call, find_socket
+    from agent.control.ask import ASK_TIMEOUT
+
+    path = find_socket(config)
+    try:
+        result = await call(path, "ask", {"text": text, "dry_run": dry_run},
+                            timeout=ASK_TIMEOUT + 5)
+    except DaemonNotRunning:
+        print("no daemon running: devices from the config only", file=sys.stderr)
+        return await ask_dispatcher(config, text, dry_run)
+    result["via"] = "daemon"
+    return result
+
+
 async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict[str, Any]:
     """Run `text` through the daemon's dispatcher in this process; a JSON-able result.
 
@@ -142,6 +175,7 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
     dry run or a question); devices discovered over MQTT are not known here, only those in
     the config.
     """
+    from agent.control.ask import dispatch_summary
     from agent.credentials import check_credentials
     from agent.daemon.core import build_core
     from agent.mqtt.cli import CliBridge
@@ -154,13 +188,24 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
     try:
         await core.ledger.start()
         result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run)
+        # This process ends now, and a pending action with it: no id to confirm later.
+        dropped = core.home.pending.cancel_all(path="request",
+                                               detail="no daemon running to hold it")
+        if core.home.history is not None:
+            await core.home.history.flush()
     finally:
         await core.close()
         await bridge.aclose()
-    out = result.to_dict()
-    out["tier"] = "none" if result.route == "intent" else out["data"].get("tier")
-    if "actions" in out["data"]:
-        out["actions"] = out["data"].pop("actions")
+    out = dispatch_summary(result)
+    out["via"] = "in-process"
+    if dropped:
+        # Not done, so say so (and exit 69 like any action that was not carried out).
+        reason = "needs confirmation, and no hearth daemon is running to hold it"
+        held = [a for a in out.get("actions") or [] if a.get("status") == "pending"]
+        for action in held:
+            action.update(status="failed", pending_id=None, expires_in=None, error=reason)
+        names = ", ".join(str(a.get("name") or a.get("device")) for a in held)
+        out["text"] = f"Not done: {names} {reason}; start hearth (`hearth run`) and ask again."
     return out
 
 

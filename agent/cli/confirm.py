@@ -1,14 +1,14 @@
-"""`hearth confirm ID`: approve a pending sensitive action (lock, garage door, alarm).
+"""`hearth confirm ID` (and `--cancel`): approve or refuse a pending sensitive action.
 
-Sent to the running daemon over its control socket when one is found; otherwise (or with
-``--mqtt``) published on `<prefix>/confirm`, and the daemon's answer read from
-`<prefix>/reply`.
+Only through the running daemon's control socket: the socket is mode 0600, so whoever can
+use it is the local owner. There is no MQTT fallback: an id sent over the broker could be
+read and replayed by any client there (approval over MQTT is a separate, opt-in path for
+brokers with ACLs; see `[approval] mqtt`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -16,10 +16,10 @@ from typing import Any
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `confirm`."""
     p = sub.add_parser("confirm", help="approve a pending action on a lock, garage door or alarm",
-                       description="Approve a pending sensitive action by the id hearth gave.")
-    p.add_argument("id", help="the action id from hearth's reply (e.g. k7m2qa)")
-    p.add_argument("--mqtt", action="store_true",
-                   help="send over <prefix>/confirm even when a control socket exists")
+                       description="Approve (or with --cancel refuse) a pending sensitive "
+                                   "action by the id hearth gave; `hearth pending` lists them.")
+    p.add_argument("id", help="the action id from hearth's reply (e.g. k7m2q-a9xrt-3hbnw-pe4cz)")
+    p.add_argument("--cancel", action="store_true", help="refuse the action instead")
     p.set_defaults(func=_confirm)
 
 
@@ -27,35 +27,19 @@ def _confirm(args: argparse.Namespace) -> int:
     import asyncio
 
     from agent.cli.common import load
+    from agent.control import DaemonNotRunning, call, find_socket
+    from agent.errors import EX_UNAVAILABLE
 
     config = load(args)
     action_id: str = args.id.strip()
-    if not args.mqtt:
-        try:
-            from agent.control import call, find_socket
-        except ImportError:  # a build without the control socket: MQTT is the way
-            pass
-        else:
-            path = find_socket(config)
-            if path.exists():
-                result = asyncio.run(call(path, "confirm", {"nonce": action_id}))
-                return _report(result)
-    from agent.mqtt.oneshot import exchange
-
-    prefix = config.mqtt.prefix
-    answer = exchange(config, f"{prefix}/confirm", action_id, reply_topic=f"{prefix}/reply")
-    if answer is None:
-        print(f"hearth: sent {action_id} to {prefix}/confirm, but no daemon answered",
-              file=sys.stderr)
-        return 1
+    command, payload = ("cancel", {"id": action_id}) if args.cancel else \
+        ("confirm", {"nonce": action_id})
     try:
-        result = json.loads(answer)
-    except ValueError:
-        result = {"ok": False, "error": answer.decode("utf-8", "replace")[:200]}
-    return _report(result if isinstance(result, dict) else {"ok": False, "error": str(result)})
-
-
-def _report(result: dict[str, Any]) -> int:
+        result = asyncio.run(call(find_socket(config), command, payload))
+    except DaemonNotRunning as exc:
+        print(f"hearth: {exc}; pending actions live in the daemon, so there is nothing to "
+              "confirm", file=sys.stderr)
+        return EX_UNAVAILABLE
     if result.get("ok"):
         print(result.get("reply") or "confirmed")
         return 0

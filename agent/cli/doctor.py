@@ -12,8 +12,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "doctor",
         help="check config, state directory, database, broker, Ollama, key, clock and disk",
         description="Check the installation without changing anything or spending money. "
-                    "Prints PASS/FAIL/SKIP per check and a fix for each failure; exits 1 if "
-                    "any check failed.",
+                    "Prints PASS/WARN/FAIL/SKIP per check and a fix for each failure or "
+                    "warning; exits 1 if any check failed.",
     )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--timeout", type=float, default=3.0, metavar="SECONDS",

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "agent.cli.spend",
     "agent.cli.budget",
     "agent.cli.confirm",
+    "agent.cli.pending",
     "agent.cli.schedule_cmd",
     "agent.cli.briefing",
     "agent.cli.doctor",

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
+from agent.config.approval import ApprovalSection
 from agent.config.base import Section
 from agent.config.general import HearthSection
 from agent.config.home import DeviceSection, DiscoverySection, RuleSection
@@ -38,6 +39,7 @@ class HearthConfig(Section):
     devices: tuple[DeviceSection, ...] = ()
     rules: tuple[RuleSection, ...] = ()
     discovery: DiscoverySection = DiscoverySection()
+    approval: ApprovalSection = ApprovalSection()
     scheduler: SchedulerSection = SchedulerSection()
     feeds: FeedsSection = FeedsSection()
     briefing: BriefingSection = BriefingSection()

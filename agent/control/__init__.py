@@ -1,4 +1,4 @@
-"""The control socket: how `hearth status` (and `hearth confirm`) reach the running daemon.
+"""The control socket: how `hearth status`, `ask`, `confirm` and `pending` reach the daemon.
 
 A Unix stream socket at ``agent.paths.runtime_dir(config) / "control.sock"`` (``/run/hearth``
 under the packaged unit), mode 0600, speaking one JSON object per line (see ``protocol``).
@@ -29,8 +29,18 @@ Commands and their replies:
 Any section may instead be ``{"error": "..."}`` when its source failed. The daemon builds the
 reply with ``collect_status(header, runtime.status_sources)``: one source per section above.
 
-``confirm`` (args: ``{"nonce": str}``) is the sensitive-device confirmation; its reply is
-defined by the devices work.
+``ask`` (args: ``{"text": str, "dry_run": bool}``) runs one request through the daemon's
+dispatcher (``agent.control.ask``); the reply is what `hearth ask --json` prints: route,
+status, skill, text, data, actions (each with status and, for a held one, ``pending_id``),
+tier, latency_ms. It may take up to ``ASK_TIMEOUT`` seconds (a model call).
+
+``confirm`` (args: ``{"nonce": ID}``) approves a pending sensitive action: ``{"ok": true,
+"reply", "code", "device", "topic"}`` or ``{"ok": false, "error"}`` (unknown, used or
+expired). ``cancel`` (args: ``{"id": ID}``) refuses one. ``pending`` (args: ``{"history":
+bool, "limit": int}``) lists ``pending`` (id, code, device, name, desired, topic, payload,
+requested_by, expires_in) and, with history, ``history`` (at, kind, code, path, device,
+topic, payload, detail, requested_by; oldest first). This socket is the only path that sees
+full action ids and, by default, the only one that may approve (see ``agent.devices.service``).
 """
 
 from agent.control.client import call, find_socket, socket_path

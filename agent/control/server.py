@@ -46,10 +46,13 @@ class ControlServer:
         *,
         handler_timeout: float = 10.0,
         idle_timeout: float = 60.0,
+        timeouts: Mapping[str, float] | None = None,
     ) -> None:
         self.socket_path = socket_path
         self.handlers = dict(handlers)
         self.handler_timeout = handler_timeout
+        # Per-command overrides of handler_timeout (``ask`` may wait on a model).
+        self.timeouts = dict(timeouts or {})
         self.idle_timeout = idle_timeout
         self._server: asyncio.Server | None = None
         self._inode: int | None = None
@@ -137,15 +140,15 @@ class ControlServer:
         return await self._run(command, handler, args)
 
     async def _run(self, command: str, handler: Handler, args: dict[str, Any]) -> dict[str, Any]:
+        limit = self.timeouts.get(command, self.handler_timeout)
         try:
             # Typed as object: a handler written in haste may return anything at runtime.
-            result: object = await asyncio.wait_for(handler(args), self.handler_timeout)
+            result: object = await asyncio.wait_for(handler(args), limit)
         except HearthError as exc:
             return {"ok": False, "error": redact(str(exc))}
         except TimeoutError:
-            log.warning("control command %r took longer than %s s", command, self.handler_timeout)
-            return {"ok": False, "error": f"{command!r} did not finish within "
-                                          f"{self.handler_timeout:g} s"}
+            log.warning("control command %r took longer than %s s", command, limit)
+            return {"ok": False, "error": f"{command!r} did not finish within {limit:g} s"}
         except Exception:
             # A broken handler must not take the socket (or the daemon) down with it.
             log.exception("control command %r failed", command)

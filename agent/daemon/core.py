@@ -62,6 +62,7 @@ async def build_core(
     on_budget_warning: Callable[[str], None] | None = None,
 ) -> Core:
     """Open the database (migrating it) and wire ledger, router, devices, skills and dispatcher."""
+    from agent.devices.approvals import ApprovalHistory
     from agent.devices.service import HomeService
     from skills.briefing import make_briefing_skill
     from skills.briefing.wiring import build_briefing
@@ -79,7 +80,7 @@ async def build_core(
             # which cannot happen: the bridge starts after build_core returns.
             await dispatcher_ref[0].handle_action(hit.skill, hit.action, hit.args)
 
-        home = HomeService(config, bridge, run_action=run_rule)
+        home = HomeService(config, bridge, run_action=run_rule, history=ApprovalHistory(db))
         tools = ToolRegistry(tuple(home.tools))
         briefing, desk = build_briefing(config, db, ledger, router, state_dir=state_dir,
                                         publish=publish)

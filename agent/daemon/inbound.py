@@ -78,8 +78,12 @@ class Inbound:
         data = dict(result.reply.data) if result.reply is not None else {}
         data.setdefault("skill", result.skill)
         data.setdefault("status", str(result.status))
+        text = result.text
+        if request.reply_topic == f"{self.prefix}/reply":
+            # Every client may read the shared topic: a pending action's id stays off it.
+            text, data = self.core.home.shared_reply(text, data)
         try:
-            await build_reply(request, result.text, data=data).send(self.bridge)
+            await build_reply(request, text, data=data).send(self.bridge)
         except (DeviceError, HearthError) as exc:
             log.warning("reply to %s not sent: %s", request.reply_topic, exc)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from agent.config import HearthConfig
 from agent.control import ControlServer, collect_status, socket_path
+from agent.control.ask import ASK_TIMEOUT, ask_handler
 from agent.credentials import check_credentials
 from agent.daemon.component import CallbackComponent, Stage
 from agent.daemon.core import Core, build_core
@@ -67,8 +68,9 @@ async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo)
     scheduler = _scheduler(core)
     control = ControlServer(socket_path(config), {
         "status": lambda _args: collect_status(info.header(), runtime.status_sources),
-        "confirm": core.home.control_confirm,
-    })
+        "ask": ask_handler(core.dispatcher),
+        **core.home.control_handlers(),
+    }, timeouts={"ask": ASK_TIMEOUT})
 
     stages = config.hearth.shutdown_timeout / len(Stage)
     runtime = Runtime(config=config, state_dir=state_dir)

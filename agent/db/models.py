@@ -142,3 +142,25 @@ class FeedItem(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     briefed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApprovalEvent(Base):
+    """One step in the life of a sensitive action: requested, approved, refused, expired.
+
+    ``code`` is the first group of the action's id (never the whole id: that is the
+    capability); ``path`` is how it arrived: control, mqtt, request or timer.
+    """
+
+    __tablename__ = "approval_event"
+    __table_args__ = (Index("ix_approval_event_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(16))
+    path: Mapped[str] = mapped_column(String(16))
+    device: Mapped[str] = mapped_column(String(255))
+    topic: Mapped[str] = mapped_column(String(1024))
+    payload: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(255))

@@ -1,8 +1,10 @@
 """`hearth doctor`: check an installation and say how to fix what is wrong.
 
 Checks, in order: config, state directory, database, MQTT broker, Ollama, Anthropic key,
-clock, free disk. Each gives PASS, FAIL (with a fix) or SKIP (does not apply, or cannot run
-because an earlier check failed). No check changes anything or spends money.
+clock, free disk. Each gives PASS, WARN (works but is unsafe as set up, with a fix; e.g. a
+broker that accepts anonymous clients while `[approval] mqtt` is on), FAIL (with a fix) or
+SKIP (does not apply, or cannot run because an earlier check failed). No check changes
+anything or spends money.
 """
 
 from __future__ import annotations

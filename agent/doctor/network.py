@@ -21,7 +21,10 @@ class _ProbeError(Exception):
 
 
 def _probe_broker(mqtt_cfg: MqttSection, password: str | None, timeout: float) -> str:
-    """Connect, wait for CONNACK, disconnect. Blocking (paho): run it in a thread."""
+    """Connect, wait for CONNACK, disconnect. Blocking (paho): run it in a thread.
+
+    With ``mqtt_cfg.username`` None the probe is anonymous (how the anonymous check works).
+    """
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
@@ -98,7 +101,29 @@ async def check_broker(ctx: DoctorContext) -> CheckResult:
         detail = await asyncio.to_thread(_probe_broker, mqtt_cfg, password, ctx.timeout)
     except _ProbeError as exc:
         return CheckResult.fail(name, str(exc), exc.fix)
+    if ctx.config.approval.mqtt and await _accepts_anonymous(mqtt_cfg, ctx.timeout):
+        return CheckResult.warn(
+            name, f"{detail}; the broker ACCEPTS ANONYMOUS CLIENTS, and [approval] mqtt is on: "
+                  "any client that learns an action id could open a lock",
+            "set allow_anonymous false with a password_file and an acl_file that lets only "
+            f"the household write {mqtt_cfg.prefix}/confirm (see deploy/mosquitto/"
+            "acl.example), and give hearth mqtt.username / mqtt.password; or set "
+            "approval.mqtt = false (approve with `hearth confirm` only)")
     return CheckResult.ok(name, detail)
+
+
+async def _accepts_anonymous(mqtt_cfg: MqttSection, timeout: float) -> bool:
+    """Whether the broker lets a client in with no username at all (tried, not guessed)."""
+    import asyncio
+
+    if mqtt_cfg.username is None:
+        return True  # hearth itself just got in that way
+    anonymous = mqtt_cfg.model_copy(update={"username": None, "password": None})
+    try:
+        await asyncio.to_thread(_probe_broker, anonymous, None, timeout)
+    except _ProbeError:
+        return False
+    return True
 
 
 def _full_name(model: str) -> str:

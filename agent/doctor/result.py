@@ -11,9 +11,10 @@ from agent.config.root import HearthConfig
 
 
 class Status(Enum):
-    """PASS and SKIP leave the exit code at 0; any FAIL makes it 1."""
+    """PASS, WARN and SKIP leave the exit code at 0; any FAIL makes it 1."""
 
     PASS = "PASS"  # noqa: S105 - a verdict, not a password
+    WARN = "WARN"  # works, but unsafe as set up: the fix says what to change
     FAIL = "FAIL"
     SKIP = "SKIP"
 
@@ -36,6 +37,11 @@ class CheckResult:
     def fail(cls, name: str, detail: str, fix: str) -> CheckResult:
         """A failed check; `fix` says what to do about it."""
         return cls(name, Status.FAIL, detail, fix)
+
+    @classmethod
+    def warn(cls, name: str, detail: str, fix: str) -> CheckResult:
+        """A check that passed in a way that leaves a risk; `fix` says how to remove it."""
+        return cls(name, Status.WARN, detail, fix)
 
     @classmethod
     def skip(cls, name: str, detail: str) -> CheckResult:

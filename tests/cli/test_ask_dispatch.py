@@ -10,7 +10,7 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
-from tests.support.broker import Broker
+from tests.support.broker import Broker, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -100,3 +100,21 @@ def test_device_command_publishes_with_no_model_call(
         client.loop_stop()
         client.disconnect()
     assert [json.loads(p) for p in got] == [{"state": "OFF"}]
+
+
+def test_device_command_not_sent_exits_unavailable(tmp_path: Path, dead_url: str) -> None:
+    """Issue 14 item 12: with the broker down the light is not switched, so `ask` must not
+    exit 0; it exits 69 (EX_UNAVAILABLE, as documented) and says why."""
+    down = Broker.__new__(Broker)  # only host and port are read: nothing listens there
+    down.host, down.port = "127.0.0.1", free_port()
+    cfg = _config(tmp_path, down, dead_url)
+    result = _hearth("--config", str(cfg), "ask", "--json", "turn on the kitchen light")
+    assert result.returncode == 69, (result.stdout, result.stderr)
+    out = json.loads(result.stdout)
+    [action] = out["actions"]
+    assert action["status"] == "failed"
+    assert out["text"].lower().startswith("could not switch kitchen light")
+    assert "no daemon running: devices from the config only" in result.stderr
+    # A request that was carried out still exits 0 (the dry run publishes nothing).
+    planned = _hearth("--config", str(cfg), "ask", "--dry-run", "turn on the kitchen light")
+    assert planned.returncode == 0, planned.stderr

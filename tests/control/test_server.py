@@ -118,6 +118,19 @@ async def test_slow_handler_times_out_on_both_sides(server: ControlServer) -> No
         await call(server.socket_path, "slow", {"seconds": 0.45}, timeout=0.2)
 
 
+async def test_a_command_may_have_a_longer_timeout_of_its_own(tmp_path: Path) -> None:
+    """`ask` waits on a model: its own limit, while every other command keeps the short one."""
+    srv = ControlServer(tmp_path / "run" / "control.sock", {"slow": _slow, "ask": _slow},
+                        handler_timeout=0.2, timeouts={"ask": 5.0})
+    await srv.start()
+    try:
+        assert await call(srv.socket_path, "ask", {"seconds": 0.5}) == {}
+        with pytest.raises(ControlError, match=r"did not finish within 0.2 s"):
+            await call(srv.socket_path, "slow", {"seconds": 0.5})
+    finally:
+        await srv.stop()
+
+
 async def test_garbage_lines_get_an_error_and_the_connection_lives(server: ControlServer) -> None:
     reader, writer = await asyncio.open_unix_connection(str(server.socket_path))
     try:

@@ -39,6 +39,8 @@ PINNED = {
                    "last_error"],
     "feed_item": ["id", "key", "feed_url", "title", "link", "summary", "published_at",
                   "first_seen_at", "briefed_at"],
+    "approval_event": ["id", "at", "kind", "code", "path", "device", "topic", "payload",
+                       "detail", "requested_by"],
 }
 
 

@@ -105,6 +105,8 @@ class _Empty:
 async def test_unlock_waits_for_confirmation_and_expired_never_actuates(
     running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
 ) -> None:
+    """Approval over MQTT is off by default (issue 13): this test turns it on
+    (`[approval] mqtt = true`) to check the opt-in path still confirms once and only once."""
     now = [1000.0]
     base = f"{topic_prefix}_z2m"
     mqtt_peer.publish(f"{base}/bridge/devices", json.dumps(Z2M_DEVICES), retain=True)
@@ -112,7 +114,7 @@ async def test_unlock_waits_for_confirmation_and_expired_never_actuates(
     mqtt_peer.subscribe(f"{topic_prefix}/reply")
     try:
         async with home_stack(running_broker, topic_prefix, clock=lambda: now[0],
-                              **_config(topic_prefix)) as s:
+                              approval={"mqtt": True}, **_config(topic_prefix)) as s:
             await s.wait_for(lambda: s.home.registry.resolve("front door") is not None)
             mqtt_peer.drain()
             reply = await s.text("HassTurnOff", name="front door")
@@ -163,6 +165,8 @@ async def test_rule_turns_a_button_press_into_a_toggle(
 async def test_flood_of_garbage_actuates_nothing(
     running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
 ) -> None:
+    """MQTT approval is on here (issue 13 made it opt-in): otherwise hearth would not even
+    subscribe to <prefix>/confirm, and the garbage sent there would not be tested."""
     base = f"{topic_prefix}_z2m"
     ha = f"{topic_prefix}_ha"
     rules = [{"topic": f"{base}/hall button", "field": "action", "equals": "single",
@@ -172,6 +176,7 @@ async def test_flood_of_garbage_actuates_nothing(
                {"name": "back door", "kind": "lock", "protocol": "zigbee2mqtt"}]
     mqtt_peer.subscribe(f"{base}/+/set")
     async with home_stack(running_broker, topic_prefix, rules=rules, devices=devices,
+                          approval={"mqtt": True},
                           **_config(topic_prefix, max_payload_bytes=4096,
                                     queue_size=5000)) as s:
         targets = [f"{base}/bridge/devices", f"{base}/hall button", f"{base}/hall_light",

@@ -109,6 +109,8 @@ def test_plans_per_protocol() -> None:
 
 
 def test_pending_actions_expire_and_confirm_once() -> None:
+    """Ids are now 20 letters in groups of five (99 bits, issue 13), not 6: typed back in
+    any case, with or without dashes, they still confirm once."""
     now = [0.0]
     reg = registry([{"name": "door", "kind": "lock", "protocol": "zigbee2mqtt"}])
     door = reg.resolve("door")
@@ -117,9 +119,11 @@ def test_pending_actions_expire_and_confirm_once() -> None:
     desired = DesiredState("off")
     first = pending.create(door, desired, reg.plan(door, desired))
     second = pending.create(door, desired, reg.plan(door, desired))
-    assert first.id != second.id and len(first.id) == 6
+    assert first.id != second.id and len(first.id.replace("-", "")) == 20
     assert pending.confirm("nope") is None
-    got = pending.confirm(first.id.upper())
+    assert pending.confirm(first.id[:-1] + "z" if first.id[-1] != "z" else first.id[:-1] + "y") \
+        is None
+    got = pending.confirm(first.id.upper().replace("-", " "))
     assert got is not None and got.command.payload == '{"state":"UNLOCK"}'
     assert pending.confirm(first.id) is None
     now[0] = 60.0
@@ -163,7 +167,8 @@ async def test_control_confirm_handler_refuses_bad_args() -> None:
     assert (await home.control_confirm({}))["ok"] is False
     assert (await home.control_confirm({"nonce": 5}))["ok"] is False
     result = await home.control_confirm({"nonce": "abc123"})
-    assert result == {"ok": False, "error": "no pending action 'abc123' (unknown or expired)"}
+    assert result == {"ok": False, "error": "no pending action 'abc12' (unknown, already used "
+                                           "or expired)"}
 
 
 async def test_stale_triggers_fire_no_rule() -> None:

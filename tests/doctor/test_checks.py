@@ -70,6 +70,31 @@ async def test_broker_refuses_wrong_password_and_anonymous(
         "mqtt broker", f"connected to 127.0.0.1:{auth_broker.port} as hearth")
 
 
+async def test_broker_accepting_anonymous_clients_warns_when_mqtt_approval_is_on(
+    tmp_path: Path, running_broker: Broker, auth_broker: Broker
+) -> None:
+    """Issue 13: approval over MQTT is only safe on a broker with auth and ACLs."""
+    open_mqtt = {"host": "127.0.0.1", "port": running_broker.port}
+    off = await check_broker(_ctx(tmp_path, mqtt=open_mqtt))
+    assert off.status is Status.PASS  # approval over MQTT is off: nothing to approve there
+    on = await check_broker(_ctx(tmp_path, mqtt=open_mqtt, approval={"mqtt": True}))
+    assert on.status is Status.WARN and "ACCEPTS ANONYMOUS CLIENTS" in on.detail
+    assert "acl.example" in on.fix and "approval.mqtt = false" in on.fix
+    # With a username hearth gets in as itself; the check then tries anonymously.
+    pw = tmp_path / "mqtt_password"
+    pw.write_text("s3cret")
+    pw.chmod(0o600)
+    user = {"username": "hearth", "password": {"file": str(pw)}}
+    open_with_user = await check_broker(_ctx(tmp_path, mqtt={**open_mqtt, **user},
+                                             approval={"mqtt": True}))
+    assert open_with_user.status is Status.WARN
+    locked = await check_broker(_ctx(tmp_path, mqtt={"host": "127.0.0.1",
+                                                      "port": auth_broker.port, **user},
+                                     approval={"mqtt": True}))
+    assert locked == CheckResult.ok(
+        "mqtt broker", f"connected to 127.0.0.1:{auth_broker.port} as hearth")
+
+
 async def test_broker_password_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     pw = tmp_path / "mqtt_password"
     pw.write_text("s3cret")
