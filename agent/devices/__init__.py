@@ -13,14 +13,12 @@ from agent.devices.actions import (
     OfflinePublisher,
     Outcome,
     Publisher,
-    confirm_pending,
-    parse_confirmation,
 )
 from agent.devices.model import DesiredState, Device, DeviceState, PlannedCommand
 from agent.devices.pending import PendingAction, PendingActions
 from agent.devices.registry import DeviceRegistry
 from agent.devices.rules import RuleHit, RuleMatcher
-from agent.devices.service import HomeService
+from agent.devices.service import HomeService, parse_confirmation
 from agent.devices.tools import SET_DEVICE_STATE, make_device_tools
 
 __all__ = [
@@ -42,7 +40,6 @@ __all__ = [
     "Publisher",
     "RuleHit",
     "RuleMatcher",
-    "confirm_pending",
     "make_device_tools",
     "parse_confirmation",
 ]

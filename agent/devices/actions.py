@@ -19,7 +19,6 @@ from agent.devices.model import ACTIONS, Action, DesiredState, Device, PlannedCo
 from agent.devices.pending import PendingActions
 from agent.devices.registry import DeviceRegistry
 from agent.errors import DeviceError
-from agent.mqtt.payload import load_json
 
 log = logging.getLogger(__name__)
 
@@ -276,39 +275,3 @@ class DeviceActions:
         failed = len(results) - done
         tail = f" ({failed} failed)" if failed else ""
         return f"{done} {what}{where} {verb}{tail}"
-
-
-async def confirm_pending(pending: PendingActions, publisher: Publisher,
-                          action_id: str) -> dict[str, Any]:
-    """Approve a pending action and publish its command; the daemon exposes this.
-
-    Returns ``{"ok": True, "reply": ..., "device": ..., "topic": ...}`` or
-    ``{"ok": False, "error": ...}``; an unknown or expired id publishes nothing.
-    """
-    held = pending.confirm(action_id)
-    if held is None:
-        return {"ok": False, "error": f"no pending action {action_id[:16]!r} (unknown or expired)"}
-    command = held.command
-    try:
-        await publisher.publish(command.topic, command.payload, qos=command.qos,
-                                retain=command.retain)
-    except DeviceError as exc:
-        return {"ok": False, "error": f"confirmed, but not sent: {exc}"}
-    log.info("confirmed action %s: %s -> %s %s", held.id, held.device.id, command.topic,
-             command.payload)
-    return {"ok": True, "id": held.id, "device": held.device.id, "topic": command.topic,
-            "reply": held.device.describe(held.desired.action, held.desired.brightness,
-                                          held.desired.position)}
-
-
-def parse_confirmation(payload: bytes) -> str:
-    """The action id in a `<prefix>/confirm` message: bare text or ``{"id": "..."}``."""
-    text = payload.decode("utf-8").strip()
-    if text.startswith("{"):
-        doc = load_json(text, max_depth=2)
-        if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
-            raise ValueError("confirmation JSON needs a string `id`")
-        text = doc["id"].strip()
-    if not text or len(text) > 32 or not text.isalnum():
-        raise ValueError("confirmation id must be a short alphanumeric string")
-    return text

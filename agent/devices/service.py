@@ -36,6 +36,7 @@ from agent.devices.registry import DeviceRegistry
 from agent.devices.rules import RuleHit, RuleMatcher
 from agent.devices.tools import make_device_tools
 from agent.errors import DeviceError, HearthError
+from agent.mqtt.payload import load_json
 from agent.mqtt.types import MessageMeta
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ def parse_confirmation(payload: bytes) -> str:
         raise ValueError("confirmation longer than an action id")
     text = payload.decode("utf-8").strip()
     if text.startswith("{"):
-        doc = json.loads(text)
+        doc = load_json(text, max_depth=2)
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
             raise ValueError("confirmation JSON needs a string `id`")
         text = doc["id"].strip()

@@ -91,7 +91,8 @@ async def handle(ctx: SkillContext, event: Event) -> Reply | None:
     if dry_run:
         args["dry_run"] = True
     result = json.loads(await tool.handler(args))
-    ctx.log.debug("home: %s -> %s", args, result.get("reply"))
+    # The reply is not logged: it may carry a pending action's full approval id.
+    ctx.log.debug("home: %s -> ok=%s", args, result.get("ok"))
     return Reply(str(result.get("reply", "")),
                  {"ok": bool(result.get("ok")), "actions": result.get("actions", []),
                   "dry_run": dry_run})
