@@ -70,6 +70,9 @@ class SkillRoute(Section):
     cache_ttl: CacheTtl | None = None
     # A different model for this skill on a given tier, e.g. {deep = "claude-opus-5-5"}.
     models: dict[TierName, str] = Field(default_factory=dict)
+    # Tiers this skill may also fall back or escalate to, beyond its declared tier and
+    # fallback list (the router keeps a skill's calls within those, so its cost is bounded).
+    tiers: tuple[TierName, ...] = ()
 
 
 class RouterSection(Section):

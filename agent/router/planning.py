@@ -23,9 +23,11 @@ def is_cloud(config: HearthConfig, tier: str) -> bool:
 
 
 def tier_chain(config: HearthConfig, tier: Tier, *, allow_cloud: bool,
-               fallback: tuple[Tier, ...] | None = None) -> list[Tier]:
+               fallback: tuple[Tier, ...] | None = None,
+               allowed: frozenset[str] | None = None) -> list[Tier]:
     """`tier`, then its fallbacks (`fallback`, else `tiers.<tier>.fallback`), minus tiers that
-    are not configured or are cloud tiers when cloud is forbidden."""
+    are not configured, are cloud tiers when cloud is forbidden, or are outside `allowed`
+    (None: any tier)."""
     if tier not in config.tiers:
         raise ModelRequestRejected(f"tier {tier!r} is not configured")
     if not allow_cloud and is_cloud(config, tier):
@@ -35,17 +37,21 @@ def tier_chain(config: HearthConfig, tier: Tier, *, allow_cloud: bool,
     chain: list[Tier] = [tier]
     for step in order:
         if step in config.tiers and step not in chain and (allow_cloud or
-                                                           not is_cloud(config, step)):
+                                                           not is_cloud(config, step)) \
+                and (allowed is None or step in allowed):
             chain.append(step)
     return chain
 
 
-def escalation_target(config: HearthConfig, tier: Tier, *, allow_cloud: bool) -> Tier | None:
-    """The next tier up, if configured and allowed; None at the top."""
+def escalation_target(config: HearthConfig, tier: Tier, *, allow_cloud: bool,
+                      allowed: frozenset[str] | None = None) -> Tier | None:
+    """The next tier up that is configured, permitted by the cloud policy and in `allowed`
+    (None: any tier); None at the top."""
     if tier not in ESCALATION_ORDER:
         return None
     for up in ESCALATION_ORDER[ESCALATION_ORDER.index(tier) + 1:]:
-        if up in config.tiers and (allow_cloud or not is_cloud(config, up)):
+        if up in config.tiers and (allow_cloud or not is_cloud(config, up)) and (
+                allowed is None or up in allowed):
             return up
     return None
 
