@@ -33,14 +33,9 @@ from agent.errors import (
 )
 from agent.ledger import Ledger, LedgerEntry
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
-from agent.router.backend import (
-    Backend,
-    BackendReply,
-    CallSpec,
-    OnText,
-    estimate_prompt_tokens,
-)
+from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.retry import backoff_seconds
+from agent.router.tokens import prompt_token_bound
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +161,7 @@ class AttemptRunner:
                 self._check_halt()
                 reservation = await self._ledger.reserve(
                     skill=trail.skill, tier=tier, backend=backend.name, model=spec.model,
-                    prompt_tokens=estimate_prompt_tokens(spec, conversation),
+                    prompt_tokens=prompt_token_bound(spec, conversation),
                     max_tokens=spec.max_tokens)
             started = time.monotonic()
             try:

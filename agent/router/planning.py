@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from agent.config.root import HearthConfig
 from agent.errors import ModelRequestRejected, PriceUnknown
-from agent.router.backend import CallSpec, estimate_prompt_tokens
+from agent.router.backend import CallSpec
+from agent.router.tokens import prompt_token_bound
 from agent.router.types import ModelRequest, PlanStep, RoutePlan, Tier
 
 if TYPE_CHECKING:
@@ -91,8 +92,10 @@ def build_plan(config: HearthConfig, ledger: Ledger, request: ModelRequest, tier
     probe = CallSpec(model="", max_tokens=0, system=request.system, tools=tuple(request.tools),
                      output_schema=request.output_schema, cache_ttl=ttl, effort=None,
                      thinking=False, timeout=0)
-    prompt = estimate_prompt_tokens(probe, [{"role": m.role, "content": m.content}
-                                            for m in request.messages])
+    # The conversation as the Claude adapter sends it, so the plan shows the real bound.
+    prompt = prompt_token_bound(probe, [{"role": m.role, "content": [{"type": "text",
+                                                                      "text": m.content}]}
+                                        for m in request.messages])
     steps = [_step(config, ledger, request, t, role="requested" if n == 0 else "fallback",
                    prompt_tokens=prompt, halted=halted, has_key=has_key)
              for n, t in enumerate(chain)]
