@@ -79,6 +79,10 @@ class RouterSection(Section):
     """Retries, deadlines and caching shared by every tier."""
 
     max_attempts: int = Field(4, ge=1, le=10)
+    # Paid calls sent again after one was sent and got no answer (a timeout, a hang-up): it
+    # may have been billed, so each such retry costs a full reservation. Per request, all
+    # tiers together.
+    max_unknown_retries: int = Field(1, ge=0, le=10)
     backoff_base: float = Field(0.5, gt=0)
     backoff_max: float = Field(8.0, gt=0)
     deadline: float = Field(90.0, gt=0, le=3600)
