@@ -11,7 +11,6 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 

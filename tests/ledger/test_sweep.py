@@ -20,10 +20,10 @@ from agent.ledger import Ledger
 from agent.ledger.sweep import ReservationSweeper
 from agent.ledger.types import CapStatus
 from tests.db.pg import PG_URL
-from tests.support.broker import Broker, free_port
-from tests.support.daemon_proc import DaemonProcess
 from tests.ledger.helpers import Clock, config, record
 from tests.ledger.worker import KW, PER_CALL
+from tests.support.broker import Broker, free_port
+from tests.support.daemon_proc import DaemonProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 INTERVAL = 0.2
