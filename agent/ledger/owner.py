@@ -63,7 +63,8 @@ def is_alive(owner: Owner) -> bool:
         return True
     # Tokens written before boot ids were recorded have no "/": start time only.
     boot, _, started = owner.token.rpartition("/")
-    if boot and boot != _boot_id():
+    now_boot = _boot_id()
+    if boot and now_boot and boot != now_boot:
         return False  # an earlier boot: every process of it is gone
     try:
         os.kill(owner.pid, 0)
