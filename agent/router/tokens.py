@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from agent.router.backend import CallSpec
 
@@ -40,13 +41,24 @@ def prompt_token_bound(spec: CallSpec, conversation: Sequence[object]) -> int:
         body["tools"] = [{"name": t.name, "description": t.description,
                           "input_schema": dict(t.input_schema)} for t in spec.tools]
     if spec.output_schema is not None:
-        body["format"] = {"type": "json_schema", "schema": dict(spec.output_schema)}
+        body["output_config"] = {"format": {"type": "json_schema",
+                                            "schema": dict(spec.output_schema)}}
+    return request_token_bound(body)
+
+
+def request_token_bound(params: Mapping[str, Any]) -> int:
+    """The same bound for Messages API parameters as sent (``system``, ``tools``,
+    ``messages``, ``output_config``; e.g. one request of a message batch)."""
+    body = {key: params[key] for key in ("system", "tools", "messages", "output_config")
+            if key in params}
     # ensure_ascii=False: each character counted by its real UTF-8 length (escapes would
     # only inflate the bound further); default=str for SDK objects in an assistant turn.
     size = len(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"))
-    tokens = size + REQUEST_OVERHEAD_TOKENS + PER_MESSAGE_TOKENS * len(conversation)
-    if spec.tools:
+    messages = params.get("messages") or ()
+    tokens = size + REQUEST_OVERHEAD_TOKENS + PER_MESSAGE_TOKENS * len(messages)
+    if params.get("tools"):
         tokens += TOOLS_OVERHEAD_TOKENS
-    if spec.output_schema is not None:
+    output_config = params.get("output_config")
+    if isinstance(output_config, Mapping) and output_config.get("format") is not None:
         tokens += OUTPUT_SCHEMA_OVERHEAD_TOKENS
     return math.ceil(tokens)
