@@ -190,6 +190,12 @@ def ledger_rows(r: dict[str, Any]) -> list[Row]:
         rows.append(Row(f"ledger reserve+settle pairs/s, {label} (sequential / 8 tasks)",
                         f"{x['sequential_pairs_per_s']} / {x.get('concurrent8_pairs_per_s')}",
                         "", None))
+        race = x.get("race")
+        if isinstance(race, dict):
+            rows.append(Row(f"overspend, 200 racing paid calls on a $0.05 cap, {label} "
+                            "(fake bills a token per prompt byte)",
+                            f"{race['overspend_micros']} µ$ ({race['admitted']} admitted)",
+                            "0", race["overspend_micros"] == 0))
     return rows
 
 

@@ -102,6 +102,8 @@ def _summary(report: SpendReport) -> dict[str, Any]:
         "counterfactual_usd": usd_number(report.counterfactual_micros),
         "savings_usd": usd_number(report.savings_micros),
         "cache_hit_ratio": report.cache_hit_ratio,
+        "billed_unknown_calls": report.unknown_calls,
+        "billed_unknown_usd": usd_number(report.unknown_micros),
         "by_skill": lines(report.by_skill), "by_tier": lines(report.by_tier),
         "by_model": lines(report.by_model),
     }
@@ -162,6 +164,10 @@ def _print_text(result: _Result) -> None:
     r = result.report
     print(f"today        {usd(result.today.cost_micros)}  ({result.today.calls} calls)")
     print(f"this month   {usd(result.month.cost_micros)}  ({result.month.calls} calls)")
+    month = result.month
+    if month.unknown_calls:
+        print(f"billed unknown {usd(month.unknown_micros)} this month ({month.unknown_calls} "
+              "calls sent without an answer, counted as spent at their reservation)")
     print(f"range        {result.since} .. {result.until}: {usd(r.cost_micros)} "
           f"in {r.calls} calls")
     print(f"deep-tier equivalent {usd(r.counterfactual_micros)}; "

@@ -19,8 +19,12 @@ class LedgerSection(Section):
     store_prompts: bool = False
     # Optional cost of running the local model, in USD per hour of inference.
     energy_usd_per_hour: Decimal = Field(Decimal("0"), ge=0)
-    # Reservations still open after this many minutes at start-up count as spent.
+    # Reservations still open after this many minutes count as spent (checked at start-up
+    # and by the running daemon's sweep).
     orphan_after_minutes: int = Field(30, ge=1)
+    # Seconds between the running daemon's sweeps for reservations of dead processes (a
+    # killed CLI or second daemon) and ones older than orphan_after_minutes.
+    sweep_interval_seconds: float = Field(60.0, gt=0, le=3600)
 
 
 class CapSection(Section):

@@ -70,12 +70,19 @@ class SkillRoute(Section):
     cache_ttl: CacheTtl | None = None
     # A different model for this skill on a given tier, e.g. {deep = "claude-opus-5-5"}.
     models: dict[TierName, str] = Field(default_factory=dict)
+    # Tiers this skill may also fall back or escalate to, beyond its declared tier and
+    # fallback list (the router keeps a skill's calls within those, so its cost is bounded).
+    tiers: tuple[TierName, ...] = ()
 
 
 class RouterSection(Section):
     """Retries, deadlines and caching shared by every tier."""
 
     max_attempts: int = Field(4, ge=1, le=10)
+    # Paid calls sent again after one was sent and got no answer (a timeout, a hang-up): it
+    # may have been billed, so each such retry costs a full reservation. Per request, all
+    # tiers together.
+    max_unknown_retries: int = Field(1, ge=0, le=10)
     backoff_base: float = Field(0.5, gt=0)
     backoff_max: float = Field(8.0, gt=0)
     deadline: float = Field(90.0, gt=0, le=3600)

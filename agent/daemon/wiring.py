@@ -19,6 +19,7 @@ from agent.daemon.inbound import Inbound
 from agent.daemon.runtime import Runtime
 from agent.daemon.status import DaemonInfo, StatusBoard
 from agent.errors import HearthError, SkillError
+from agent.ledger.sweep import ReservationSweeper
 from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HaDiscovery
 from agent.scheduler import Scheduler, configured_jobs
@@ -72,6 +73,7 @@ async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo)
         **core.home.control_handlers(),
     }, timeouts={"ask": ASK_TIMEOUT})
 
+    sweeper = ReservationSweeper(core.ledger, config.ledger.sweep_interval_seconds)
     stages = config.hearth.shutdown_timeout / len(Stage)
     runtime = Runtime(config=config, state_dir=state_dir)
     runtime.components = [
@@ -80,6 +82,8 @@ async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo)
         CallbackComponent("inbound", Stage.WORK, _sync(inbound.subscribe_all),
                           lambda: inbound.drain(stages * 0.8)),
         CallbackComponent("scheduler", Stage.INTAKE, scheduler.start, scheduler.stop),
+        # Intake stops first and starts last: the sweep runs only over a started ledger.
+        CallbackComponent(sweeper.name, Stage.INTAKE, sweeper.start, sweeper.stop),
         CallbackComponent("home-assistant", Stage.INTAKE, *_ha_loop(ha, bridge, board)),
         control,
     ]

@@ -2,9 +2,9 @@
 
 The router calls `reserve` (worst case, checked against every cap in one transaction),
 then makes the call, then `settle` (actual usage) or `release` (failed before anything
-was billed). A reservation whose outcome is never reported counts as spent: `start`
-turns those from dead processes, and any older than ``ledger.orphan_after_minutes``, into
-spend. Amounts are integer micro-dollars throughout.
+was billed). A reservation whose outcome is never reported counts as spent: `start`, and
+the running daemon's sweep (agent.ledger.sweep), turn those of dead processes, and any older
+than ``ledger.orphan_after_minutes``, into spend. Amounts are integer micro-dollars throughout.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Who holds a reservation: enough to tell, after a restart, that its process is dead."""
+"""Who holds a reservation: enough to tell, later and from another process, that it is dead.
+
+The token is ``<boot id>/<start time>``: a reservation from an earlier boot is dead whatever
+its pid, and one whose pid now runs a process started at another time is dead too.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """A process: host name, pid, and a token that changes when the pid is reused."""
+    """A process: host name, pid, and a token that changes when the pid is reused or the
+    machine reboots."""
 
     host: str
     pid: int
@@ -34,16 +41,31 @@ def _start_token(pid: int) -> str | None:
     return f"zombie:{start}" if state in ("Z", "X") else start
 
 
+def _boot_id() -> str:
+    """This boot's id (Linux), '' elsewhere."""
+    try:
+        return BOOT_ID.read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
+
+
 def current() -> Owner:
     """This process."""
     pid = os.getpid()
-    return Owner(socket.gethostname(), pid, _start_token(pid) or "")
+    start = _start_token(pid) or ""
+    boot = _boot_id()
+    return Owner(socket.gethostname(), pid, f"{boot}/{start}" if boot and start else start)
 
 
 def is_alive(owner: Owner) -> bool:
     """Whether ``owner`` still runs. Only answerable on the same host: elsewhere True."""
     if owner.host != socket.gethostname():
         return True
+    # Tokens written before boot ids were recorded have no "/": start time only.
+    boot, _, started = owner.token.rpartition("/")
+    now_boot = _boot_id()
+    if boot and now_boot and boot != now_boot:
+        return False  # an earlier boot: every process of it is gone
     try:
         os.kill(owner.pid, 0)
     except ProcessLookupError:
@@ -56,4 +78,4 @@ def is_alive(owner: Owner) -> bool:
     if token.startswith("zombie:"):
         return False
     # A different start time means the pid now belongs to another process.
-    return not (owner.token and token and token != owner.token)
+    return not (started and token and token != started)

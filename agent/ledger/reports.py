@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from agent.db.models import BudgetCounter, LedgerCall
 from agent.ledger.budget import Scope
 from agent.ledger.records import view
-from agent.ledger.types import CallView, CapStatus, SpendLine, SpendReport
+from agent.ledger.types import CallView, CapStatus, Outcome, SpendLine, SpendReport
 
 _MODEL = func.coalesce(func.nullif(LedgerCall.model_used, ""), LedgerCall.model_requested)
 
@@ -42,6 +42,9 @@ def spend_report(session: Session, start: datetime, end: datetime) -> SpendRepor
                func.coalesce(func.sum(c.input_tokens + c.cache_read_tokens
                                       + c.cache_write_5m_tokens + c.cache_write_1h_tokens), 0))
         .where(*_in_range(start, end), c.backend == "anthropic")).one()
+    unknown, unknown_cost = session.execute(
+        select(func.count(), func.coalesce(func.sum(c.cost_micros), 0))
+        .where(*_in_range(start, end), c.outcome == str(Outcome.UNKNOWN))).one()
     return SpendReport(
         start=start, end=end, calls=int(n), cost_micros=int(cost),
         counterfactual_micros=int(cf),
@@ -49,7 +52,8 @@ def spend_report(session: Session, start: datetime, end: datetime) -> SpendRepor
         by_tier=_lines(session, c.tier_used, start, end),
         by_model=_lines(session, _MODEL, start, end),
         cache_hit_ratio=(int(read) / int(prompt)) if int(prompt) else None,
-        claude_prompt_tokens=int(prompt), claude_cache_read_tokens=int(read))
+        claude_prompt_tokens=int(prompt), claude_cache_read_tokens=int(read),
+        unknown_calls=int(unknown), unknown_micros=int(unknown_cost))
 
 
 def calls(session: Session, start: datetime, end: datetime) -> list[CallView]:

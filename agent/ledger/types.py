@@ -113,6 +113,10 @@ class SpendReport:
     cache_hit_ratio: float | None
     claude_prompt_tokens: int
     claude_cache_read_tokens: int
+    # Calls sent that got no answer (timeouts, hang-ups, dead processes): counted as spent
+    # at their reservation, since Anthropic may have billed them.
+    unknown_calls: int = 0
+    unknown_micros: int = 0
 
     @property
     def savings_micros(self) -> int:

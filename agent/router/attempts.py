@@ -9,7 +9,9 @@ twice and never goes unrecorded:
                                -> settle as UNKNOWN: the reservation counts as spent
 
 429, 529, 5xx and timeouts are retried with exponential backoff and jitter, honouring the
-server's retry-after, while the request's deadline allows. A 402 stops paid calls until
+server's retry-after, while the request's deadline allows. A call that may have been billed
+is sent again at most ``router.max_unknown_retries`` times per request (fallback tiers
+included): a hanging upstream must not be paid for max_attempts times. A 402 stops paid calls until
 the next budget day (or a restart); a refused key (401, or OAuth wording) until a restart.
 """
 
@@ -33,14 +35,9 @@ from agent.errors import (
 )
 from agent.ledger import Ledger, LedgerEntry
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
-from agent.router.backend import (
-    Backend,
-    BackendReply,
-    CallSpec,
-    OnText,
-    estimate_prompt_tokens,
-)
+from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.retry import backoff_seconds
+from agent.router.tokens import prompt_token_bound
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +57,7 @@ class Trail:
     prompt_text: str | None = None        # stored only when ledger.store_prompts is on
     ledger_ids: list[str] = field(default_factory=list)
     cost_micros: int = 0
+    unknown: int = 0                      # paid calls sent that got no answer
 
     def add(self, entry: LedgerEntry) -> None:
         """Remember a row this request wrote."""
@@ -164,9 +162,10 @@ class AttemptRunner:
             reservation: Reservation | None = None
             if paid:
                 self._check_halt()
+                await self._check_unknown(trail, target)
                 reservation = await self._ledger.reserve(
                     skill=trail.skill, tier=tier, backend=backend.name, model=spec.model,
-                    prompt_tokens=estimate_prompt_tokens(spec, conversation),
+                    prompt_tokens=prompt_token_bound(spec, conversation),
                     max_tokens=spec.max_tokens)
             started = time.monotonic()
             try:
@@ -178,6 +177,8 @@ class AttemptRunner:
             except ModelError as err:
                 await self._failed(trail, target, reservation, err, started=started)
                 self._note_halt(err)
+                if paid and trail.unknown > self._config.router.max_unknown_retries:
+                    raise self._unknown_error(trail, backend.name) from err
                 delay = self._retry_delay(err, attempt, paid)
                 if delay is None or time.monotonic() + delay >= trail.deadline:
                     raise
@@ -208,6 +209,7 @@ class AttemptRunner:
         maybe_billed = isinstance(err, ModelResponseInvalid) or (
             isinstance(err, ModelUnavailable) and err.billed_unknown)
         if reservation is not None and maybe_billed:
+            trail.unknown += 1
             record = self._record(trail, target, usage=Usage(), outcome=Outcome.UNKNOWN,
                                   latency_ms=latency, error=err)
             entry = await self._ledger.settle(reservation, record)
@@ -222,6 +224,21 @@ class AttemptRunner:
         trail.add(entry)
         self._log(record, entry)
         log.warning("%s call for skill %s failed: %s", target.backend.name, trail.skill, err)
+
+    def _unknown_error(self, trail: Trail, backend: str) -> ModelUnavailable:
+        limit = self._config.router.max_unknown_retries
+        return ModelUnavailable(
+            f"the Claude API took the request and gave no answer {trail.unknown} time(s), each "
+            f"counted as spent; not sending it again (router.max_unknown_retries = {limit})",
+            backend=backend)
+
+    async def _check_unknown(self, trail: Trail, target: Target) -> None:
+        """Refuse (and record) a paid call once this request used up its unknown retries:
+        a fallback to another paid tier would be the same gamble."""
+        if trail.unknown > self._config.router.max_unknown_retries:
+            err = self._unknown_error(trail, target.backend.name)
+            await self.refused(trail, target, err)
+            raise err
 
     def _retry_delay(self, err: ModelError, attempt: int, paid: bool) -> float | None:
         # Only the cloud is retried: a local model that is down is a fallback case, and

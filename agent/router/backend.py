@@ -8,7 +8,6 @@ every foreign exception into hearth's errors, once.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,10 +18,6 @@ from agent.router.types import CacheTtl, ModelRequest, ToolSpec
 # Streaming callers receive text pieces as they arrive.
 OnText = Callable[[str], Awaitable[None]]
 
-# The reservation's prompt estimate: 2 characters per token, deliberately pessimistic (real
-# English runs near 4, and newer Claude tokenizers count ~30% more); a reservation too big
-# is freed at settle, one too small could overspend.
-CHARS_PER_TOKEN_ESTIMATE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +82,3 @@ class Backend(Protocol):
     async def aclose(self) -> None:
         """Close the SDK client."""
         ...
-
-
-def estimate_prompt_tokens(spec: CallSpec, conversation: Sequence[object]) -> int:
-    """A worst-case prompt size for the budget reservation (see CHARS_PER_TOKEN_ESTIMATE)."""
-    chars = len(spec.system) + len(repr(list(conversation)))
-    chars += sum(len(t.name) + len(t.description) + len(repr(dict(t.input_schema)))
-                 for t in spec.tools)
-    if spec.output_schema is not None:
-        chars += len(repr(dict(spec.output_schema)))
-    return math.ceil(chars / CHARS_PER_TOKEN_ESTIMATE) + 16

@@ -39,4 +39,8 @@ class BoundRouter:
             tools.append(granted)  # the handler registered at start-up, not the request's
         bound = replace(request, skill=self.skill, tools=tuple(tools),
                         allow_cloud=request.allow_cloud and self.allow_cloud)
-        return await self._router.route(bound, chosen, fallback=self.fallback or None)
+        # Fallback and escalation stay on what the skill declared (the router adds what
+        # `[router.skills.<name>] tiers` allows): a cheap skill never turns into a deep one.
+        declared = frozenset({self.tier, chosen, *self.fallback})
+        return await self._router.route(bound, chosen, fallback=self.fallback or None,
+                                        allowed=declared)

@@ -199,24 +199,30 @@ class Router:
 
     async def route(self, request: ModelRequest, tier: Tier, *,
                     fallback: tuple[Tier, ...] | None = None,
+                    allowed: frozenset[str] | None = None,
                     on_text: OnText | None = None) -> ModelResponse:
         """`complete` with the knobs bound routers and streaming need: a fallback list that
-        replaces `tiers.<tier>.fallback`, and a callback for text as it arrives."""
+        replaces `tiers.<tier>.fallback`, the tiers a skill declared (fallback and escalation
+        stay within them plus `[router.skills.<name>] tiers`; None: any), and a callback for
+        text as it arrives."""
         route = self._config.router.skills.get(request.skill)
         if route is not None:
             tier = route.tier or tier
             if not route.allow_cloud:
                 request = replace(request, allow_cloud=False)
+            if allowed is not None:
+                allowed = allowed | set(route.tiers) | {tier}
         if tier == "none":
             raise ModelRequestRejected("tier 'none' makes no model call; use record_none")
         chain = tier_chain(self._config, tier, allow_cloud=request.allow_cloud,
-                           fallback=fallback)
+                           fallback=fallback, allowed=allowed)
         trail = Trail(skill=request.skill, trigger=request.trigger, tier_requested=tier,
                       deadline=time.monotonic() + self._config.router.deadline,
                       prompt_text=_prompt_text(request))
         first_error: Exception | None = None
         for step in chain:
-            up = escalation_target(self._config, step, allow_cloud=request.allow_cloud)
+            up = escalation_target(self._config, step, allow_cloud=request.allow_cloud,
+                                   allowed=allowed)
             try:
                 result = await self._run_tier(request, tier, step, trail, on_text,
                                               can_escalate=up is not None)

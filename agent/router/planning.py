@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from agent.config.root import HearthConfig
 from agent.errors import ModelRequestRejected, PriceUnknown
-from agent.router.backend import CallSpec, estimate_prompt_tokens
+from agent.router.backend import CallSpec
+from agent.router.tokens import prompt_token_bound
 from agent.router.types import ModelRequest, PlanStep, RoutePlan, Tier
 
 if TYPE_CHECKING:
@@ -23,9 +24,11 @@ def is_cloud(config: HearthConfig, tier: str) -> bool:
 
 
 def tier_chain(config: HearthConfig, tier: Tier, *, allow_cloud: bool,
-               fallback: tuple[Tier, ...] | None = None) -> list[Tier]:
+               fallback: tuple[Tier, ...] | None = None,
+               allowed: frozenset[str] | None = None) -> list[Tier]:
     """`tier`, then its fallbacks (`fallback`, else `tiers.<tier>.fallback`), minus tiers that
-    are not configured or are cloud tiers when cloud is forbidden."""
+    are not configured, are cloud tiers when cloud is forbidden, or are outside `allowed`
+    (None: any tier)."""
     if tier not in config.tiers:
         raise ModelRequestRejected(f"tier {tier!r} is not configured")
     if not allow_cloud and is_cloud(config, tier):
@@ -35,17 +38,21 @@ def tier_chain(config: HearthConfig, tier: Tier, *, allow_cloud: bool,
     chain: list[Tier] = [tier]
     for step in order:
         if step in config.tiers and step not in chain and (allow_cloud or
-                                                           not is_cloud(config, step)):
+                                                           not is_cloud(config, step)) \
+                and (allowed is None or step in allowed):
             chain.append(step)
     return chain
 
 
-def escalation_target(config: HearthConfig, tier: Tier, *, allow_cloud: bool) -> Tier | None:
-    """The next tier up, if configured and allowed; None at the top."""
+def escalation_target(config: HearthConfig, tier: Tier, *, allow_cloud: bool,
+                      allowed: frozenset[str] | None = None) -> Tier | None:
+    """The next tier up that is configured, permitted by the cloud policy and in `allowed`
+    (None: any tier); None at the top."""
     if tier not in ESCALATION_ORDER:
         return None
     for up in ESCALATION_ORDER[ESCALATION_ORDER.index(tier) + 1:]:
-        if up in config.tiers and (allow_cloud or not is_cloud(config, up)):
+        if up in config.tiers and (allow_cloud or not is_cloud(config, up)) and (
+                allowed is None or up in allowed):
             return up
     return None
 
@@ -85,8 +92,10 @@ def build_plan(config: HearthConfig, ledger: Ledger, request: ModelRequest, tier
     probe = CallSpec(model="", max_tokens=0, system=request.system, tools=tuple(request.tools),
                      output_schema=request.output_schema, cache_ttl=ttl, effort=None,
                      thinking=False, timeout=0)
-    prompt = estimate_prompt_tokens(probe, [{"role": m.role, "content": m.content}
-                                            for m in request.messages])
+    # The conversation as the Claude adapter sends it, so the plan shows the real bound.
+    prompt = prompt_token_bound(probe, [{"role": m.role, "content": [{"type": "text",
+                                                                      "text": m.content}]}
+                                        for m in request.messages])
     steps = [_step(config, ledger, request, t, role="requested" if n == 0 else "fallback",
                    prompt_tokens=prompt, halted=halted, has_key=has_key)
              for n, t in enumerate(chain)]

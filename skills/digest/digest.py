@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.notifiers.types import Briefing, BriefingPart, Notifier
 from agent.plugins.contract import SkillRouter
+from agent.router.tokens import request_token_bound
 from agent.router.types import Message, ModelRequest
 from skills.digest.batches import BatchClient, BatchOutcome
 from skills.news.markdown import md_escape
@@ -95,8 +95,9 @@ class WeeklyDigest:
             return DigestResult("empty")
         params = self._params(items)
         custom_id = f"digest-{now:%Y%m%d%H%M}"
-        # No tokenizer offline: ~2 characters per token over-estimates on purpose.
-        prompt_tokens = math.ceil(sum(len(str(v)) for v in params.values()) / 2)
+        # An upper bound of what the batch can bill as prompt (UTF-8 bytes, see
+        # agent.router.tokens), so the reservation is never below the bill.
+        prompt_tokens = request_token_bound(params)
         reservation = await self._ledger.reserve(
             skill="digest", tier="deep", backend="anthropic", model=params["model"],
             prompt_tokens=prompt_tokens, max_tokens=params["max_tokens"], batch=True)

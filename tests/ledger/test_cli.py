@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -149,3 +149,46 @@ def test_budget_with_no_caps(state_dir: Path, tmp_path: Path,
     # `false` is not a number: a config error with the key's path, exit 78
     assert main(["--config", str(path), "budget"]) == 78
     assert "budget.daily_usd" in capsys.readouterr().err
+
+
+@pytest.fixture
+def unknowns(state_dir: Path) -> None:
+    """A paid call that answered, one that timed out after sending (settled UNKNOWN at its
+    reservation), and one orphaned by a reconcile: both of the latter are billed unknown."""
+    db = Database.open(None, state_dir)
+    cfg = config({"daily_usd": "0.5"}, ledger={"orphan_after_minutes": 1})
+
+    async def fill() -> None:
+        ledger = Ledger(db, cfg)
+        kw = {"skill": "ask", "tier": "deep", "backend": "anthropic",
+              "model": "claude-sonnet-5-5", "prompt_tokens": 1000, "max_tokens": 1000}
+        res = await ledger.reserve(**kw)  # type: ignore[arg-type]
+        await ledger.settle(res, record(Usage(input_tokens=100, output_tokens=10),
+                                        tier="deep", model="claude-sonnet-5-5"))
+        res = await ledger.reserve(**kw)  # type: ignore[arg-type]
+        await ledger.settle(res, record(tier="deep", model="claude-sonnet-5-5",
+                                        outcome=Outcome.UNKNOWN))
+        await Ledger(db, cfg, clock=Clock(datetime.now(UTC) - timedelta(minutes=5))).reserve(
+            **kw)  # type: ignore[arg-type]
+        assert await ledger.reconcile() == 1
+
+    try:
+        asyncio.run(fill())
+    finally:
+        db.close()
+
+
+# Each unknown counts its reservation: 1000 x 4 (1h write) + 1000 x 10 = 14,000 µ$.
+RESERVED_DEEP = 14_000
+
+
+def test_spend_shows_billed_unknown(cfg_file: Path, unknowns: None,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(cfg_file), "spend", "--json"]) == 0
+    month = json.loads(capsys.readouterr().out)["this_month"]
+    assert month["billed_unknown_calls"] == 2
+    assert month["billed_unknown_usd"] == 2 * RESERVED_DEEP / 1e6
+    assert month["cost_usd"] == (2 * RESERVED_DEEP + 100 * 2 + 10 * 10) / 1e6
+    assert main(["--config", str(cfg_file), "spend"]) == 0
+    out = capsys.readouterr().out
+    assert "billed unknown $0.028000 this month (2 calls sent without an answer" in out

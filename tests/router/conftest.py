@@ -32,10 +32,12 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 class Harness:
     """A router wired to the fakes and a real ledger; `rows()` reads what it recorded."""
 
-    def __init__(self, router: Router, ledger: Ledger, config: HearthConfig) -> None:
+    def __init__(self, router: Router, ledger: Ledger, config: HearthConfig,
+                 db: Database) -> None:
         self.router = router
         self.ledger = ledger
         self.config = config
+        self.db = db
 
     async def rows(self) -> list[CallView]:
         now = datetime.now(UTC)
@@ -67,7 +69,7 @@ async def make_harness(fake_anthropic: FakeAnthropic, fake_ollama: FakeOllama,
         await ledger.start()
         router = Router(cfg, ledger, api_key=api_key)
         made.append((router, db))
-        return Harness(router, ledger, cfg)
+        return Harness(router, ledger, cfg, db)
 
     yield make
     for router, db in made:

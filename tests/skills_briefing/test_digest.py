@@ -151,3 +151,26 @@ async def test_an_empty_week_submits_nothing(rig: Rig, fake_anthropic: FakeAnthr
     result = await rig.digest.run()
     assert result.status == "empty"
     assert fake_anthropic.requests == []
+
+
+async def test_the_batch_reservation_bounds_its_bill(rig: Rig,
+                                                     fake_anthropic: FakeAnthropic) -> None:
+    # Non-Latin stories, billed a token per UTF-8 byte, and an answer using all of
+    # max_tokens: the batch still costs no more than was reserved for it.
+    from sqlalchemy import select
+
+    from agent.db.models import LedgerCall, LedgerReservation
+
+    items = [ParsedItem(f"jp:{i}", f"東京の記事 {i} 🚆", None, "橋と電車の話題が続いた。" * 40,
+                        None) for i in range(10)]
+    await rig.db.write(partial(store_new, feed_url="https://jp.example/rss", items=items,
+                               when=START - timedelta(days=1), limit=20))
+    fake_anthropic.tokenizer = "bytes"
+    deep = rig.config.tiers["deep"].max_tokens
+    fake_anthropic.set_responder(lambda req: claude_answer("要約", usage={"output_tokens": deep}))
+    result = await rig.digest.run()
+    assert result.status == "batch"
+    ((cost, reserved),) = await rig.db.read(lambda s: s.execute(
+        select(LedgerCall.cost_micros, LedgerReservation.amount_micros)
+        .join(LedgerReservation, LedgerReservation.id == LedgerCall.reservation_id)).all())
+    assert 0 < cost <= reserved

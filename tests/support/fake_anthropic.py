@@ -269,6 +269,12 @@ class FakeAnthropic(ScriptedServer[Reply]):
         self.batches: dict[str, _Batch] = {}
         self.batch_polls_to_finish: int | None = 1
         self._failed_batch_requests: set[str] = set()
+        # Billing harsher than the 4-characters-per-token default, for reservation tests:
+        # "bytes" bills every UTF-8 byte of the prompt as a token (no real tokenizer makes
+        # tokens shorter than a byte), and `tool_prompt_tokens` bills the hidden system
+        # prompt the API adds when tools are present (documented at 346 tokens).
+        self.tokenizer: str = "chars"
+        self.tool_prompt_tokens = 0
 
     # scripting (start/stop/script/set_responder come from ScriptedServer)
 
@@ -317,7 +323,7 @@ class FakeAnthropic(ScriptedServer[Reply]):
             return self._messages(request, request_id)
         if request.method == "POST" and route == "/v1/messages/count_tokens":
             body = request.json if isinstance(request.json, dict) else {}
-            total = sum(estimate_tokens(text) for text, _ in _segments(body))
+            total = self._usage(body, count_only=True).input_tokens
             return HttpReply.json_body({"input_tokens": total}, headers={"request-id": request_id})
         if route.startswith("/v1/messages/batches"):
             return self._batches(request, route, request_id)
@@ -400,12 +406,20 @@ class FakeAnthropic(ScriptedServer[Reply]):
                 "model": reply.model or body.get("model", ""), "content": content,
                 "stop_reason": stop, "stop_sequence": None, "usage": usage_json}
 
-    def _usage(self, body: dict[str, Any]) -> _Usage:
-        segments = _segments(body)
-        sizes = [estimate_tokens(text) for text, _ in segments]
+    def _tokens(self, text: str) -> int:
+        if self.tokenizer == "bytes":
+            return len(text.encode("utf-8"))
+        return estimate_tokens(text)
+
+    def _usage(self, body: dict[str, Any], *, count_only: bool = False) -> _Usage:
+        segments = _segments(body, ascii_only=self.tokenizer != "bytes")
+        sizes = [self._tokens(text) for text, _ in segments]
+        if body.get("tools"):
+            # The hidden tool prompt comes first, with the tools, so it is part of the prefix.
+            sizes[0] += self.tool_prompt_tokens
         total = sum(sizes)
         breakpoints = [i for i, (_, cc) in enumerate(segments) if cc is not None]
-        if not breakpoints:
+        if not breakpoints or count_only:
             return _Usage(total, 0, 0, 0)
         # keys[i] / cumulative[i]: the prefix through block i (model included, as caches are
         # per model) and its size in tokens.
@@ -553,17 +567,20 @@ def _invalid(body: dict[str, Any]) -> str:
     return ""
 
 
-def _segments(body: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
-    """The prompt as (canonical text, cache_control) blocks, in cache order: tools, system, messages."""
+def _segments(body: dict[str, Any], *,
+              ascii_only: bool = True) -> list[tuple[str, dict[str, Any] | None]]:
+    """The prompt as (canonical text, cache_control) blocks, in cache order: tools, system,
+    messages. ``ascii_only`` False keeps non-ASCII characters as themselves (bytes billing)."""
     out: list[tuple[str, dict[str, Any] | None]] = []
 
     def add(block: Any) -> None:
         if isinstance(block, dict):
             cc = block.get("cache_control")
             stripped = {k: v for k, v in block.items() if k != "cache_control"}
-            out.append((json.dumps(stripped), cc if isinstance(cc, dict) else None))
+            out.append((json.dumps(stripped, ensure_ascii=ascii_only),
+                        cc if isinstance(cc, dict) else None))
         else:
-            out.append((json.dumps(block), None))
+            out.append((json.dumps(block, ensure_ascii=ascii_only), None))
 
     for tool in body.get("tools") or []:
         add(tool)
