@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _PROLOG_SCAN = 65536
+# The types whose value feedparser hands over as markup (its own `html_types`); every other
+# type ("text/plain" above all) is text whose `<` and `&` are characters, not markup.
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +78,28 @@ def _when(entry: Any) -> datetime | None:
     return None
 
 
-def _summary(entry: Any) -> str:
+def _is_html(detail: object) -> bool:
+    """Whether feedparser reports a field (a ``*_detail`` or ``content[]`` dict) as markup.
+
+    A field without a type counts as HTML, as feedparser itself treats it.
+    """
+    kind = detail.get("type") if isinstance(detail, dict) else None
+    if not isinstance(kind, str) or not kind.strip():
+        return True
+    return kind.split(";", 1)[0].strip().lower() in _HTML_TYPES
+
+
+def _title(entry: Any) -> tuple[object, bool]:
+    return entry.get("title"), _is_html(entry.get("title_detail"))
+
+
+def _summary(entry: Any) -> tuple[object, bool]:
     content = entry.get("content")
     if isinstance(content, list) and content and isinstance(content[0], dict):
         value = content[0].get("value")
         if isinstance(value, str) and value.strip():
-            return value
-    value = entry.get("summary")
-    return value if isinstance(value, str) else ""
+            return value, _is_html(content[0])
+    return entry.get("summary"), _is_html(entry.get("summary_detail"))
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str | None, max_items: int,
@@ -111,8 +128,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, max_items: in
         raise FeedRejected("not an RSS or Atom feed")
     items: list[ParsedItem] = []
     for entry in entries[:max_items]:
-        title = clean_text(entry.get("title"), MAX_TITLE_CHARS)
-        summary = clean_text(_summary(entry), item_max_chars)
+        value, html = _title(entry)
+        title = clean_text(value, MAX_TITLE_CHARS, html=html)
+        value, html = _summary(entry)
+        summary = clean_text(value, item_max_chars, html=html)
         link = safe_link(entry.get("link"))
         if not title and not summary:
             continue

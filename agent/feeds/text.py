@@ -1,8 +1,10 @@
 """Turning untrusted feed fields into short plain text: no markup, no control characters.
 
-Feed text is data. It is stripped of HTML (script and style contents dropped whole),
-whitespace is collapsed, control characters removed, and the result truncated, before it
-is stored, shown or quoted to a model.
+Feed text is data. A field feedparser reports as HTML is reduced to its visible text (script
+and style contents dropped whole); a plain-text field is kept as written, so a title about
+`<div>` or `x <y` keeps its words and `&amp;` is not decoded a second time. Whitespace is
+then collapsed, control characters removed and the result truncated, before it is stored,
+shown or quoted to a model.
 """
 
 from __future__ import annotations
@@ -56,11 +58,15 @@ def strip_html(markup: str) -> str:
     return "".join(parser.parts)
 
 
-def clean_text(value: object, max_chars: int) -> str:
-    """Plain, single-line, printable text of at most `max_chars` characters."""
+def clean_text(value: object, max_chars: int, *, html: bool = False) -> str:
+    """Plain, single-line, printable text of at most `max_chars` characters.
+
+    `html` says that `value` is markup (feedparser's type for the field); plain text is
+    never parsed as HTML, whatever characters it contains.
+    """
     if not isinstance(value, str) or not value:
         return ""
-    text = strip_html(value) if "<" in value or "&" in value else value
+    text = strip_html(value) if html else value
     # Control and format characters (bidi overrides, zero-width joiners) can hide text.
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _SPACE.sub(" ", text).strip()
