@@ -23,7 +23,8 @@ from typing import Any
 import feedparser
 
 from agent.feeds.http import FeedRejected
-from agent.feeds.text import MAX_TITLE_CHARS, clean_text, item_key, safe_link
+from agent.feeds.identity import item_key
+from agent.feeds.text import MAX_TITLE_CHARS, clean_text, safe_link
 
 log = logging.getLogger(__name__)
 

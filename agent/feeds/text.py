@@ -9,7 +9,6 @@ shown or quoted to a model.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -22,7 +21,6 @@ _BLOCK = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", 
                     "blockquote", "pre", "section", "article", "hr"})
 _SPACE = re.compile(r"\s+")
 MAX_TITLE_CHARS = 300
-MAX_KEY_CHARS = 400
 
 
 class _TextExtractor(HTMLParser):
@@ -89,18 +87,3 @@ def safe_link(value: object) -> str | None:
     if parts.username or parts.password or any(c.isspace() for c in value):
         return None
     return value
-
-
-def item_key(guid: object, link: str | None, title: str, summary: str) -> str:
-    """The de-duplication key: the guid, else the link, else a hash of the content."""
-    if isinstance(guid, str) and guid.strip():
-        key = "id:" + guid.strip()
-    elif link:
-        key = "link:" + link
-    else:
-        digest = hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
-        return "sha256:" + digest
-    if len(key) > MAX_KEY_CHARS:
-        # The key column is bounded; a very long guid is still unique by its hash.
-        key = key.split(":", 1)[0] + ":sha256:" + hashlib.sha256(key.encode()).hexdigest()
-    return key

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agent.feeds.http import FeedRejected
+from agent.feeds.identity import item_key
 from agent.feeds.parse import parse_feed
-from agent.feeds.text import clean_text, item_key, safe_link
+from agent.feeds.text import clean_text, safe_link
 from tests.support.feeds import fixture
 
 
