@@ -65,8 +65,9 @@ class FeedsSection(Section):
     item_max_chars: int = Field(2000, ge=100, le=20_000)
     # Feeds fetched at the same time.
     concurrency: int = Field(4, ge=1, le=32)
-    # Not well-formed XML is skipped; true accepts what feedparser's loose parser recovers.
-    accept_malformed: bool = False
+    # Use what feedparser's tolerant parser recovers from not well-formed XML (the feed is
+    # reported degraded); false skips such a feed.
+    accept_malformed: bool = True
     # Refuse feeds that resolve to loopback or private addresses (SSRF). Tests turn it on.
     allow_private_addresses: bool = False
     user_agent: str = "hearth-feeds/0.1 (+https://example.invalid/hearth)"

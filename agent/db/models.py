@@ -124,20 +124,23 @@ class FeedState(Base):
 
 
 class FeedItem(Base):
-    """A news item, stored once whatever feed or fetch brought it again."""
+    """A news item, stored once whatever fetch brought it again (agent.feeds.identity)."""
 
     __tablename__ = "feed_item"
     __table_args__ = (
         UniqueConstraint("key", name="uq_feed_item_key"),
         Index("ix_feed_item_first_seen_at", "first_seen_at"),
+        Index("ix_feed_item_link_key", "link_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # guid, else link, else a hash of the content
+    # The feed's id, else link, else a hash of the content, scoped to the feed.
     key: Mapped[str] = mapped_column(String(512))
     feed_url: Mapped[str] = mapped_column(String(2048))
     title: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(2048))
+    # SHA-256 of the normalised link, when it names one item: the identity across feeds.
+    link_key: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

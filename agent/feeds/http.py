@@ -10,7 +10,9 @@ feeds are fetched here and only the capped bytes are handed to the parser.
   name), so a DNS answer cannot change between the check and the connect;
 - one deadline covers connect, redirects and the whole body;
 - the body is streamed: `max_bytes` on the wire and `max_decoded_bytes` after gzip or
-  deflate, decoded here with a cap so a compression bomb never inflates in memory;
+  deflate, decoded here with a cap so a compression bomb never inflates in memory; a body
+  over either cap raises `FeedTooLarge`, which carries what was read up to the cap so the
+  caller can still use the feed's first items;
 - conditional GET with the feed's last ETag and Last-Modified.
 """
 
@@ -42,6 +44,10 @@ class FeedRejected(HearthError):
         super().__init__(message)
 
 
+class _CapReached(Exception):
+    """A cap was met while reading; the message says which."""
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     """One feed download. ``body`` is decoded bytes, empty when not modified (304)."""
@@ -57,6 +63,14 @@ class FetchResult:
     def not_modified(self) -> bool:
         """The server said the feed has not changed since the validators we sent."""
         return self.status == 304
+
+
+class FeedTooLarge(FeedRejected):
+    """The feed is over a byte cap; ``partial.body`` holds the decoded bytes up to the cap."""
+
+    def __init__(self, message: str, partial: FetchResult) -> None:
+        self.partial = partial
+        super().__init__(message, status=partial.status)
 
 
 def _address_allowed(address: str, allow_private: bool) -> bool:
@@ -91,10 +105,11 @@ class _Decoder:
         self._size = 0
 
     def _add(self, data: bytes) -> None:
-        self._size += len(data)
-        if self._size > self._cap:
-            raise FeedRejected(f"feed is larger than {self._cap} bytes once decoded")
-        self._parts.append(data)
+        room = self._cap - self._size
+        self._parts.append(data[:room])
+        self._size += min(len(data), room)
+        if len(data) > room:
+            raise _CapReached(f"feed is over the {self._cap}-byte cap once decoded")
 
     def feed(self, chunk: bytes) -> None:
         if self._z is None:
@@ -106,7 +121,11 @@ class _Decoder:
         except zlib.error as exc:
             raise FeedRejected(f"corrupt compressed body: {exc}") from exc
         if self._z.unconsumed_tail:
-            raise FeedRejected(f"feed is larger than {self._cap} bytes once decoded")
+            raise _CapReached(f"feed is over the {self._cap}-byte cap once decoded")
+
+    def head(self) -> bytes:
+        """What has been decoded so far (at most the cap)."""
+        return b"".join(self._parts)
 
     def finish(self) -> bytes:
         if self._z is not None:
@@ -219,20 +238,27 @@ class FeedFetcher:
                                headers.get("last-modified"))
         if status != 200:
             raise FeedRejected(f"HTTP {status}", status=status)
+        cap = self.config.max_bytes
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.config.max_bytes:
-            raise FeedRejected(f"feed is {declared} bytes, over the {self.config.max_bytes} cap",
-                               status=status)
+        # A declared size over the cap is still read up to the cap: its first items count.
+        over = (f"feed is {declared} bytes, over the {cap} cap"
+                if declared.isdigit() and int(declared) > cap else f"feed is over the {cap}-byte cap")
         decoder = _Decoder(headers.get("content-encoding", ""), self.config.max_decoded_bytes)
         received = 0
         try:
             async for chunk in response.aiter_raw():
+                room = cap - received
                 received += len(chunk)
-                if received > self.config.max_bytes:
-                    raise FeedRejected(f"feed is over the {self.config.max_bytes}-byte cap",
-                                       status=status)
+                if received > cap:
+                    decoder.feed(chunk[:room])
+                    raise _CapReached(over)
                 decoder.feed(chunk)
+            body = decoder.finish()
+        except _CapReached as exc:
+            partial = FetchResult(url, status, decoder.head(), headers.get("content-type"),
+                                  headers.get("etag"), headers.get("last-modified"))
+            raise FeedTooLarge(str(exc), partial) from None
         except httpx.HTTPError as exc:
             raise FeedRejected(f"{type(exc).__name__} while reading: {exc}") from exc
-        return FetchResult(url, status, decoder.finish(), headers.get("content-type"),
+        return FetchResult(url, status, body, headers.get("content-type"),
                            headers.get("etag"), headers.get("last-modified"))

@@ -2,8 +2,12 @@
 
 feedparser is given bytes only (never a URL or a string, which it may fetch or open).
 Documents that declare entities are refused before parsing: real feeds do not need them
-and they are how "billion laughs" expansion works. Not well-formed XML is skipped unless
-`feeds.accept_malformed` asks for what the loose parser recovers. Blocking: call
+and they are how "billion laughs" expansion works.
+
+What can be read is used, and the feed is reported degraded: the entries feedparser's
+tolerant parser recovers from not well-formed XML (unless `feeds.accept_malformed` is
+off), and the complete items before the byte cap of a feed that is too large. A document
+that is neither well-formed nor recognisably RSS or Atom is refused. Blocking: call
 `parse_feed` off the event loop.
 """
 
@@ -23,13 +27,27 @@ from typing import Any
 import feedparser
 
 from agent.feeds.http import FeedRejected
-from agent.feeds.text import MAX_TITLE_CHARS, clean_text, item_key, safe_link
+from agent.feeds.identity import item_key
+from agent.feeds.text import MAX_TITLE_CHARS, clean_text, safe_link
 
 log = logging.getLogger(__name__)
 
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _PROLOG_SCAN = 65536
+# The end of an RSS item or Atom entry, with or without a namespace prefix.
+_ITEM_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+# The types whose value feedparser hands over as markup (its own `html_types`); every other
+# type ("text/plain" above all) is text whose `<` and `&` are characters, not markup.
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """The usable items of one feed, and why the feed is degraded (None: read whole)."""
+
+    items: list[ParsedItem]
+    degraded: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,52 +93,92 @@ def _when(entry: Any) -> datetime | None:
     return None
 
 
-def _summary(entry: Any) -> str:
+def _is_html(detail: object) -> bool:
+    """Whether feedparser reports a field (a ``*_detail`` or ``content[]`` dict) as markup.
+
+    A field without a type counts as HTML, as feedparser itself treats it.
+    """
+    kind = detail.get("type") if isinstance(detail, dict) else None
+    if not isinstance(kind, str) or not kind.strip():
+        return True
+    return kind.split(";", 1)[0].strip().lower() in _HTML_TYPES
+
+
+def _title(entry: Any) -> tuple[object, bool]:
+    return entry.get("title"), _is_html(entry.get("title_detail"))
+
+
+def _summary(entry: Any) -> tuple[object, bool]:
     content = entry.get("content")
     if isinstance(content, list) and content and isinstance(content[0], dict):
         value = content[0].get("value")
         if isinstance(value, str) and value.strip():
-            return value
-    value = entry.get("summary")
-    return value if isinstance(value, str) else ""
+            return value, _is_html(content[0])
+    return entry.get("summary"), _is_html(entry.get("summary_detail"))
 
 
-def parse_feed(body: bytes, *, url: str, content_type: str | None, max_items: int,
-               item_max_chars: int, accept_malformed: bool = False) -> list[ParsedItem]:
-    """The first `max_items` entries of the feed in `body`; raises FeedRejected."""
-    if not body.strip():
-        raise FeedRejected("empty body")
-    if _ENTITY_DECL.search(_prolog(body)):
-        raise FeedRejected("the document declares XML entities; refused (entity expansion)")
+def _complete_items(body: bytes, cut: str) -> bytes:
+    """`body` up to the end of its last complete item; FeedRejected(`cut`) when it has none."""
+    ends = list(_ITEM_END.finditer(body))
+    if not ends:
+        raise FeedRejected(f"{cut}, with no complete item before it")
+    return body[: ends[-1].end()]
+
+
+def _parse(body: bytes, url: str, content_type: str | None) -> Any:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     try:
-        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers,
-                                  sanitize_html=True, resolve_relative_uris=True)
+        return feedparser.parse(io.BytesIO(body), response_headers=headers,
+                                sanitize_html=True, resolve_relative_uris=True)
     except Exception as exc:
         # Hostile input can reach corners of feedparser that raise anything; one feed's
         # crash must not take the others down, so it becomes this feed's rejection.
         log.warning("feedparser crashed on %s", url, exc_info=True)
         raise FeedRejected(f"feedparser failed: {type(exc).__name__}") from exc
+
+
+def _item(entry: Any, item_max_chars: int) -> ParsedItem | None:
+    value, html = _title(entry)
+    title = clean_text(value, MAX_TITLE_CHARS, html=html)
+    value, html = _summary(entry)
+    summary = clean_text(value, item_max_chars, html=html)
+    if not title and not summary:
+        return None
+    link = safe_link(entry.get("link"))
+    return ParsedItem(key=item_key(entry.get("id"), link, title, summary),
+                      title=title or summary[:80], link=link, summary=summary,
+                      published_at=_when(entry))
+
+
+def parse_feed(body: bytes, *, url: str, content_type: str | None, max_items: int,
+               item_max_chars: int, accept_malformed: bool = True,
+               cut: str | None = None) -> ParsedFeed:
+    """The first `max_items` usable entries of the feed in `body`; raises FeedRejected.
+
+    `cut` says that `body` is only the first part of the feed, and why (the byte cap).
+    """
+    if not body.strip():
+        raise FeedRejected(cut or "empty body")
+    if _ENTITY_DECL.search(_prolog(body)):
+        raise FeedRejected("the document declares XML entities; refused (entity expansion)")
+    if cut:
+        body = _complete_items(body, cut)
+    parsed = _parse(body, url, content_type)
     problem = parsed.get("bozo_exception")
-    if parsed.get("bozo") and isinstance(problem, xml.sax.SAXException) and not accept_malformed:
-        raise FeedRejected(f"not well-formed XML: {problem}")
+    malformed = bool(parsed.get("bozo")) and isinstance(problem, xml.sax.SAXException)
     entries = parsed.get("entries") or []
-    if not parsed.get("version") and not entries:
-        raise FeedRejected("not an RSS or Atom feed")
-    items: list[ParsedItem] = []
-    for entry in entries[:max_items]:
-        title = clean_text(entry.get("title"), MAX_TITLE_CHARS)
-        summary = clean_text(_summary(entry), item_max_chars)
-        link = safe_link(entry.get("link"))
-        if not title and not summary:
-            continue
-        items.append(ParsedItem(
-            key=item_key(entry.get("id"), link, title, summary),
-            title=title or summary[:80],
-            link=link,
-            summary=summary,
-            published_at=_when(entry),
-        ))
-    return items
+    if malformed and not cut and not (accept_malformed and entries and parsed.get("version")):
+        raise FeedRejected(f"not well-formed XML: {problem}")
+    if not parsed.get("version") and (cut or not entries):
+        raise FeedRejected(cut or "not an RSS or Atom feed")
+    items = [i for i in (_item(e, item_max_chars) for e in entries[:max_items]) if i]
+    if cut:
+        return ParsedFeed(items, f"{cut}; read the {len(items)} items before it")
+    if malformed:
+        if not items:
+            raise FeedRejected(f"not well-formed XML: {problem}; nothing could be read")
+        return ParsedFeed(items, f"not well-formed XML ({problem}); "
+                                 f"kept the {len(items)} items the tolerant parser recovered")
+    return ParsedFeed(items)

@@ -1,4 +1,9 @@
-"""Fetching every configured feed at once, each failure contained to its own feed."""
+"""Fetching every configured feed at once, each failure contained to its own feed.
+
+A feed is "ok", "not_modified", "degraded" (malformed or over the byte cap, and what could be
+read was used; the outcome's `warning`, the log and `feed_state.last_error` say why) or
+"error" (skipped).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,12 @@ from sqlalchemy.orm import Session
 from agent.config.schedule import FeedSection, FeedsSection
 from agent.db import Database
 from agent.feeds import store
-from agent.feeds.http import FeedFetcher, FeedRejected, FetchResult
-from agent.feeds.parse import ParsedItem, expat_is_current, parse_feed
+from agent.feeds.http import FeedFetcher, FeedRejected, FeedTooLarge, FetchResult
+from agent.feeds.parse import ParsedFeed, ParsedItem, expat_is_current, parse_feed
 
 log = logging.getLogger(__name__)
 
-FeedStatus = Literal["ok", "not_modified", "error"]
+FeedStatus = Literal["ok", "not_modified", "degraded", "error"]
 _warned_expat = False
 
 
@@ -34,6 +39,8 @@ class FeedOutcome:
     parsed_items: int = 0
     new_items: int = 0
     error: str | None = None
+    # Why a "degraded" feed was only partly read.
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,11 @@ class FetchReport:
         """The feeds that were skipped."""
         return tuple(f for f in self.feeds if f.status == "error")
 
+    @property
+    def degraded(self) -> tuple[FeedOutcome, ...]:
+        """The feeds of which only part could be read."""
+        return tuple(f for f in self.feeds if f.status == "degraded")
+
 
 @dataclass(frozen=True, slots=True)
 class _Downloaded:
@@ -59,6 +71,7 @@ class _Downloaded:
     result: FetchResult | None
     items: tuple[ParsedItem, ...]
     error: FeedRejected | None
+    degraded: str | None = None
 
 
 def _warn_old_expat() -> None:
@@ -76,16 +89,21 @@ async def _download(fetcher: FeedFetcher, feed: FeedSection, config: FeedsSectio
     url = str(feed.url)
     async with gate:
         try:
-            result = await fetcher.fetch(url, etag=known.etag if known else None,
-                                         last_modified=known.last_modified if known else None)
+            cut: str | None = None
+            try:
+                result = await fetcher.fetch(
+                    url, etag=known.etag if known else None,
+                    last_modified=known.last_modified if known else None)
+            except FeedTooLarge as exc:
+                result, cut = exc.partial, str(exc)  # the first items may still be whole
             if result.not_modified:
                 return _Downloaded(feed, result, (), None)
             # feedparser is blocking, CPU-bound pure Python: keep it off the event loop.
-            items = await asyncio.to_thread(
+            parsed: ParsedFeed = await asyncio.to_thread(
                 parse_feed, result.body, url=result.url, content_type=result.content_type,
                 max_items=feed.max_items, item_max_chars=config.item_max_chars,
-                accept_malformed=config.accept_malformed)
-            return _Downloaded(feed, result, tuple(items), None)
+                accept_malformed=config.accept_malformed, cut=cut)
+            return _Downloaded(feed, result, tuple(parsed.items), None, parsed.degraded)
         except FeedRejected as exc:
             return _Downloaded(feed, None, (), exc)
         except Exception as exc:
@@ -123,9 +141,12 @@ async def fetch_all(feeds: Sequence[FeedSection], db: Database, client_config: F
         outcomes.append(outcome)
         if outcome.status == "error":
             log.warning("feed %s skipped: %s", outcome.url, outcome.error)
+        elif outcome.status == "degraded":
+            log.warning("feed %s degraded: %s", outcome.url, outcome.warning)
     report = FetchReport(tuple(outcomes))
-    log.info("feeds: %d fetched, %d skipped, %d new items", len(feeds) - len(report.failed),
-             len(report.failed), report.new_items)
+    log.info("feeds: %d fetched (%d degraded), %d skipped, %d new items",
+             len(feeds) - len(report.failed), len(report.degraded), len(report.failed),
+             report.new_items)
     return report
 
 
@@ -142,5 +163,7 @@ def _save(session: Session, d: _Downloaded, now: datetime, room: int) -> FeedOut
     # When the total cap cut this feed short, keep the old validators so the next fetch
     # gets the full feed again instead of a 304 that would hide the items left out.
     store.record_state(session, url, when=now, status=d.result.status, etag=d.result.etag,
-                       last_modified=d.result.last_modified, keep_validators=new >= room)
-    return FeedOutcome(url, name, "ok", parsed_items=len(d.items), new_items=new)
+                       last_modified=d.result.last_modified, keep_validators=new >= room,
+                       error=f"degraded: {d.degraded}" if d.degraded else None)
+    return FeedOutcome(url, name, "degraded" if d.degraded else "ok", parsed_items=len(d.items),
+                       new_items=new, warning=d.degraded)

@@ -1,11 +1,15 @@
 """Feed state and de-duplicated items in the database (functions run inside `db.write`/`read`).
 
-Items are inserted with ON CONFLICT DO NOTHING on their unique key, so two daemons sharing
-a PostgreSQL ledger, or two overlapping fetches, never store an item twice.
+Items are inserted with ON CONFLICT DO NOTHING on their unique, feed-scoped key, so two
+daemons sharing a PostgreSQL ledger, or two overlapping fetches, never store an item of a
+feed twice. The cross-feed check by link runs in the same transaction: on SQLite (BEGIN
+IMMEDIATE) it is exact; on PostgreSQL two daemons saving two different feeds at the same
+instant could both store the same story once each.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from agent.db.models import FeedItem, FeedState
+from agent.feeds.identity import link_key, scoped_key
 from agent.feeds.parse import ParsedItem
 
 _ERROR_CHARS = 500
@@ -63,23 +68,36 @@ def record_state(session: Session, url: str, *, when: datetime, status: int | No
         row.last_modified = last_modified[:128] if last_modified else None
 
 
+def _link_keys(items: Sequence[ParsedItem]) -> list[str | None]:
+    """Each item's link key, None for a link that several items of this feed share."""
+    keys = [link_key(item.link) for item in items]
+    counts = Counter(k for k in keys if k)
+    return [k if k and counts[k] == 1 else None for k in keys]
+
+
 def store_new(session: Session, feed_url: str, items: Sequence[ParsedItem], *,
               when: datetime, limit: int) -> int:
-    """Insert the items not seen before (at most `limit`); returns how many were new."""
+    """Insert the items not seen before (at most `limit`); returns how many were new.
+
+    Seen means: this feed already gave an item with the same key, or another feed gave one
+    with the same link key (see `agent.feeds.identity`).
+    """
     if not items or limit <= 0:
         return 0
-    keys = [item.key for item in items]
-    seen = set(session.scalars(select(FeedItem.key).where(FeedItem.key.in_(keys))))
-    fresh: dict[str, ParsedItem] = {}
-    for item in items:
-        if item.key not in seen and item.key not in fresh:
-            fresh[item.key] = item
+    candidates: dict[str, tuple[ParsedItem, str | None]] = {}
+    for item, link in zip(items, _link_keys(items), strict=True):
+        candidates.setdefault(scoped_key(feed_url, item.key), (item, link))
+    seen = set(session.scalars(select(FeedItem.key).where(FeedItem.key.in_(list(candidates)))))
+    links = {link for _, link in candidates.values() if link}
+    elsewhere = set(session.scalars(select(FeedItem.link_key).where(
+        FeedItem.link_key.in_(list(links)), FeedItem.feed_url != feed_url))) if links else set()
     rows = [
-        {"key": item.key, "feed_url": feed_url, "title": item.title, "link": item.link,
-         "summary": item.summary, "published_at": item.published_at, "first_seen_at": when,
-         "briefed_at": None}
-        for item in list(fresh.values())[:limit]
-    ]
+        {"key": key, "feed_url": feed_url, "title": item.title, "link": item.link,
+         "link_key": link, "summary": item.summary, "published_at": item.published_at,
+         "first_seen_at": when, "briefed_at": None}
+        for key, (item, link) in candidates.items()
+        if key not in seen and link not in elsewhere
+    ][:limit]
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name

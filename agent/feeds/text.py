@@ -1,13 +1,14 @@
 """Turning untrusted feed fields into short plain text: no markup, no control characters.
 
-Feed text is data. It is stripped of HTML (script and style contents dropped whole),
-whitespace is collapsed, control characters removed, and the result truncated, before it
-is stored, shown or quoted to a model.
+Feed text is data. A field feedparser reports as HTML is reduced to its visible text (script
+and style contents dropped whole); a plain-text field is kept as written, so a title about
+`<div>` or `x <y` keeps its words and `&amp;` is not decoded a second time. Whitespace is
+then collapsed, control characters removed and the result truncated, before it is stored,
+shown or quoted to a model.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -20,7 +21,6 @@ _BLOCK = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", 
                     "blockquote", "pre", "section", "article", "hr"})
 _SPACE = re.compile(r"\s+")
 MAX_TITLE_CHARS = 300
-MAX_KEY_CHARS = 400
 
 
 class _TextExtractor(HTMLParser):
@@ -56,11 +56,15 @@ def strip_html(markup: str) -> str:
     return "".join(parser.parts)
 
 
-def clean_text(value: object, max_chars: int) -> str:
-    """Plain, single-line, printable text of at most `max_chars` characters."""
+def clean_text(value: object, max_chars: int, *, html: bool = False) -> str:
+    """Plain, single-line, printable text of at most `max_chars` characters.
+
+    `html` says that `value` is markup (feedparser's type for the field); plain text is
+    never parsed as HTML, whatever characters it contains.
+    """
     if not isinstance(value, str) or not value:
         return ""
-    text = strip_html(value) if "<" in value or "&" in value else value
+    text = strip_html(value) if html else value
     # Control and format characters (bidi overrides, zero-width joiners) can hide text.
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _SPACE.sub(" ", text).strip()
@@ -83,18 +87,3 @@ def safe_link(value: object) -> str | None:
     if parts.username or parts.password or any(c.isspace() for c in value):
         return None
     return value
-
-
-def item_key(guid: object, link: str | None, title: str, summary: str) -> str:
-    """The de-duplication key: the guid, else the link, else a hash of the content."""
-    if isinstance(guid, str) and guid.strip():
-        key = "id:" + guid.strip()
-    elif link:
-        key = "link:" + link
-    else:
-        digest = hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
-        return "sha256:" + digest
-    if len(key) > MAX_KEY_CHARS:
-        # The key column is bounded; a very long guid is still unique by its hash.
-        key = key.split(":", 1)[0] + ":sha256:" + hashlib.sha256(key.encode()).hexdigest()
-    return key

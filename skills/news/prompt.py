@@ -126,7 +126,7 @@ def _neutral(text: object, limit: int) -> str:
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _URL.sub("", text)
-    return clean_text(text, limit)
+    return clean_text(text, limit, html=True)  # model output is untyped: read as markup
 
 
 def extractive(item: StoredItem, why_not: str = "") -> Summary:

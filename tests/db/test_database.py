@@ -38,7 +38,7 @@ PINNED = {
     "feed_state": ["url", "etag", "last_modified", "last_fetch_at", "last_status",
                    "last_error"],
     "feed_item": ["id", "key", "feed_url", "title", "link", "summary", "published_at",
-                  "first_seen_at", "briefed_at"],
+                  "first_seen_at", "briefed_at", "link_key"],
     "approval_event": ["id", "at", "kind", "code", "path", "device", "topic", "payload",
                        "detail", "requested_by"],
 }

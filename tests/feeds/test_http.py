@@ -8,7 +8,7 @@ import time
 import pytest
 
 from agent.config.schedule import FeedsSection
-from agent.feeds.http import FeedFetcher, FeedRejected
+from agent.feeds.http import FeedFetcher, FeedRejected, FeedTooLarge
 from tests.support.feeds import FeedServer, fixture, zeros
 
 ALLOW = FeedsSection(allow_private_addresses=True, timeout=5)
@@ -64,12 +64,23 @@ async def test_fifty_megabytes_streamed_are_cut_at_the_byte_cap(feed_server: Fee
     assert time.monotonic() - started < 30
 
 
-async def test_declared_length_over_the_cap_is_refused_before_reading(
+async def test_declared_length_over_the_cap_is_refused_with_only_the_capped_head(
         feed_server: FeedServer) -> None:
     url = feed_server.add("/big", b"x" * 5000)
     async with FeedFetcher(FeedsSection(allow_private_addresses=True, max_bytes=1024)) as f:
-        with pytest.raises(FeedRejected, match="over the 1024 cap"):
+        with pytest.raises(FeedTooLarge, match="over the 1024 cap") as info:
             await f.fetch(url)
+    # What was read up to the cap, for the caller to take the first items from.
+    assert info.value.partial.body == b"x" * 1024
+
+
+async def test_a_bomb_keeps_only_the_decoded_cap(feed_server: FeedServer) -> None:
+    url = feed_server.add("/bomb", b"<" * 3_000_000, gzip=True)
+    config = FeedsSection(allow_private_addresses=True, max_decoded_bytes=100_000)
+    async with FeedFetcher(config) as fetcher:
+        with pytest.raises(FeedTooLarge, match="decoded") as info:
+            await fetcher.fetch(url)
+    assert info.value.partial.body == b"<" * 100_000
 
 
 async def test_redirects_are_followed_up_to_the_limit(feed_server: FeedServer) -> None:

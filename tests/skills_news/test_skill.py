@@ -31,7 +31,7 @@ async def test_fetch_prepare_and_ask(feed_server: FeedServer, fake_ollama: FakeO
                                      state_dir: Path) -> None:
     fake_ollama.set_responder(ollama_summariser)
     feed_server.add("/world.xml", fixture("world.xml"))
-    feed_server.add("/broken.xml", fixture("invalid.xml"))
+    feed_server.add("/broken.xml", fixture("entities.xml"))
     config = household(state_dir, [feed_server.url("/world.xml"), feed_server.url("/broken.xml")],
                        ollama=fake_ollama.url, broker=None, prefix="p")
     stack = await open_stack(config, state_dir)
