@@ -20,7 +20,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from agent.db.engine import BUSY_TIMEOUT_MS, admin_engine, make_engines, sqlite_url
+from agent.db.engine import (
+    BUSY_TIMEOUT_MS,
+    admin_engine,
+    make_engines,
+    make_private,
+    sqlite_url,
+)
 from agent.db.revision import PG_MIGRATION_LOCK, SCHEMA_HEAD, recorded_revision
 from agent.errors import ConfigError, HearthError, LedgerError
 
@@ -74,6 +80,10 @@ class Database:
             if backend != "postgresql" or not _SCHEMA_NAME.match(schema):
                 raise ConfigError(f"bad schema {schema!r}: PostgreSQL only, [a-z0-9_]")
             _create_schema(url, schema)
+        if backend == "sqlite":
+            file = make_url(url).database
+            if file and file != ":memory:" and not file.startswith("file:"):
+                make_private(Path(file))
         db = cls(url, schema=schema, busy_timeout_ms=busy_timeout_ms)
         try:
             with db._writer.begin() as conn:
