@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +29,8 @@ from agent.db.engine import (
     sqlite_url,
 )
 from agent.db.revision import PG_MIGRATION_LOCK, SCHEMA_HEAD, recorded_revision
-from agent.errors import ConfigError, HearthError, LedgerError
+from agent.errors import EX_CANTCREAT, EX_IOERR, ConfigError, HearthError, LedgerError, StorageError
+from agent.paths import storage_error
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +82,12 @@ class Database:
             if backend != "postgresql" or not _SCHEMA_NAME.match(schema):
                 raise ConfigError(f"bad schema {schema!r}: PostgreSQL only, [a-z0-9_]")
             _create_schema(url, schema)
-        if backend == "sqlite":
-            file = make_url(url).database
-            if file and file != ":memory:" and not file.startswith("file:"):
-                make_private(Path(file))
+        file = _sqlite_file(url) if backend == "sqlite" else None
+        if file is not None:
+            try:
+                make_private(file)
+            except OSError as exc:
+                raise storage_error(exc, file, "create the ledger database") from exc
         db = cls(url, schema=schema, busy_timeout_ms=busy_timeout_ms)
         try:
             with db._writer.begin() as conn:
@@ -95,6 +99,8 @@ class Database:
                     migrate.upgrade(conn, revision)
         except SQLAlchemyError as exc:
             db.close()
+            if file is not None and (storage := _sqlite_storage_error(exc, file)) is not None:
+                raise storage from exc
             # SQLite's own words ("database disk image is malformed") help and hold no
             # secret; a server's may quote connection details, so only its class is shown.
             why = str(getattr(exc, "orig", "")) if backend == "sqlite" else ""
@@ -120,8 +126,10 @@ class Database:
         except SQLAlchemyError as exc:
             # The message may quote SQL and parameters; keep them out of the error text.
             log.debug("database error", exc_info=True)
-            raise LedgerError(f"database {'write' if write else 'read'} failed: "
-                              f"{type(exc).__name__}") from exc
+            file = _sqlite_file(self.url) if self.dialect == "sqlite" else None
+            storage = _sqlite_storage_error(exc, file) if file is not None else None
+            why = str(storage) if storage is not None else type(exc).__name__
+            raise LedgerError(f"database {'write' if write else 'read'} failed: {why}") from exc
 
     def write_sync(self, fn: Callable[[Session], T]) -> T:
         """`write` for code already off the loop (CLI, benchmarks, worker threads)."""
@@ -166,12 +174,46 @@ class Database:
         return f"Database({self.url!r})"
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for an in-memory or URI database)."""
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+# SQLite's primary result codes (the low byte of extended ones) that mean the file or the
+# disk, not hearth, is the problem.
+_FULL = {sqlite3.SQLITE_FULL}
+_IO = {sqlite3.SQLITE_IOERR}
+_CANT = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+
+
+def _sqlite_storage_error(exc: SQLAlchemyError, file: Path) -> StorageError | None:
+    """A StorageError naming the cause when SQLite failed on the disk, else None."""
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    primary = code & 0xFF
+    if primary in _FULL:
+        return StorageError(f"disk full at {file.parent} (the ledger {file.name})",
+                            exit_code=EX_IOERR)
+    if primary in _IO:
+        return StorageError(f"I/O error on the ledger {file}; check the disk",
+                            exit_code=EX_IOERR)
+    if primary in _CANT:
+        why = str(getattr(exc, "orig", "")) or type(exc).__name__
+        return StorageError(f"cannot write the ledger {file}: {why}", exit_code=EX_CANTCREAT)
+    return None
+
+
 def _quick_check(conn: Connection) -> None:
     # A damaged ledger must stop paid calls rather than under-count (REFERENCE.md §7).
+    # Restarting cannot repair it: EX_IOERR, which the unit does not restart on.
     result = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
     if result != ["ok"]:
-        raise LedgerError(f"the ledger database failed its integrity check: {result[:3]}; "
-                          "restore it from a backup or move it aside")
+        raise StorageError(f"the ledger database failed its integrity check: {result[:3]}; "
+                           "restore it from a backup or move it aside", exit_code=EX_IOERR)
 
 
 def _create_schema(url: str, schema: str) -> None:
