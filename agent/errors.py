@@ -3,6 +3,7 @@
     HearthError                     root; the CLI maps it to a message and an exit code
     ├── ConfigError                 fix the config file (exit 78, EX_CONFIG)
     ├── CredentialRefused           replace the credential (exit 78)
+    │   └── SecretFileExposed       the secret file is readable by others: chmod 600 it
     ├── StartupError                fix the installation (duplicate skills, lock held, ...)
     │   └── AlreadyRunning          another daemon owns the state directory
     ├── StorageError                fix the disk (read-only, full, unwritable); exit 73/74
@@ -54,6 +55,15 @@ class CredentialRefused(HearthError):
     """A credential hearth must not use (for example a Claude.ai OAuth token)."""
 
     exit_code = EX_CONFIG
+
+
+class SecretFileExposed(CredentialRefused):
+    """A secret file is readable by group or others; the fix is ``chmod 600 <path>``."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"secret file {path} is readable by group or others; "
+                         f"run: chmod 600 {path}")
 
 
 class StartupError(HearthError):

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 from agent.config import HearthConfig, load_config
-from agent.credentials import check_credentials
 from agent.daemon.lifecycle import Daemon
 from agent.daemon.lock import InstanceLock
 from agent.daemon.notify import Notifier
-from agent.errors import ConfigError, CredentialRefused, HearthError
+from agent.daemon.preflight import check_config
+from agent.errors import HearthError
 from agent.logs import redact
 from agent.paths import ensure_dir, state_dir, storage_error
 
@@ -38,8 +38,9 @@ def run_daemon(config_path: Path | None, *, verbosity: int = 0) -> int:
     try:
         config = load_config(config_path)
         _apply_level(config, verbosity)
-        check_credentials(config)
-    except (ConfigError, CredentialRefused) as exc:
+        # Exactly what `hearth config check` and `hearth doctor` check (one function).
+        check_config(config)
+    except HearthError as exc:
         return _refuse(notifier, exc)
     try:
         directory = ensure_dir(state_dir(config))

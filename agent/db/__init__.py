@@ -39,7 +39,7 @@ T = TypeVar("T")
 DB_FILENAME = "ledger.db"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
-__all__ = ["DB_FILENAME", "Database"]
+__all__ = ["DB_FILENAME", "Database", "database_backend"]
 
 
 class Database:
@@ -71,13 +71,7 @@ class Database:
         if url is None:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             url = sqlite_url(state_dir / DB_FILENAME).render_as_string(hide_password=False)
-        try:
-            backend = make_url(url).get_backend_name()
-        except ArgumentError as exc:
-            raise ConfigError("ledger.url is not a database URL") from exc
-        if backend not in ("sqlite", "postgresql"):
-            raise ConfigError(f"ledger.url: unsupported database {backend!r} "
-                              "(use sqlite or postgresql+psycopg)")
+        backend = database_backend(url)
         if schema is not None:
             if backend != "postgresql" or not _SCHEMA_NAME.match(schema):
                 raise ConfigError(f"bad schema {schema!r}: PostgreSQL only, [a-z0-9_]")
@@ -172,6 +166,18 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.url!r})"
+
+
+def database_backend(url: str) -> str:
+    """"sqlite" or "postgresql" for `ledger.url`; ConfigError for anything else."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise ConfigError("ledger.url is not a database URL") from exc
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"ledger.url: unsupported database {backend!r} "
+                          "(use sqlite or postgresql+psycopg)")
+    return backend
 
 
 def _sqlite_file(url: str) -> Path | None:
