@@ -27,7 +27,8 @@ class MqttSection(Section):
     username: str | None = None
     password: SecretRef | None = None
     tls: TlsSection | None = None
-    # None: "<hearth.name>-<host name>"; one daemon per home holds it (the state lock).
+    # None: "<hearth.name>-<host name>-<hash of the state directory>", unique per installation.
+    # Two clients with one id take the broker session from each other at every reconnect.
     client_id: str | None = None
     # MQTT v5 carries the response topic and correlation data `<prefix>/ask` replies use;
     # "3.1.1" is there for brokers that still speak only that.

@@ -25,8 +25,9 @@ from paho.mqtt.properties import Properties
 
 from agent.config import HearthConfig
 from agent.errors import DeviceError
-from agent.mqtt.connection import new_client, resolve_password
+from agent.mqtt.connection import default_client_id, new_client, resolve_password
 from agent.mqtt.driver import SocketDriver
+from agent.mqtt.session import SESSION_TAKEN_OVER, SessionClaim
 from agent.mqtt.types import (
     BridgeCounters,
     BridgeStats,
@@ -41,6 +42,7 @@ MessageHandler = Callable[[str, bytes, MessageMeta], Awaitable[None]]
 
 # One warning per this many drops of a kind: a flood must not flood the journal too.
 _DROP_LOG_EVERY = 100
+
 
 
 class MqttBridge:
@@ -67,8 +69,9 @@ class MqttBridge:
         self._stop_event: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._accepted_this_round = False
-        # A stable id: a restarted daemon takes over its old session at the broker.
-        self._client_id = config.mqtt.client_id or f"{config.hearth.name}-{socket.gethostname()}"
+        # Stable per installation: a restarted daemon takes over its own old session.
+        self._client_id = config.mqtt.client_id or default_client_id(config)
+        self._claim = SessionClaim(self._client_id, f"{self._cfg.host}:{self._cfg.port}")
         self._password = resolve_password(self._cfg)
         if (config.mqtt.password is not None and config.mqtt.tls is None
                 and config.mqtt.host not in ("localhost", "127.0.0.1", "::1")):
@@ -91,6 +94,11 @@ class MqttBridge:
         return client, SocketDriver(client, self._on_lost)
 
     # -- public API ---------------------------------------------------------------------
+
+    @property
+    def client_id(self) -> str:
+        """The MQTT client id this bridge connects with."""
+        return self._client_id
 
     @property
     def connected(self) -> bool:
@@ -275,7 +283,10 @@ class MqttBridge:
                 self._driver.close()
             if self._stop_event.is_set():
                 break
-            attempt = 1 if self._accepted_this_round else attempt + 1
+            # A session taken over is a fight with another client: back off as for a
+            # failure, so two clients with one id settle at one reconnect a minute.
+            fighting = self._claim.contested
+            attempt = 1 if self._accepted_this_round and not fighting else attempt + 1
             delay = backoff_delay(attempt, cfg.reconnect_min_delay, cfg.reconnect_max_delay)
             log.info("MQTT reconnecting in %.1f s", delay)
             await self._sleep_unless_stopped(delay)
@@ -350,8 +361,11 @@ class MqttBridge:
             topics = list(self._topics.items())
             self._unacked.clear()
             # The broker forgets subscriptions with a clean session; renew them every time.
-            if topics:
-                self._track_suback(client.subscribe(topics))
+            # The claim is subscribed first and published after: the broker hands us the
+            # claim retained from before, then ours (see agent.mqtt.session).
+            self._claim.connected()
+            self._track_suback(client.subscribe([(self._claim.topic, 1), *topics]))
+            client.publish(self._claim.topic, self._claim.token, qos=1, retain=True)
             client.publish(self.status_topic, "online", qos=1, retain=True)
             self._connected = True
             self._accepted_this_round = True
@@ -377,14 +391,23 @@ class MqttBridge:
         try:
             was = self._connected
             self._connected = False
-            if was:
-                log.warning("MQTT connection lost: %s", reason_code)
+            if reason_code == SESSION_TAKEN_OVER:
+                self._claim.contested = True
+                self._claim.taken_over("the broker says so")
+            elif was:
+                # Once a rival is known, its takeovers were said already (SessionClaim).
+                log.log(logging.DEBUG if self._claim.contested else logging.WARNING,
+                        "MQTT connection lost (client id %r): %s", self._client_id,
+                        reason_code)
             self._mark_connected(False)
         except Exception:
             log.exception("error in MQTT on_disconnect")
 
     def _on_message(self, _client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
+            if msg.topic == self._claim.topic:
+                self._claim.seen(bytes(msg.payload), retained=bool(msg.retain))
+                return
             self._counters.bump("received")
             topic = msg.topic  # decodes UTF-8; a bad topic raises and counts as malformed
             limit = self._large.get(topic, self._cfg.max_payload_bytes)
