@@ -42,6 +42,10 @@ class MqttSection(Section):
     max_payload_bytes: int = Field(65536, ge=256, le=16 * 1024 * 1024)
     reconnect_min_delay: float = Field(1.0, gt=0)
     reconnect_max_delay: float = Field(60.0, gt=0)
+    # Seconds a command may wait for the broker: one in flight when the connection drops is
+    # sent again if it returns within this long of the request, else answered "not sent"
+    # (and never sent later). Also how long the broker has to acknowledge a command.
+    resend_window: float = Field(5.0, gt=0, le=300)
     # Seconds `stop()` waits for the retained "offline" to reach the broker.
     stop_timeout: float = Field(2.0, gt=0, le=30)
     # Home Assistant MQTT discovery prefix (device discovery and hearth's own sensors).
