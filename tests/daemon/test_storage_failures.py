@@ -4,6 +4,9 @@ line, and an exit status the systemd unit does not restart on (a restart cannot 
 from __future__ import annotations
 
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,25 @@ def test_disk_full_while_running_names_the_cause_and_reads_still_work(
             db.close()
     out = capsys.readouterr().out
     assert "cap" in out
+
+
+def test_read_only_commands_work_against_a_running_daemon_on_a_full_disk(
+    tmp_path: Path,
+) -> None:
+    with tmpfs(tmp_path / "state", size="4m") as state:
+        cfg = _config(tmp_path, state)
+        daemon = DaemonProcess(cfg, tmp_path)
+        try:
+            daemon.notify.wait_for("READY", "1", timeout=30)
+            fill(state)
+            for command in (["status"], ["spend"], ["budget"]):
+                done = subprocess.run(
+                    [sys.executable, "-m", "agent.cli.main", "--config", str(cfg), *command],
+                    capture_output=True, text=True, check=False, timeout=60)
+                assert done.returncode == 0, (command, done.stdout, done.stderr)
+                assert "Traceback" not in done.stderr
+            assert daemon.proc.poll() is None  # and the daemon carries on
+        finally:
+            daemon.signal(signal.SIGTERM)
+            daemon.wait(timeout=15)
+            daemon.close()
