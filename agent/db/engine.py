@@ -9,6 +9,7 @@ lets ``busy_timeout`` apply instead of failing at once with "database is locked"
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -43,7 +46,12 @@ def make_private(path: Path) -> None:
         except FileNotFoundError:
             continue
         if mode & 0o077:
-            name.chmod(mode & 0o700)
+            try:
+                name.chmod(mode & 0o700)
+            except OSError as exc:
+                # Not ours to change (a read-only mount, another owner): reading the
+                # ledger (`hearth spend`) must still work; the doctor reports the mode.
+                log.warning("cannot make %s private (mode %o): %s", name, mode, exc.strerror)
 
 
 def _ensure_wal(cur: sqlite3.Cursor, budget_s: float) -> None:
