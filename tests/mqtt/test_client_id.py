@@ -13,7 +13,7 @@ from agent.config import HearthConfig
 from agent.mqtt import MqttBridge
 from agent.mqtt.connection import default_client_id
 from tests.mqtt.client import make_config
-from tests.support.broker import Broker
+from tests.support.broker import Broker, free_port
 
 
 def _config(broker: Broker, prefix: str, state: Path, protocol: str = "5") -> HearthConfig:
@@ -90,3 +90,25 @@ async def test_a_session_taken_over_is_said_once_naming_the_client_id(
     lost = [r for r in caplog.records
             if "connection lost" in r.getMessage() and r.levelno >= logging.WARNING]
     assert len(lost) <= 2, [r.getMessage() for r in lost]
+
+
+async def test_a_v5_session_taken_over_reason_is_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Brokers that send DISCONNECT 0x8E (newer Mosquitto, EMQX, HiveMQ) say it outright;
+    # Mosquitto 2.0.11 here does not, so paho's own reason code is handed in directly.
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.reasoncodes import ReasonCode
+
+    bridge = MqttBridge(HearthConfig.model_validate(
+        {"mqtt": {"client_id": "twin", "host": "127.0.0.1", "port": free_port()}}))
+    await bridge.start()  # nothing listens there: it only retries
+    try:
+        reason = ReasonCode(PacketTypes.DISCONNECT, identifier=0x8E)
+        assert str(reason) == "Session taken over"
+        bridge._on_disconnect(None, None, None, reason, None)  # type: ignore[arg-type]
+    finally:
+        await bridge.stop()
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING
+            and "unreachable" not in r.getMessage()]  # the retries to the empty port
+    assert len(said) == 1 and "taken over" in said[0] and "'twin'" in said[0], said
