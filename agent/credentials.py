@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.config.root import HearthConfig
-from agent.errors import CredentialRefused
+from agent.errors import CredentialRefused, SecretFileExposed
 
 TERMS_URL = "https://code.claude.com/docs/en/legal-and-compliance"
 KEYS_URL = "https://platform.claude.com/settings/keys"
@@ -121,6 +121,5 @@ def _systemd_credential(env: Mapping[str, str]) -> str | None:
     except FileNotFoundError:
         return None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CredentialRefused(f"credential file {path} is readable by group or others; "
-                                f"run: chmod 600 {path}")
+        raise SecretFileExposed(path)
     return path.read_text(encoding="utf-8").strip() or None

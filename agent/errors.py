@@ -3,8 +3,10 @@
     HearthError                     root; the CLI maps it to a message and an exit code
     ├── ConfigError                 fix the config file (exit 78, EX_CONFIG)
     ├── CredentialRefused           replace the credential (exit 78)
+    │   └── SecretFileExposed       the secret file is readable by others: chmod 600 it
     ├── StartupError                fix the installation (duplicate skills, lock held, ...)
     │   └── AlreadyRunning          another daemon owns the state directory
+    ├── StorageError                fix the disk (read-only, full, unwritable); exit 73/74
     ├── BudgetExceeded              wait for the next period or raise the cap
     ├── PriceUnknown                add the model to the price table (fail closed)
     ├── LedgerError                 the ledger could not be written; make no paid call
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 EX_SOFTWARE = 70
 EX_UNAVAILABLE = 69
+EX_CANTCREAT = 73
+EX_IOERR = 74
 EX_TEMPFAIL = 75
 EX_CONFIG = 78
 
@@ -53,6 +57,15 @@ class CredentialRefused(HearthError):
     exit_code = EX_CONFIG
 
 
+class SecretFileExposed(CredentialRefused):
+    """A secret file is readable by group or others; the fix is ``chmod 600 <path>``."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(f"secret file {path} is readable by group or others; "
+                         f"run: chmod 600 {path}")
+
+
 class StartupError(HearthError):
     """The daemon cannot start as installed (for example two skills claim one name)."""
 
@@ -63,6 +76,19 @@ class AlreadyRunning(StartupError):
     """Another hearth daemon holds the lock on this state directory."""
 
     exit_code = EX_TEMPFAIL
+
+
+class StorageError(HearthError):
+    """The state directory, lock file or database cannot be created or written (read-only
+    file system, no permission, disk full). Restarting cannot fix it, so the unit lists both
+    exit codes in RestartPreventExitStatus: 73 (EX_CANTCREAT) when a file cannot be created
+    or opened for writing, 74 (EX_IOERR) when the disk is full or failing."""
+
+    exit_code = EX_CANTCREAT
+
+    def __init__(self, message: str, *, exit_code: int = EX_CANTCREAT) -> None:
+        self.exit_code = exit_code
+        super().__init__(message)
 
 
 class BudgetExceeded(HearthError):

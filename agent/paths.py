@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from agent.config.root import HearthConfig
+from agent.errors import EX_CANTCREAT, EX_IOERR, StorageError
 
 SERVICE_STATE_DIR = Path("/var/lib/hearth")
 
@@ -37,6 +39,30 @@ def runtime_dir(config: HearthConfig, environ: Mapping[str, str] | None = None) 
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create `path` (mode 0700: it holds the ledger) and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create `path` (mode 0700: it holds the ledger) and return it; StorageError if it
+    cannot be created."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise storage_error(exc, path, "create the state directory") from exc
     return path
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def storage_error(exc: OSError, path: Path, doing: str) -> StorageError:
+    """One line for an OSError on hearth's own files: what failed, where, and why.
+
+    A full disk (or quota) and an I/O error are EX_IOERR; everything else (read-only file
+    system, permissions, a file where a directory should be) is EX_CANTCREAT. Neither is
+    fixed by restarting, which is why the unit lists both in RestartPreventExitStatus.
+    """
+    if exc.errno in _FULL:
+        where = path if path.is_dir() else path.parent
+        return StorageError(f"disk full at {where}: cannot {doing} ({path})", exit_code=EX_IOERR)
+    if exc.errno == errno.EIO:
+        return StorageError(f"I/O error at {path}: cannot {doing}; check the disk",
+                            exit_code=EX_IOERR)
+    why = (exc.strerror or type(exc).__name__).lower()
+    return StorageError(f"cannot {doing} {path}: {why}", exit_code=EX_CANTCREAT)

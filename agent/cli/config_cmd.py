@@ -1,4 +1,5 @@
-"""`hearth config check [PATH]`: validate a config file and list every problem."""
+"""`hearth config check [PATH]`: validate a config file as `hearth run` would and list every
+problem."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 def _check(args: argparse.Namespace) -> int:
     path: Path | None = args.path or config_path(args)
     config = load_config(path)  # ConfigError -> exit 78 in main()
-    from agent.credentials import check_credentials
+    from agent.daemon.preflight import check_config
 
-    check_credentials(config)  # CredentialRefused -> exit 78
+    # What `hearth run` checks, skills included; CredentialRefused/ConfigError -> exit 78.
+    check_config(config)
     where = str(path) if path else "embedded defaults"
     print(f"OK ({where})")
     return 0

@@ -50,10 +50,7 @@ class SecretRef(Section):
         except FileNotFoundError:
             return None
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            from agent.errors import CredentialRefused
+            from agent.errors import SecretFileExposed
 
-            raise CredentialRefused(
-                f"secret file {self.file} is readable by group or others; "
-                f"run: chmod 600 {self.file}"
-            )
+            raise SecretFileExposed(self.file)
         return self.file.read_text(encoding="utf-8").strip() or None

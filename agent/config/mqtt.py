@@ -27,7 +27,8 @@ class MqttSection(Section):
     username: str | None = None
     password: SecretRef | None = None
     tls: TlsSection | None = None
-    # None: "<hearth.name>-<host name>"; one daemon per home holds it (the state lock).
+    # None: "<hearth.name>-<host name>-<hash of the state directory>", unique per installation.
+    # Two clients with one id take the broker session from each other at every reconnect.
     client_id: str | None = None
     # MQTT v5 carries the response topic and correlation data `<prefix>/ask` replies use;
     # "3.1.1" is there for brokers that still speak only that.
@@ -41,6 +42,10 @@ class MqttSection(Section):
     max_payload_bytes: int = Field(65536, ge=256, le=16 * 1024 * 1024)
     reconnect_min_delay: float = Field(1.0, gt=0)
     reconnect_max_delay: float = Field(60.0, gt=0)
+    # Seconds a command may wait for the broker: one in flight when the connection drops is
+    # sent again if it returns within this long of the request, else answered "not sent"
+    # (and never sent later). Also how long the broker has to acknowledge a command.
+    resend_window: float = Field(5.0, gt=0, le=300)
     # Seconds `stop()` waits for the retained "offline" to reach the broker.
     stop_timeout: float = Field(2.0, gt=0, le=30)
     # Home Assistant MQTT discovery prefix (device discovery and hearth's own sensors).

@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 from agent.config import HearthConfig, load_config
-from agent.credentials import check_credentials
 from agent.daemon.lifecycle import Daemon
 from agent.daemon.lock import InstanceLock
 from agent.daemon.notify import Notifier
-from agent.errors import ConfigError, CredentialRefused, HearthError
+from agent.daemon.preflight import check_config
+from agent.errors import HearthError
 from agent.logs import redact
-from agent.paths import ensure_dir, state_dir
+from agent.paths import ensure_dir, state_dir, storage_error
 
 log = logging.getLogger(__name__)
 _LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -28,27 +28,26 @@ def _apply_level(config: HearthConfig, verbosity: int) -> None:
 def run_daemon(config_path: Path | None, *, verbosity: int = 0) -> int:
     """Load the config, refuse bad credentials, take the lock, and serve until stopped.
 
-    Exit codes: 0 after a clean stop; 78 on invalid config or a refused credential (systemd's
-    RestartPreventExitStatus=78 then stops restarting and shows the message once).
+    Exit codes: 0 after a clean stop; 78 on invalid config or a refused credential; 73 when
+    the state directory, lock or database cannot be created or written (read-only, no
+    permission); 74 on a full or failing disk; 75 when another daemon holds the lock. The
+    unit lists all four in RestartPreventExitStatus: restarting fixes none of them, so the
+    unit fails once and shows the one line.
     """
     notifier = Notifier()
     try:
         config = load_config(config_path)
         _apply_level(config, verbosity)
-        check_credentials(config)
-    except (ConfigError, CredentialRefused) as exc:
-        message = redact(str(exc))
-        log.critical("not starting: %s", message)
-        notifier.status(f"not starting: {message.splitlines()[0]}")
-        print(f"hearth: {message}", file=sys.stderr)
-        return exc.exit_code
-    directory = ensure_dir(state_dir(config))
-    lock = InstanceLock(directory)
+        # Exactly what `hearth config check` and `hearth doctor` check (one function).
+        check_config(config)
+    except HearthError as exc:
+        return _refuse(notifier, exc)
     try:
+        directory = ensure_dir(state_dir(config))
+        lock = InstanceLock(directory)
         lock.acquire()
     except HearthError as exc:
-        log.critical("not starting: %s", exc)
-        return exc.exit_code
+        return _refuse(notifier, exc)
     from agent.daemon.wiring import build_runtime
 
     log.info("hearth starting (config: %s, state: %s)", config_path or "embedded defaults",
@@ -56,8 +55,28 @@ def run_daemon(config_path: Path | None, *, verbosity: int = 0) -> int:
     daemon = Daemon(config_path, config, directory, build_runtime, notifier)
     try:
         return asyncio.run(daemon.run())
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # A file-system failure nobody translated (a briefing file, a socket path): one
+        # line and a status the unit does not restart on, not a traceback.
+        error = storage_error(exc, Path(exc.filename), "use")
+        return _refuse(notifier, error) if daemon.info.state == "starting" else _stopped(error)
     except HearthError as exc:
-        log.critical("stopped: %s", exc)
-        return exc.exit_code
+        return _refuse(notifier, exc) if daemon.info.state == "starting" else _stopped(exc)
     finally:
         lock.release()
+
+
+def _refuse(notifier: Notifier, exc: HearthError) -> int:
+    """Start-up failed: one line in the journal, in systemd's status, and on stderr."""
+    message = redact(str(exc))
+    log.critical("not starting: %s", message)
+    notifier.status(f"not starting: {message.splitlines()[0]}")
+    print(f"hearth: {message}", file=sys.stderr)
+    return exc.exit_code
+
+
+def _stopped(exc: HearthError) -> int:
+    log.critical("stopped: %s", redact(str(exc)))
+    return exc.exit_code

@@ -101,12 +101,14 @@ async def build_core(
 def _digest_skill(config: HearthConfig, db: Database, ledger: Ledger, router: Router, *,
                   api_key: ApiKey | None, briefing: BriefingService) -> Skill | None:
     """The weekly deep digest, when enabled and a key exists (it only runs on Claude)."""
-    if not config.briefing.digest.enabled:
+    from agent.daemon.preflight import wants_digest
+
+    if not wants_digest(config, api_key):
+        if config.briefing.digest.enabled:
+            log.warning("briefing.digest is enabled but no Anthropic API key is configured: "
+                        "the weekly digest is off")
         return None
-    if api_key is None:
-        log.warning("briefing.digest is enabled but no Anthropic API key is configured: "
-                    "the weekly digest is off")
-        return None
+    assert api_key is not None  # wants_digest
     from skills.digest import make_digest_skill
     from skills.digest.batches import BatchClient
     from skills.digest.digest import WeeklyDigest

@@ -126,9 +126,9 @@ class Daemon:
         log.info("SIGHUP: reloading %s", self.config_path or "embedded defaults")
         try:
             new_config = await asyncio.to_thread(load_config, self.config_path)
-            from agent.credentials import check_credentials
+            from agent.daemon.preflight import check_config
 
-            check_credentials(new_config)
+            await asyncio.to_thread(check_config, new_config)
             new_runtime = await self.build(new_config, self.state_dir, self.info)
         except HearthError as exc:
             log.error("reload rejected, keeping the running config: %s", exc)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from agent.errors import AlreadyRunning
+from agent.paths import storage_error
 
 
 class InstanceLock:
@@ -21,8 +22,12 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        """Take the lock or raise AlreadyRunning naming the holder's PID."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        """Take the lock or raise AlreadyRunning naming the holder's PID (StorageError when
+        the lock file cannot be created or written)."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise storage_error(exc, self.path, "create the lock file") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -32,8 +37,12 @@ class InstanceLock:
                 f"another hearth daemon (pid {holder}) is using {self.path.parent}; "
                 "stop it first, or give this one its own hearth.state_dir"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:
+            os.close(fd)
+            raise storage_error(exc, self.path, "write the lock file") from exc
         self._fd = fd
 
     def release(self) -> None:

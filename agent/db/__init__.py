@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,9 +21,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from agent.db.engine import BUSY_TIMEOUT_MS, admin_engine, make_engines, sqlite_url
+from agent.db.engine import (
+    BUSY_TIMEOUT_MS,
+    admin_engine,
+    make_engines,
+    make_private,
+    sqlite_url,
+)
 from agent.db.revision import PG_MIGRATION_LOCK, SCHEMA_HEAD, recorded_revision
-from agent.errors import ConfigError, HearthError, LedgerError
+from agent.errors import EX_CANTCREAT, EX_IOERR, ConfigError, HearthError, LedgerError, StorageError
+from agent.paths import storage_error
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +39,7 @@ T = TypeVar("T")
 DB_FILENAME = "ledger.db"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
-__all__ = ["DB_FILENAME", "Database"]
+__all__ = ["DB_FILENAME", "Database", "database_backend"]
 
 
 class Database:
@@ -63,17 +71,17 @@ class Database:
         if url is None:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             url = sqlite_url(state_dir / DB_FILENAME).render_as_string(hide_password=False)
-        try:
-            backend = make_url(url).get_backend_name()
-        except ArgumentError as exc:
-            raise ConfigError("ledger.url is not a database URL") from exc
-        if backend not in ("sqlite", "postgresql"):
-            raise ConfigError(f"ledger.url: unsupported database {backend!r} "
-                              "(use sqlite or postgresql+psycopg)")
+        backend = database_backend(url)
         if schema is not None:
             if backend != "postgresql" or not _SCHEMA_NAME.match(schema):
                 raise ConfigError(f"bad schema {schema!r}: PostgreSQL only, [a-z0-9_]")
             _create_schema(url, schema)
+        file = _sqlite_file(url) if backend == "sqlite" else None
+        if file is not None:
+            try:
+                make_private(file)
+            except OSError as exc:
+                raise storage_error(exc, file, "create the ledger database") from exc
         db = cls(url, schema=schema, busy_timeout_ms=busy_timeout_ms)
         try:
             with db._writer.begin() as conn:
@@ -85,6 +93,8 @@ class Database:
                     migrate.upgrade(conn, revision)
         except SQLAlchemyError as exc:
             db.close()
+            if file is not None and (storage := _sqlite_storage_error(exc, file)) is not None:
+                raise storage from exc
             # SQLite's own words ("database disk image is malformed") help and hold no
             # secret; a server's may quote connection details, so only its class is shown.
             why = str(getattr(exc, "orig", "")) if backend == "sqlite" else ""
@@ -110,8 +120,10 @@ class Database:
         except SQLAlchemyError as exc:
             # The message may quote SQL and parameters; keep them out of the error text.
             log.debug("database error", exc_info=True)
-            raise LedgerError(f"database {'write' if write else 'read'} failed: "
-                              f"{type(exc).__name__}") from exc
+            file = _sqlite_file(self.url) if self.dialect == "sqlite" else None
+            storage = _sqlite_storage_error(exc, file) if file is not None else None
+            why = str(storage) if storage is not None else type(exc).__name__
+            raise LedgerError(f"database {'write' if write else 'read'} failed: {why}") from exc
 
     def write_sync(self, fn: Callable[[Session], T]) -> T:
         """`write` for code already off the loop (CLI, benchmarks, worker threads)."""
@@ -156,12 +168,58 @@ class Database:
         return f"Database({self.url!r})"
 
 
+def database_backend(url: str) -> str:
+    """"sqlite" or "postgresql" for `ledger.url`; ConfigError for anything else."""
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise ConfigError("ledger.url is not a database URL") from exc
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(f"ledger.url: unsupported database {backend!r} "
+                          "(use sqlite or postgresql+psycopg)")
+    return backend
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for an in-memory or URI database)."""
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+# SQLite's primary result codes (the low byte of extended ones) that mean the file or the
+# disk, not hearth, is the problem.
+_FULL = {sqlite3.SQLITE_FULL}
+_IO = {sqlite3.SQLITE_IOERR}
+_CANT = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM}
+
+
+def _sqlite_storage_error(exc: SQLAlchemyError, file: Path) -> StorageError | None:
+    """A StorageError naming the cause when SQLite failed on the disk, else None."""
+    code = getattr(getattr(exc, "orig", None), "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    primary = code & 0xFF
+    if primary in _FULL:
+        return StorageError(f"disk full at {file.parent} (the ledger {file.name})",
+                            exit_code=EX_IOERR)
+    if primary in _IO:
+        return StorageError(f"I/O error on the ledger {file}; check the disk",
+                            exit_code=EX_IOERR)
+    if primary in _CANT:
+        why = str(getattr(exc, "orig", "")) or type(exc).__name__
+        return StorageError(f"cannot write the ledger {file}: {why}", exit_code=EX_CANTCREAT)
+    return None
+
+
 def _quick_check(conn: Connection) -> None:
     # A damaged ledger must stop paid calls rather than under-count (REFERENCE.md §7).
+    # Restarting cannot repair it: EX_IOERR, which the unit does not restart on.
     result = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
     if result != ["ok"]:
-        raise LedgerError(f"the ledger database failed its integrity check: {result[:3]}; "
-                          "restore it from a backup or move it aside")
+        raise StorageError(f"the ledger database failed its integrity check: {result[:3]}; "
+                           "restore it from a backup or move it aside", exit_code=EX_IOERR)
 
 
 def _create_schema(url: str, schema: str) -> None:

@@ -9,7 +9,10 @@ lets ``busy_timeout`` apply instead of failing at once with "database is locked"
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -18,12 +21,37 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 30_000
 
 
 def sqlite_url(path: Path) -> URL:
     """The SQLAlchemy URL of a SQLite file."""
     return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file ``path`` mode 0600 if missing, and take group and other access
+    away from it and its -wal and -shm files if an older hearth (or umask 022) left them open.
+
+    SQLite gives the -wal and -shm files the database file's own mode, so creating the
+    database file privately first is what keeps all three private outside systemd's
+    UMask=0077.
+    """
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(name.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            try:
+                name.chmod(mode & 0o700)
+            except OSError as exc:
+                # Not ours to change (a read-only mount, another owner): reading the
+                # ledger (`hearth spend`) must still work; the doctor reports the mode.
+                log.warning("cannot make %s private (mode %o): %s", name, mode, exc.strerror)
 
 
 def _ensure_wal(cur: sqlite3.Cursor, budget_s: float) -> None:

@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agent.config.load import DEFAULT_PATH, load_config
+from agent.config.root import HearthConfig
+from agent.credentials import check_credentials
+from agent.daemon.preflight import check_settings
 from agent.doctor.local import (
     check_anthropic_key,
     check_clock,
@@ -24,7 +27,7 @@ from agent.doctor.local import (
 )
 from agent.doctor.network import check_broker, check_ollama
 from agent.doctor.result import CheckResult, DoctorContext, Status
-from agent.errors import ConfigError
+from agent.errors import ConfigError, CredentialRefused, StartupError
 
 __all__ = ["CheckResult", "DoctorContext", "Status", "exit_code", "run_checks", "unit_environ"]
 
@@ -61,10 +64,13 @@ async def run_checks(
     where = str(config_path) if config_path else "embedded defaults"
     try:
         config = load_config(config_path)
-    except ConfigError as exc:
-        detail = "; ".join(exc.problems[:3]) or str(exc)
-        if len(exc.problems) > 3:
-            detail += f"; and {len(exc.problems) - 3} more"
+        # What `hearth run` checks, skills included; the key has its own line below.
+        check_settings(config, env, has_key=_has_key(config, env))
+    except (ConfigError, StartupError) as exc:
+        problems = exc.problems if isinstance(exc, ConfigError) else []
+        detail = "; ".join(problems[:3]) or str(exc)
+        if len(problems) > 3:
+            detail += f"; and {len(problems) - 3} more"
         failed = CheckResult.fail(
             "config", f"{where}: {detail}",
             f"edit {where}; `hearth config check {config_path or ''}`".rstrip() +
@@ -86,6 +92,14 @@ async def run_checks(
         clock,
         check_disk(ctx),
     ]
+
+
+def _has_key(config: HearthConfig, environ: Mapping[str, str]) -> bool:
+    """Whether the daemon would find a usable Anthropic key (the digest skill needs one)."""
+    try:
+        return check_credentials(config, environ) is not None
+    except CredentialRefused:
+        return False
 
 
 def exit_code(results: list[CheckResult]) -> int:

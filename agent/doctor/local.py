@@ -14,7 +14,7 @@ from pathlib import Path
 
 from agent.config.base import SecretRef
 from agent.doctor.result import CheckResult, DoctorContext
-from agent.errors import CredentialRefused
+from agent.errors import CredentialRefused, SecretFileExposed
 from agent.logs import redact
 from agent.paths import state_dir
 
@@ -172,6 +172,10 @@ def check_anthropic_key(ctx: DoctorContext) -> CheckResult:
                 f"{_where_to_put(ref)}")
         key = check_key(raw, allow_unrecognised_prefix=(
             ctx.config.anthropic.allow_unrecognised_key_prefix))
+    except SecretFileExposed as exc:
+        # The key may be fine; only who can read it is wrong.
+        return CheckResult.fail(name, f"{exc.path} is readable by group or others",
+                                f"chmod 600 {exc.path}")
     except CredentialRefused as exc:
         return CheckResult.fail(name, str(exc).split(". ")[0],
                                 f"use a Console API key (sk-ant-api...) from {KEYS_URL}")

@@ -4,8 +4,9 @@ The daemon builds one `MqttBridge`, hands it an ``on_message`` coroutine and cal
 ``subscribe`` for every topic the registry, the rules and the skills need.
 """
 
-from agent.mqtt.bridge import MessageHandler, MqttBridge
+from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HaDiscovery, HearthSensors
+from agent.mqtt.inbox import MessageHandler
 from agent.mqtt.outbound import OutboundMessage
 from agent.mqtt.requests import AskRequest, build_reply, parse_ask
 from agent.mqtt.topics import is_publishable, topic_matches

@@ -16,7 +16,6 @@ import contextlib
 import logging
 import socket
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import paho.mqtt.client as paho
@@ -25,22 +24,22 @@ from paho.mqtt.properties import Properties
 
 from agent.config import HearthConfig
 from agent.errors import DeviceError
-from agent.mqtt.connection import new_client, resolve_password
+from agent.mqtt.connection import default_client_id, new_client, resolve_password
 from agent.mqtt.driver import SocketDriver
+from agent.mqtt.inbox import Inbox, MessageHandler
+from agent.mqtt.inflight import Acks, acked, first_set
+from agent.mqtt.session import SESSION_TAKEN_OVER, SessionClaim
 from agent.mqtt.types import (
     BridgeCounters,
     BridgeStats,
     BrokerUnavailable,
-    MessageMeta,
     backoff_delay,
 )
 
 log = logging.getLogger(__name__)
 
-MessageHandler = Callable[[str, bytes, MessageMeta], Awaitable[None]]
 
-# One warning per this many drops of a kind: a flood must not flood the journal too.
-_DROP_LOG_EVERY = 100
+
 
 
 class MqttBridge:
@@ -58,17 +57,19 @@ class MqttBridge:
         self.status_topic = f"{self._cfg.prefix}/status"
         self._counters = BridgeCounters()
         self._topics: dict[str, int] = {}
-        self._large: dict[str, int] = {}
         self._unacked: set[int] = set()  # SUBSCRIBE message ids without a SUBACK yet
-        self._queue: asyncio.Queue[tuple[str, bytes, MessageMeta]] | None = None
+        self._inbox = Inbox(self._cfg, self._counters)
         self._connected = False
         self._connected_event: asyncio.Event | None = None
         self._disconnected: asyncio.Event | None = None
         self._stop_event: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._accepted_this_round = False
-        # A stable id: a restarted daemon takes over its old session at the broker.
-        self._client_id = config.mqtt.client_id or f"{config.hearth.name}-{socket.gethostname()}"
+        # Since when the broker is away (monotonic); None while connected.
+        self._down_since: float | None = None
+        # Stable per installation: a restarted daemon takes over its own old session.
+        self._client_id = config.mqtt.client_id or default_client_id(config)
+        self._claim = SessionClaim(self._client_id, f"{self._cfg.host}:{self._cfg.port}")
         self._password = resolve_password(self._cfg)
         if (config.mqtt.password is not None and config.mqtt.tls is None
                 and config.mqtt.host not in ("localhost", "127.0.0.1", "::1")):
@@ -88,9 +89,17 @@ class MqttBridge:
         client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        # Publishes of the previous client wait on its own Acks and learn of its loss.
+        self._acks = Acks()
+        client.on_publish = self._acks.on_publish
         return client, SocketDriver(client, self._on_lost)
 
     # -- public API ---------------------------------------------------------------------
+
+    @property
+    def client_id(self) -> str:
+        """The MQTT client id this bridge connects with."""
+        return self._client_id
 
     @property
     def connected(self) -> bool:
@@ -108,7 +117,7 @@ class MqttBridge:
             dropped_malformed=c.dropped_malformed,
             handler_errors=c.handler_errors,
             reconnects=c.reconnects,
-            queue_depth=self._queue.qsize() if self._queue is not None else 0,
+            queue_depth=self._inbox.depth,
             connected=self._connected,
         )
 
@@ -121,7 +130,7 @@ class MqttBridge:
         known = topic in self._topics
         self._topics[topic] = qos
         if max_payload is not None:
-            self._large[topic] = max_payload
+            self._inbox.large[topic] = max_payload
         if not known and self._connected:
             self._track_suback(self._client.subscribe(topic, qos=qos))
 
@@ -129,12 +138,14 @@ class MqttBridge:
         """Start connecting in the background; returns at once, whatever the broker does."""
         if self._tasks:
             return
-        self._queue = asyncio.Queue(maxsize=self._cfg.queue_size)
+        self._inbox.open()
         self._connected_event = asyncio.Event()
         self._stop_event = asyncio.Event()
+        self._down_since = time.monotonic()  # not connected yet
         self._tasks = [
             asyncio.create_task(self._supervise(), name="mqtt-supervisor"),
-            asyncio.create_task(self._consume(), name="mqtt-consumer"),
+            asyncio.create_task(self._inbox.consume(lambda: self.on_message),
+                                name="mqtt-consumer"),
         ]
 
     async def wait_connected(self, timeout: float | None = None) -> bool:
@@ -173,27 +184,63 @@ class MqttBridge:
         retain: bool = False,
         properties: Properties | None = None,
     ) -> None:
-        """Hand a message to paho; raises BrokerUnavailable when not connected.
+        """Send a message; raises BrokerUnavailable when it was not sent.
 
-        A command is refused rather than queued while the broker is away, so "turn on the
-        heater" is never delivered hours late.
+        QoS 0 returns once written; QoS 1 and 2 once the broker acknowledged the message. A
+        connection lost first, or the broker away when asked, is waited out for at most
+        ``mqtt.resend_window`` seconds from the request (from the loss, when the broker was
+        already away) and the message is sent on the new connection; past that the caller
+        hears "not sent" and it is never sent: each connection has a fresh client, so
+        nothing is re-sent late. A message the broker read just before it died may arrive
+        twice (QoS 1 is "at least once").
         """
-        if not self._connected:
-            raise BrokerUnavailable(f"MQTT broker not connected; not sent to {topic}")
         data = payload.encode("utf-8") if isinstance(payload, str) else payload
-        try:
-            info = self._client.publish(topic, data, qos=qos, retain=retain,
-                                        properties=properties)
-        except ValueError as exc:
-            raise DeviceError(f"cannot publish to {topic!r}: {exc}") from exc
-        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
-            raise BrokerUnavailable(f"publish to {topic} failed: {paho.error_string(info.rc)}")
-        # On the wire before this returns (a non-blocking write; the rest waits for the
-        # socket to drain), not after whatever the caller does next.
-        self._driver.flush()
-        if not self._connected:
-            # The write found the connection gone: the packet went with the old client.
-            raise BrokerUnavailable(f"MQTT connection lost; not sent to {topic}")
+        window = self._cfg.resend_window
+        deadline = time.monotonic() + window
+        if self._down_since is not None:
+            deadline = min(deadline, self._down_since + window)
+        while True:
+            if not self._connected and not await self._reconnected_by(deadline):
+                raise BrokerUnavailable(f"MQTT broker not connected for {window:g} s; "
+                                        f"not sent to {topic}")
+            acks, lost = self._acks, self._disconnected
+            try:
+                info = self._client.publish(topic, data, qos=qos, retain=retain,
+                                            properties=properties)
+            except ValueError as exc:
+                raise DeviceError(f"cannot publish to {topic!r}: {exc}") from exc
+            if info.rc == MQTTErrorCode.MQTT_ERR_NO_CONN:
+                continue  # the connection went between the check and the call
+            if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                raise BrokerUnavailable(f"publish to {topic} failed: {paho.error_string(info.rc)}")
+            ack = acks.expect(info.mid) if qos else None
+            # On the wire before this returns (a non-blocking write; the rest waits for the
+            # socket to drain), not after whatever the caller does next.
+            self._driver.flush()
+            if ack is None:
+                if not self._connected:
+                    raise BrokerUnavailable(f"MQTT connection lost; not sent to {topic}")
+                return
+            if await acked(ack, lost, self._stop_event,
+                           until=max(deadline, time.monotonic() + window)):
+                return
+            acks.forget(info.mid)
+            if self._connected and lost is self._disconnected:
+                raise BrokerUnavailable(f"the broker did not acknowledge {topic} within "
+                                        f"{window:g} s; not sent (as far as hearth knows)")
+            log.info("MQTT connection lost before the broker acknowledged %s; sending it "
+                     "again if the broker is back within %.1f s", topic,
+                     max(0.0, deadline - time.monotonic()))
+
+    async def _reconnected_by(self, deadline: float) -> bool:
+        """Wait for a connection until `deadline` (monotonic) or stop(); True if connected."""
+        assert self._connected_event is not None and self._stop_event is not None
+        while not self._connected and not self._stop_event.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            await first_set(self._connected_event, self._stop_event, timeout=remaining)
+        return self._connected and not self._stop_event.is_set()
 
     async def stop(self) -> None:
         """Announce "offline", disconnect and stop the background tasks."""
@@ -275,7 +322,10 @@ class MqttBridge:
                 self._driver.close()
             if self._stop_event.is_set():
                 break
-            attempt = 1 if self._accepted_this_round else attempt + 1
+            # A session taken over is a fight with another client: back off as for a
+            # failure, so two clients with one id settle at one reconnect a minute.
+            fighting = self._claim.contested
+            attempt = 1 if self._accepted_this_round and not fighting else attempt + 1
             delay = backoff_delay(attempt, cfg.reconnect_min_delay, cfg.reconnect_max_delay)
             log.info("MQTT reconnecting in %.1f s", delay)
             await self._sleep_unless_stopped(delay)
@@ -285,39 +335,14 @@ class MqttBridge:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop_event.wait(), delay)
 
-    async def _consume(self) -> None:
-        assert self._queue is not None
-        while True:
-            topic, payload, meta = await self._queue.get()
-            handler = self.on_message
-            if handler is None:
-                continue
-            try:
-                await handler(topic, payload, meta)
-            except (ValueError, DeviceError) as exc:
-                n = self._counters.bump("dropped_malformed")
-                if n == 1 or n % _DROP_LOG_EVERY == 0 or getattr(exc, "log_always", False):
-                    log.warning("malformed message on %s dropped (%d so far): %s", topic, n, exc)
-            except Exception:
-                # A handler bug must not stop the next message; it is logged in full.
-                self._counters.bump("handler_errors")
-                log.exception("handler failed on a message from %s", topic)
-
-    def _enqueue(self, topic: str, payload: bytes, meta: MessageMeta) -> None:
-        assert self._queue is not None
-        try:
-            self._queue.put_nowait((topic, payload, meta))
-        except asyncio.QueueFull:
-            n = self._counters.bump("dropped_full")
-            if n == 1 or n % _DROP_LOG_EVERY == 0:
-                log.warning("inbound MQTT queue full (%d); dropped a message on %s (%d so far)",
-                            self._cfg.queue_size, topic, n)
-
     def _mark_connected(self, connected: bool) -> None:
         assert self._connected_event is not None
         if connected:
+            self._down_since = None
             self._connected_event.set()
         else:
+            if self._down_since is None:
+                self._down_since = time.monotonic()
             self._connected_event.clear()
             if self._disconnected is not None:
                 self._disconnected.set()
@@ -350,8 +375,11 @@ class MqttBridge:
             topics = list(self._topics.items())
             self._unacked.clear()
             # The broker forgets subscriptions with a clean session; renew them every time.
-            if topics:
-                self._track_suback(client.subscribe(topics))
+            # The claim is subscribed first and published after: the broker hands us the
+            # claim retained from before, then ours (see agent.mqtt.session).
+            self._claim.connected()
+            self._track_suback(client.subscribe([(self._claim.topic, 1), *topics]))
+            client.publish(self._claim.topic, self._claim.token, qos=1, retain=True)
             client.publish(self.status_topic, "online", qos=1, retain=True)
             self._connected = True
             self._accepted_this_round = True
@@ -377,35 +405,24 @@ class MqttBridge:
         try:
             was = self._connected
             self._connected = False
-            if was:
-                log.warning("MQTT connection lost: %s", reason_code)
+            if reason_code == SESSION_TAKEN_OVER:
+                self._claim.contested = True
+                self._claim.taken_over("the broker says so")
+            elif was:
+                # Once a rival is known, its takeovers were said already (SessionClaim).
+                log.log(logging.DEBUG if self._claim.contested else logging.WARNING,
+                        "MQTT connection lost (client id %r): %s", self._client_id,
+                        reason_code)
             self._mark_connected(False)
         except Exception:
             log.exception("error in MQTT on_disconnect")
 
     def _on_message(self, _client: paho.Client, _userdata: Any, msg: paho.MQTTMessage) -> None:
         try:
-            self._counters.bump("received")
-            topic = msg.topic  # decodes UTF-8; a bad topic raises and counts as malformed
-            limit = self._large.get(topic, self._cfg.max_payload_bytes)
-            if len(msg.payload) > limit:
-                n = self._counters.bump("dropped_oversize")
-                if n == 1 or n % _DROP_LOG_EVERY == 0:
-                    log.warning("dropped a %d-byte message on %s (limit %d; %d so far)",
-                                len(msg.payload), topic, limit, n)
-                return
-            props = getattr(msg, "properties", None)
-            response_topic = getattr(props, "ResponseTopic", None) if props else None
-            correlation = getattr(props, "CorrelationData", None) if props else None
-            meta = MessageMeta(
-                qos=msg.qos,
-                retain=bool(msg.retain),
-                response_topic=response_topic,
-                correlation_data=correlation,
-                received_at=time.monotonic(),
-            )
-            self._enqueue(topic, bytes(msg.payload), meta)
-        except UnicodeDecodeError:
-            self._counters.bump("dropped_malformed")
+            with contextlib.suppress(UnicodeDecodeError):  # a bad topic is the inbox's to count
+                if msg.topic == self._claim.topic:
+                    self._claim.seen(bytes(msg.payload), retained=bool(msg.retain))
+                    return
+            self._inbox.put(msg)
         except Exception:
             log.exception("error in MQTT on_message")

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import socket
+
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
 from agent.config.mqtt import MqttSection
+from agent.config.root import HearthConfig
 from agent.errors import ConfigError
 from agent.logs import register_secret
+
+
+def default_client_id(config: HearthConfig) -> str:
+    """`<hearth.name>-<host name>-<8 hex digits of the state directory>`.
+
+    Stable for one installation (a restarted daemon takes over its own old session) and
+    different for two installations on one host, which would otherwise take the session
+    from each other at every reconnect, forever.
+    """
+    from agent.paths import state_dir
+
+    where = str(state_dir(config).expanduser().absolute())
+    digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"{config.hearth.name}-{socket.gethostname()}-{digest}"
 
 
 def resolve_password(cfg: MqttSection) -> str | None:

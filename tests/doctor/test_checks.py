@@ -312,3 +312,13 @@ def test_unsupported_database_url_fails(tmp_path: Path) -> None:
     assert result.status is Status.FAIL
     assert "unsupported database 'mysql'" in result.detail
     assert ":pw@" not in result.detail
+
+
+def test_a_key_file_open_to_others_is_fixed_with_chmod(tmp_path: Path) -> None:
+    key_file = tmp_path / "anthropic_api_key"
+    key_file.write_text("sk-ant-api03-DoctorTestKeyDoNotPrint0123456789\n")
+    key_file.chmod(0o644)
+    result = check_anthropic_key(_ctx(tmp_path, anthropic={"api_key": {"file": str(key_file)}}))
+    assert result.status is Status.FAIL
+    assert "readable by group or others" in result.detail
+    assert result.fix == f"chmod 600 {key_file}"

@@ -1,0 +1,76 @@
+"""Every check `hearth run` makes of a configuration before it opens a file or a socket.
+
+`hearth run` (at start and on SIGHUP), `hearth config check` and `hearth doctor` all call
+`check_config`, so a config one of them passes is a config the daemon accepts: the
+credential, the broker settings, the ledger URL, prices, devices, notifiers and every
+skill with its `[skills.<name>]` section, checked by the same code the daemon builds with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from agent.config import HearthConfig
+from agent.credentials import ApiKey, check_credentials
+from agent.errors import ConfigError
+from agent.plugins.contract import Skill, unwired
+
+
+def wants_digest(config: HearthConfig, api_key: ApiKey | None) -> bool:
+    """Whether the daemon runs the weekly digest skill (it needs Claude, hence a key)."""
+    return config.briefing.digest.enabled and api_key is not None
+
+
+def core_skills(config: HearthConfig, api_key: ApiKey | None) -> list[Skill]:
+    """Stand-ins for the skills the core builds itself and that are no entry point: their
+    declarations are what discovery checks the config against."""
+    if not wants_digest(config, api_key):
+        return []
+    from skills.digest import DECLARATION
+
+    return [unwired(DECLARATION, "the daemon builds it with a batch client")]
+
+
+def check_config(config: HearthConfig, environ: Mapping[str, str] | None = None) -> ApiKey | None:
+    """Check `config` exactly as `hearth run` does; returns the checked Anthropic key.
+
+    Raises CredentialRefused for a credential hearth must not use, ConfigError listing every
+    problem of the other checks at once, StartupError for a broken installed skill.
+    """
+    api_key = check_credentials(config, environ)
+    check_settings(config, environ, has_key=api_key is not None)
+    return api_key
+
+
+def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = None, *,
+                   has_key: bool) -> None:
+    """`check_config` without the Anthropic credential (the doctor reports that one on its
+    own line, with its own fix). `has_key` decides whether the digest skill is expected."""
+    from agent.db import database_backend
+    from agent.devices.registry import DeviceRegistry
+    from agent.ledger.prices import load_price_table
+    from agent.mqtt.connection import new_client, resolve_password
+    from agent.notifiers import NotifierContext, build_notifiers
+    from agent.paths import state_dir
+    from agent.plugins import discover
+
+    problems: list[str] = []
+    checks: list[Callable[[], object]] = [
+        # Password file and TLS files: the client the bridge builds, never connected.
+        lambda: new_client(config.mqtt, "hearth-config-check", resolve_password(config.mqtt),
+                           status_topic=None),
+        lambda: config.ledger.url is None or database_backend(config.ledger.url),
+        lambda: load_price_table(config.prices.rows),
+        lambda: DeviceRegistry(config),
+        lambda: build_notifiers(config.briefing.notifiers,
+                                NotifierContext(config, state_dir(config, environ), None)),
+        lambda: discover(config, extra=core_skills(config, ApiKey("checked") if has_key
+                                                   else None)),
+    ]
+    for check in checks:
+        try:
+            check()
+        except ConfigError as exc:
+            problems += exc.problems or [str(exc)]
+    if problems:
+        raise ConfigError(f"{len(problems)} problem(s)", problems)
