@@ -9,6 +9,7 @@ import pytest
 
 from agent.ledger.types import Outcome
 from agent.router import Message, ModelRequest, ToolSpec
+from agent.router.types import ToolResult
 from tests.router.conftest import MakeHarness
 from tests.support.fake_anthropic import FakeAnthropic
 
@@ -18,8 +19,8 @@ SONNET = {"input": Decimal("2.00"), "w5": Decimal("2.50"), "w1h": Decimal("4.00"
 SYSTEM = "You are hearth, a careful home assistant. Answer briefly. " * 30
 
 
-async def _noop(args: dict[str, object]) -> str:
-    return "ok"
+async def _noop(args: dict[str, object]) -> ToolResult:
+    return ToolResult(True, "ok")
 
 
 TOOLS = (ToolSpec("zeta", "last tool", {"type": "object", "properties": {}}, _noop),
