@@ -214,7 +214,7 @@ def _sqlite_storage_error(exc: SQLAlchemyError, file: Path) -> StorageError | No
 
 
 def _quick_check(conn: Connection) -> None:
-    # A damaged ledger must stop paid calls rather than under-count (REFERENCE.md §7).
+    # A damaged ledger must stop paid calls rather than under-count.
     # Restarting cannot repair it: EX_IOERR, which the unit does not restart on.
     result = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
     if result != ["ok"]:

@@ -1,6 +1,6 @@
 """Engines for SQLite (durable, one writer at a time) and PostgreSQL (shared by daemons).
 
-SQLite needs care (REFERENCE.md §7): pysqlite's legacy transaction handling emits no BEGIN
+SQLite needs care: pysqlite's legacy transaction handling emits no BEGIN
 before a SELECT, so a "read the budget, then write" transaction would not be atomic. We
 take transaction control away from the driver (``isolation_level = None``) and emit
 ``BEGIN IMMEDIATE`` ourselves on the writer engine, which takes the write lock up front and

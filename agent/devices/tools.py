@@ -17,7 +17,7 @@ from agent.devices.actions import (
 )
 from agent.devices.pending import PendingActions
 from agent.devices.registry import DeviceRegistry
-from agent.router.types import ToolSpec
+from agent.router.types import ToolResult, ToolSpec
 
 SET_DEVICE_STATE = "set_device_state"
 
@@ -34,14 +34,16 @@ def make_device_tools(registry: DeviceRegistry, bridge: Publisher,
     """The device tools, bound to one registry, bridge and pending room."""
     actions = DeviceActions(registry, bridge, pending)
 
-    async def set_device_state(args: dict[str, Any]) -> str:
+    async def set_device_state(args: dict[str, Any]) -> ToolResult:
         # A model's arguments are untrusted: validation errors go back as a result it can
         # read, never as a publish.
         try:
             request = DeviceRequest.from_args(args, requested_by="tool")
         except ValueError as exc:
-            return Outcome(False, f"refused: {exc}").to_json()
-        return (await actions.execute(request)).to_json()
+            outcome = Outcome(False, f"refused: {exc}")
+        else:
+            outcome = await actions.execute(request)
+        return ToolResult(outcome.ok, outcome.reply, outcome.as_dict())
 
     return [ToolSpec(name=SET_DEVICE_STATE, description=_DESCRIPTION,
                      input_schema=DEVICE_ARGUMENTS_SCHEMA, handler=set_device_state)]

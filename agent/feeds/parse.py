@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from agent.feeds.http import FeedRejected
 from agent.feeds.identity import item_key
 from agent.feeds.text import MAX_TITLE_CHARS, clean_text, safe_link
@@ -126,6 +124,9 @@ def _complete_items(body: bytes, cut: str) -> bytes:
 
 
 def _parse(body: bytes, url: str, content_type: str | None) -> Any:
+    # Imported at the first fetch: an idle daemon between briefings does not need it.
+    import feedparser
+
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type

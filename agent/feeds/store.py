@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from agent.db.models import FeedItem, FeedState
+from agent.db.upsert import insert_ignoring
 from agent.feeds.identity import link_key, scoped_key
 from agent.feeds.parse import ParsedItem
 
@@ -100,10 +100,7 @@ def store_new(session: Session, feed_url: str, items: Sequence[ParsedItem], *,
     ][:limit]
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(FeedItem).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    result = session.execute(stmt)
+    result = session.execute(insert_ignoring(session, FeedItem, ["key"]).values(rows))
     count = getattr(result, "rowcount", -1)
     return count if isinstance(count, int) and count >= 0 else len(rows)
 

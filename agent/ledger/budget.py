@@ -18,11 +18,11 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from agent.config.ledger import BudgetSection
 from agent.db.models import BudgetCounter
+from agent.db.upsert import insert_ignoring
 from agent.errors import BudgetExceeded
 
 MICROS_PER_USD = 1_000_000
@@ -114,8 +114,6 @@ _HOLD_CAPPED = _HOLD.where(_T.c.spent_micros + _T.c.reserved_micros + bindparam(
 _APPLY = (update(_T).where(_T.c.scope == bindparam("k"))
           .values(spent_micros=_T.c.spent_micros + bindparam("ds"),
                   reserved_micros=_T.c.reserved_micros + bindparam("dr")))
-_INSERT_PG = postgresql.insert(_T).on_conflict_do_nothing()
-_INSERT_SQLITE = sqlite.insert(_T).on_conflict_do_nothing()
 _MARK_WARNED = (update(_T).where(_T.c.scope == bindparam("k"), _T.c.warned.is_(False))
                 .values(warned=True))
 
@@ -126,8 +124,7 @@ def ensure_counters(session: Session, keys: Iterable[str]) -> None:
             for k in sorted(set(keys))]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    session.execute(_INSERT_PG if dialect == "postgresql" else _INSERT_SQLITE, rows)
+    session.execute(insert_ignoring(session, _T), rows)
 
 
 def _counters(session: Session, keys: list[str]) -> dict[str, tuple[int, int, bool]]:

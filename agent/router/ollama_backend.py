@@ -9,12 +9,13 @@ Local calls cost nothing, but their token counts and inference time are kept for
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
-from typing import Any
-
-import httpx
-import ollama
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from agent.config.models import OllamaSection
 from agent.errors import ModelError, ModelRequestRejected, ModelResponseInvalid, ModelUnavailable
@@ -22,13 +23,23 @@ from agent.ledger.types import Usage
 from agent.router.backend import BackendReply, CallSpec, OnText, PendingToolCall
 from agent.router.types import ModelRequest
 
+if TYPE_CHECKING:
+    import ollama
+
+# `ollama` and `httpx` cost about 6 MB of an idle daemon's memory and are imported only at the
+# first chat; the start-up probe (`models`) uses the standard library.
+
 log = logging.getLogger(__name__)
 
 NAME = "ollama"
+_PROBE_SECONDS = 5.0
 
 
 def translate(exc: BaseException, model: str) -> ModelError:  # noqa: PLR0911 - one per kind
     """Hearth's error for anything the ollama SDK or httpx raised."""
+    import httpx
+    import ollama
+
     if isinstance(exc, ollama.ResponseError):
         status = exc.status_code
         if status == 404:
@@ -69,7 +80,17 @@ class OllamaBackend:
 
     def __init__(self, config: OllamaSection) -> None:
         self._config = config
-        self.client = ollama.AsyncClient(host=config.host, timeout=config.timeout)
+        self._client: ollama.AsyncClient | None = None
+
+    @property
+    def client(self) -> ollama.AsyncClient:
+        """The SDK client, made (and the SDK imported) at the first chat."""
+        if self._client is None:
+            import ollama
+
+            self._client = ollama.AsyncClient(host=self._config.host,
+                                              timeout=self._config.timeout)
+        return self._client
 
     def conversation(self, request: ModelRequest) -> list[Any]:
         """Plain role/content messages (the system prompt is added per call)."""
@@ -95,6 +116,9 @@ class OllamaBackend:
             kwargs["format"] = dict(spec.output_schema)
         if spec.thinking:
             kwargs["think"] = True
+        import httpx
+        import ollama
+
         try:
             async with asyncio.timeout(spec.timeout):
                 final, text, calls = await self._chat(kwargs, on_text)
@@ -140,13 +164,47 @@ class OllamaBackend:
                                         for call, output, _ in results)]
 
     async def models(self) -> list[str]:
-        """Names of the pulled models (raises hearth errors)."""
-        try:
-            listed = await self.client.list()
-        except (ollama.ResponseError, ConnectionError, httpx.HTTPError, ValueError) as exc:
-            raise translate(exc, "") from exc
-        return [str(m.model) for m in listed.models if m.model]
+        """Names of the pulled models (raises hearth errors), over the standard library."""
+        # A probe, not a chat: a few seconds decide whether Ollama is up.
+        return await asyncio.to_thread(_pulled_models, tags_url(self._config.host),
+                                       min(self._config.timeout, _PROBE_SECONDS))
 
     async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self.client.close()  # type: ignore[no-untyped-call]  # the SDK's own method
+        """Close the HTTP client, if a chat made one."""
+        if self._client is not None:
+            await self._client.close()  # type: ignore[no-untyped-call]  # the SDK's own method
+
+
+def tags_url(host: str) -> str:
+    """Ollama's model list at `host`, read as the SDK reads it (no scheme: http, port 11434)."""
+    if "://" not in host:
+        parts = urlsplit(f"http://{host}")
+        netloc = parts.netloc if parts.port is not None else f"{parts.netloc}:11434"
+        parts = parts._replace(netloc=netloc)
+    else:
+        parts = urlsplit(host)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/api/tags"
+
+
+def _pulled_models(url: str, timeout: float) -> list[str]:
+    if not url.startswith(("http://", "https://")):
+        raise ModelUnavailable(f"[ollama] host must be an http(s) URL, not {url!r}", backend=NAME)
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - http(s) only
+            listed = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise ModelUnavailable(f"Ollama failed ({exc.code})", backend=NAME,
+                               status=exc.code) from exc
+    except (urllib.error.URLError, ConnectionError) as exc:
+        raise ModelUnavailable("Ollama is not reachable (is the service running?)",
+                               backend=NAME) from exc
+    except TimeoutError as exc:
+        raise ModelUnavailable("Ollama timed out", backend=NAME) from exc
+    except ValueError as exc:
+        raise ModelResponseInvalid("Ollama sent a response hearth cannot read",
+                                   backend=NAME) from exc
+    try:
+        return [str(m["model"]) for m in listed["models"] if m.get("model")]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ModelResponseInvalid("Ollama sent a model list hearth cannot read",
+                                   backend=NAME) from exc

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from agent.router.backend import PendingToolCall
-from agent.router.types import ToolCall, ToolSpec
+from agent.router.types import ToolCall, ToolResult, ToolSpec
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,19 @@ async def run_tools(skill: str, calls: Sequence[PendingToolCall],
             record.append(ToolCall(call.name, dict(call.arguments), None, refused=True))
             continue
         try:
-            output = await spec.handler(dict(call.arguments))
+            result: object = await spec.handler(dict(call.arguments))
         except Exception as exc:  # a failing tool is reported to the model, not fatal
             log.exception("skill %s: tool %s failed", skill, call.name)
             output, failed = f"error: the tool failed ({type(exc).__name__})", True
         else:
-            failed = False
-        output = str(output)[:MAX_RESULT_CHARS]
+            if isinstance(result, ToolResult):
+                # The model boundary: the only place a tool result becomes JSON text.
+                output, failed = result.for_model(), False
+            else:
+                log.error("skill %s: tool %s returned %s, not a ToolResult", skill, call.name,
+                          type(result).__name__)
+                output, failed = "error: the tool failed (it returned no result)", True
+        output = output[:MAX_RESULT_CHARS]
         results.append((call, output, failed))
         record.append(ToolCall(call.name, dict(call.arguments), output))
     return results, record

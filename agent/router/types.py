@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,13 +23,32 @@ class Message:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolResult:
+    """What a tool did, as Python values; a skill reads ``data`` directly.
+
+    ``text`` is for a person; ``data`` is the structured result (JSON-ready values only). JSON
+    is made once, by `for_model`, where the result goes to a model.
+    """
+
+    ok: bool
+    text: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def for_model(self) -> str:
+        """The result as a model reads it: compact JSON of ``data``, or ``text`` when there is none."""
+        if not self.data:
+            return self.text
+        return json.dumps(self.data, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
 class ToolSpec:
     """A tool a model may ask for. ``handler`` runs only if the skill was granted ``name``."""
 
     name: str
     description: str
     input_schema: Mapping[str, Any]
-    handler: Callable[[dict[str, Any]], Awaitable[str]]
+    handler: Callable[[dict[str, Any]], Awaitable[ToolResult]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from agent.db.models import JobRun
+from agent.db.upsert import insert_ignoring
 
 _DETAIL_CHARS = 1000
 
@@ -39,11 +39,7 @@ def claim(session: Session, job: str, planned: datetime, *, now: datetime,
               "started_at": now if outcome == "started" else None,
               "finished_at": None if outcome == "started" else now,
               "detail": detail[:_DETAIL_CHARS] if detail else None}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(JobRun).values(**values).on_conflict_do_nothing(
-        index_elements=["job", "planned_at"])
-    result = session.execute(stmt)
+    result = session.execute(insert_ignoring(session, JobRun, ["job", "planned_at"]).values(**values))
     return bool(getattr(result, "rowcount", 0) == 1)
 
 

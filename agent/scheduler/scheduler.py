@@ -1,7 +1,7 @@
 """The scheduler: APScheduler 3.x for timing, hearth's database for what actually ran.
 
 APScheduler runs with its in-memory job store only: jobs are configuration, rebuilt at every
-start. Persistent stores are avoided on purpose (REFERENCE.md §6): `replace_existing=True`
+start. Persistent stores are avoided on purpose: `replace_existing=True`
 silently drops the missed run, and pickled jobs are code execution for whoever writes the
 table. Missed runs are instead found by `catch_up()` from the `job_runs` history: today's
 run that has no row is run once if its catch-up window is still open, else recorded as
@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Literal
+from typing import Literal
 
-from apscheduler.executors.base import BaseExecutor
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -57,24 +57,6 @@ class CatchUpDecision:
 class _Job:
     spec: JobDef
     trigger: CronTrigger
-
-
-class _ClaimingExecutor(BaseExecutor):  # type: ignore[misc]
-    """Hands APScheduler's planned run time to hearth; hearth tracks the run itself.
-
-    The stock executors call the job function without the time it was planned for, which is
-    the key of the run's history row.
-    """
-
-    def __init__(self, submit: Callable[[str, datetime], None]) -> None:
-        super().__init__()
-        self._submit = submit
-
-    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
-        self._submit(str(job.id), run_times[-1])
-        # The base class counts this instance after we return; release it on the next loop
-        # turn. Overlap is hearth's business (the run claim), not APScheduler's.
-        asyncio.get_running_loop().call_soon(self._run_job_success, job.id, [])
 
 
 class Scheduler:
@@ -140,16 +122,18 @@ class Scheduler:
         """Start APScheduler inside the running loop, then catch up missed runs once."""
         if self._aps is not None:
             return
+        # The stock AsyncIOExecutor runs the no-op `_tick` coroutine; the run itself starts from
+        # the submission event, which carries the planned time (the history row's key).
         aps = AsyncIOScheduler(
             timezone=self.zone,
-            executors={"default": _ClaimingExecutor(self._fire)},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": self.config.scheduler.misfire_grace_seconds},
         )
         for name, job in self._jobs.items():
-            aps.add_job(_never_called, job.trigger, id=name, name=name)
+            aps.add_job(_tick, job.trigger, id=name, name=name)
         # Wakes APScheduler every minute, so a wall-clock jump (NTP sync on a Pi) is noticed.
-        aps.add_job(_never_called, IntervalTrigger(seconds=60), id=_HEARTBEAT, name=_HEARTBEAT)
+        aps.add_job(_tick, IntervalTrigger(seconds=60), id=_HEARTBEAT, name=_HEARTBEAT)
+        aps.add_listener(self._on_submitted, EVENT_JOB_SUBMITTED)
         aps.start()
         self._aps = aps
         await self.catch_up()
@@ -222,6 +206,14 @@ class Scheduler:
         self._spawn(job.spec, planned, catch_up=True)
         return CatchUpDecision(name, planned, "run", f"inside window {job.spec.describe_window()}")
 
+    def _on_submitted(self, event: JobSubmissionEvent) -> None:
+        """APScheduler's listener (called on the loop) for a job handed to its executor."""
+        try:
+            self._fire(str(event.job_id), event.scheduled_run_times[-1])
+        except Exception:
+            # APScheduler would only log this under its own logger; say which job it was.
+            log.exception("job %s: could not start its run", event.job_id)
+
     def _fire(self, job_id: str, planned: datetime) -> None:
         """Called by APScheduler (on the loop) when a job is due."""
         job = self._jobs.get(job_id)
@@ -283,5 +275,8 @@ class Scheduler:
             log.exception("job %s: cannot record how its run ended", job)
 
 
-def _never_called() -> None:  # pragma: no cover - _ClaimingExecutor never calls job functions
-    """Placeholder target: APScheduler needs a callable; runs go through `_fire`."""
+async def _tick() -> None:
+    """APScheduler's job target: a no-op coroutine (a plain function would need a thread).
+
+    Runs start from the submission event (`Scheduler._on_submitted`), not from here.
+    """

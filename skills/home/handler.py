@@ -5,7 +5,6 @@ registry's validation and the confirmation of sensitive devices apply to every p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -90,9 +89,8 @@ async def handle(ctx: SkillContext, event: Event) -> Reply | None:
         raise SkillError(f"home was not granted {SET_DEVICE_STATE}", skill="home")
     if dry_run:
         args["dry_run"] = True
-    result = json.loads(await tool.handler(args))
+    result = await tool.handler(args)
     # The reply is not logged: it may carry a pending action's full approval id.
-    ctx.log.debug("home: %s -> ok=%s", args, result.get("ok"))
-    return Reply(str(result.get("reply", "")),
-                 {"ok": bool(result.get("ok")), "actions": result.get("actions", []),
-                  "dry_run": dry_run})
+    ctx.log.debug("home: %s -> ok=%s", args, result.ok)
+    return Reply(result.text, {"ok": result.ok, "actions": result.data.get("actions", []),
+                               "dry_run": dry_run})

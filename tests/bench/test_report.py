@@ -28,7 +28,8 @@ def latency(p99: float, rate: float, lost: int) -> dict[str, Any]:
     return {"runs": [run, {**run, "devices": 300, "p99_ms": 99.0, "commands_per_s": 1.0}]}
 
 
-FOOTPRINT = {"idle_rss_mb": 35.5, "ready_s": 0.2, "rss_after_commands_mb": 36.0,
+FOOTPRINT = {"idle_rss_mb": 35.5, "floor_rss_mb": 22.4, "nanobot_reference_mb": 98,
+             "ready_s": 0.2, "rss_after_commands_mb": 36.0,
              "commands_sent": 10000, "commands_delivered": 10000}
 LEDGER = {"sqlite_full": {"sequential_pairs_per_s": 160.0, "concurrent8_pairs_per_s": 150.0},
           "postgresql": {"skipped": "unreachable"}, "markdown": "## Ledger\n\nrates"}
@@ -55,7 +56,8 @@ def test_goals_met_and_missed_are_stated_beside_each_figure() -> None:
     assert table_line(text, "text commands, 50 devices: lost").endswith("| 0 | 0 | met |")
     # 300 devices is reported without a goal, however slow.
     assert table_line(text, "text commands, 300 devices: p50").endswith("|  |  |")
-    assert table_line(text, "resident memory, idle").endswith("met |")
+    assert table_line(text, "resident memory, idle").endswith("| 35.5 MB (floor 22.4 MB) | < 64 MB | met |")
+    assert table_line(text, "idle memory of nanobot").endswith("| 98 MB |  |  |")
     assert "not measured" in table_line(text, "ledger reserve+settle, PostgreSQL")
     assert table_line(text, "briefing, 10 feeds").endswith("met |")
     assert "Goals missed: 3" in text

@@ -198,9 +198,8 @@ async def test_dry_run_without_a_broker_plans_and_never_sends() -> None:
     reg = registry([{"name": "kettle", "kind": "switch", "protocol": "tasmota",
                      "address": "tk"}])
     (tool,) = make_device_tools(reg, OfflinePublisher(), PendingActions(60))
-    planned = json.loads(await tool.handler({"device": "kettle", "state": "on",
-                                             "dry_run": True}))
+    planned = (await tool.handler({"device": "kettle", "state": "on", "dry_run": True})).data
     assert planned["ok"] and planned["actions"][0]["status"] == "planned"
     assert planned["actions"][0]["topic"] == "cmnd/tk/POWER"
-    live = json.loads(await tool.handler({"device": "kettle", "state": "on"}))
+    live = (await tool.handler({"device": "kettle", "state": "on"})).data
     assert not live["ok"] and "no MQTT broker" in live["actions"][0]["error"]

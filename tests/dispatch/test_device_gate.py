@@ -33,9 +33,8 @@ from tests.support.broker import Broker
 async def _switch(ctx: SkillContext, event: Event) -> Reply:
     """Calls the granted tool with whatever arguments it was handed (as a model would)."""
     assert isinstance(event, ActionEvent)
-    result: dict[str, Any] = json.loads(await ctx.tools["set_device_state"].handler(
-        dict(event.args)))
-    return Reply(result["reply"], result)
+    result = await ctx.tools["set_device_state"].handler(dict(event.args))
+    return Reply(result.text, dict(result.data))
 
 
 switcher = Skill(SkillDeclaration(name="switcher", description="Switches things it is told to.",

@@ -15,7 +15,7 @@ from agent.intents import IntentMatcher
 from agent.ledger import Ledger
 from agent.plugins import ToolRegistry, discover
 from agent.router import Router
-from agent.router.types import ToolSpec
+from agent.router.types import ToolResult, ToolSpec
 from tests.dispatch.conftest import HELLO, spend, with_sections
 from tests.dispatch.skills import (
     Gauge,
@@ -33,8 +33,8 @@ from tests.plugins.samples import weather
 from tests.support.fake_ollama import FakeOllama, answer
 
 
-async def _set_state(args: dict[str, Any]) -> str:
-    return "done"
+async def _set_state(args: dict[str, Any]) -> ToolResult:
+    return ToolResult(True, "done")
 
 
 def tools() -> ToolRegistry:

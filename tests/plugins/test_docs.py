@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import fields
+import tomllib
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 from agent.plugins import CommonKeys, SkillDeclaration
@@ -33,3 +34,18 @@ def test_every_common_config_key_is_documented() -> None:
 def test_every_supported_schema_keyword_is_documented() -> None:
     for keyword in SUPPORTED:
         assert f"`{keyword}`" in DOC, keyword
+
+
+def test_the_declaration_table_says_which_fields_are_required() -> None:
+    rows = dict(re.findall(r"^\| `(\w+)` \| (required|`[^`]*`) \|", DOC, flags=re.MULTILINE))
+    for f in fields(SkillDeclaration):
+        has_default = f.default is not MISSING or f.default_factory is not MISSING
+        assert (rows[f.name] != "required") == has_default, f.name
+
+
+def test_the_packaging_snippet_is_buildable_and_depends_on_hearth() -> None:
+    (snippet,) = re.findall(r"```toml\n(\[build-system\].*?)```", DOC, flags=re.DOTALL)
+    declared = tomllib.loads(snippet)
+    assert declared["build-system"]["build-backend"] == "setuptools.build_meta"
+    ours = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert ours["project"]["name"] in declared["project"]["dependencies"]

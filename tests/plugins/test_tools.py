@@ -8,11 +8,11 @@ import pytest
 
 from agent.errors import StartupError
 from agent.plugins import SkillDeclaration, ToolRegistry
-from agent.router.types import ToolSpec
+from agent.router.types import ToolResult, ToolSpec
 
 
-async def _ok(args: dict[str, Any]) -> str:
-    return "ok"
+async def _ok(args: dict[str, Any]) -> ToolResult:
+    return ToolResult(True, "ok")
 
 
 def spec(name: str) -> ToolSpec:

@@ -9,17 +9,18 @@ import pytest
 
 from agent.ledger.types import Outcome
 from agent.router import Message, ModelRequest, ToolSpec
+from agent.router.types import ToolResult
 from tests.router.conftest import MakeHarness
 from tests.support.fake_anthropic import FakeAnthropic
 
-# claude-sonnet-5-5 after 2026-10-07, USD per million tokens (REFERENCE.md §1.2).
+# claude-sonnet-5-5 after 2026-10-07, USD per million tokens (Anthropic's price list).
 SONNET = {"input": Decimal("2.00"), "w5": Decimal("2.50"), "w1h": Decimal("4.00"),
           "read": Decimal("0.10"), "output": Decimal("10.00")}
 SYSTEM = "You are hearth, a careful home assistant. Answer briefly. " * 30
 
 
-async def _noop(args: dict[str, object]) -> str:
-    return "ok"
+async def _noop(args: dict[str, object]) -> ToolResult:
+    return ToolResult(True, "ok")
 
 
 TOOLS = (ToolSpec("zeta", "last tool", {"type": "object", "properties": {}}, _noop),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from agent.db.models import LedgerCall, LedgerReservation
 from agent.router import Message, ModelRequest, ToolSpec
+from agent.router.types import ToolResult
 from tests.router.conftest import Harness, MakeHarness
 from tests.support.fake_anthropic import FakeAnthropic, answer, tool_use
 
@@ -27,8 +28,8 @@ MAX_TOKENS = 700
 FULL = {"output_tokens": MAX_TOKENS}
 
 
-async def _echo(args: dict[str, Any]) -> str:
-    return "結果: " + EMOJI[:40]
+async def _echo(args: dict[str, Any]) -> ToolResult:
+    return ToolResult(True, "結果: " + EMOJI[:40])
 
 
 def _tool(name: str) -> ToolSpec:

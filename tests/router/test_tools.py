@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from agent.errors import ModelResponseInvalid, ToolNotGranted
 from agent.ledger.types import Outcome
 from agent.router import Message, ModelRequest, ToolSpec
+from agent.router.types import ToolResult
 from tests.router.conftest import MakeHarness
 from tests.support import fake_ollama as fo
 from tests.support.fake_anthropic import FakeAnthropic, answer, tool_use
@@ -22,11 +24,13 @@ class Recorder:
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def spec(self, name: str) -> ToolSpec:
-        async def handler(args: dict[str, Any]) -> str:
+        async def handler(args: dict[str, Any]) -> ToolResult:
             self.calls.append((name, args))
             if args.get("explode"):
                 raise RuntimeError("bulb on fire")
-            return f"{name} done"
+            if args.get("untyped"):
+                return f"{name} done"  # type: ignore[return-value]
+            return ToolResult(True, f"{name} done")
 
         return ToolSpec(name, f"the {name} tool", {"type": "object", "properties": {}}, handler)
 
@@ -92,6 +96,34 @@ async def test_failing_tool_is_reported_to_the_model(make_harness: MakeHarness,
     result = fake_anthropic.message_bodies[1]["messages"][-1]["content"][0]
     assert result["is_error"] is True and "RuntimeError" in result["content"]
 
+
+
+async def test_a_tool_returning_no_tool_result_is_a_failed_tool(
+        make_harness: MakeHarness, fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness()
+    rec = Recorder()
+    fake_anthropic.script(answer(tool_uses=[tool_use("lights", {"untyped": True})]),
+                          answer("Sorry, that failed."))
+    response = await h.router.complete(_req((rec.spec("lights"),)), "fast")
+    assert response.text == "Sorry, that failed."
+    result = fake_anthropic.message_bodies[1]["messages"][-1]["content"][0]
+    assert result["is_error"] is True and "lights done" not in result["content"]
+
+
+async def test_structured_results_reach_the_model_as_compact_json(
+        make_harness: MakeHarness, fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness()
+
+    async def status(args: dict[str, Any]) -> ToolResult:
+        return ToolResult(True, "Kitchen is on.", {"ok": True, "rooms": ["kitchen"], "note": "ü"})
+
+    tool = ToolSpec("lights", "the lights tool", {"type": "object", "properties": {}}, status)
+    fake_anthropic.script(answer(tool_uses=[tool_use("lights", {})]), answer("On."))
+    response = await h.router.complete(_req((tool,)), "fast")
+    content = fake_anthropic.message_bodies[1]["messages"][-1]["content"][0]["content"]
+    assert content == '{"ok":true,"rooms":["kitchen"],"note":"ü"}'
+    assert json.loads(content) == {"ok": True, "rooms": ["kitchen"], "note": "ü"}
+    assert response.tool_calls[0].result == content
 
 async def test_tool_loop_is_limited(make_harness: MakeHarness,
                                    fake_anthropic: FakeAnthropic) -> None:

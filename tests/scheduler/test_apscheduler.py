@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from agent.config import parse_config
 from agent.db import Database
 from agent.scheduler import BRIEFING_JOB, Scheduler, configured_jobs
+from agent.scheduler import scheduler as scheduler_module
 from agent.scheduler.history import find
 
 CONFIG = parse_config({"hearth": {"timezone": "America/New_York"}})
@@ -84,3 +88,48 @@ async def test_the_heartbeat_catches_up_once_the_clock_is_synced(db: Database) -
         assert calls == [datetime(2026, 11, 24, 12, 0, tzinfo=UTC)]
     finally:
         await scheduler.stop()
+
+
+async def test_a_coalesced_run_after_a_clock_jump_gets_the_latest_planned_time(db: Database) -> None:
+    calls: list[datetime] = []
+
+    async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
+        calls.append(planned)
+
+    zone = ZoneInfo("America/New_York")
+    # hearth's own clock is unset, so its start-up catch-up claims nothing: only APScheduler fires.
+    scheduler = Scheduler(CONFIG, db, run, clock=lambda: datetime(1970, 1, 1, tzinfo=UTC))
+    scheduler.add("tick", "home", "0 4 * * *", catch_up_until=None, catch_up_hours=0)
+    await scheduler.start()
+    try:
+        aps = scheduler._aps
+        assert aps is not None
+        # As if the wall clock jumped three days forward past three planned runs.
+        now = datetime.now(zone)
+        latest = now.replace(hour=4, minute=0, second=0, microsecond=0)
+        if latest > now:
+            latest -= timedelta(days=1)
+        aps.modify_job("tick", next_run_time=latest - timedelta(days=2))
+        await wait_for(lambda: calls)
+        await scheduler.drain()
+        assert calls == [latest.astimezone(UTC)]
+    finally:
+        await scheduler.stop()
+
+
+async def test_jobs_target_a_coroutine_so_idle_needs_no_thread(db: Database) -> None:
+    scheduler = Scheduler(CONFIG, db, lambda *a: asyncio.sleep(0))
+    scheduler.add_all(configured_jobs(CONFIG))
+    await scheduler.start()
+    try:
+        aps = scheduler._aps
+        assert aps is not None
+        assert all(inspect.iscoroutinefunction(job.func) for job in aps.get_jobs())
+    finally:
+        await scheduler.stop()
+
+
+def test_only_the_public_apscheduler_api_is_used() -> None:
+    source = Path(scheduler_module.__file__).read_text(encoding="utf-8")
+    for private in ("_do_submit_job", "_run_job_success", "BaseExecutor"):
+        assert private not in source

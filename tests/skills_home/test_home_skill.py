@@ -120,6 +120,7 @@ async def test_text_to_publish_without_a_model(
         # Dry run: the planned actions, nothing published.
         reply = await say("turn on the kettle", dry_run=True)
         assert reply.data["dry_run"] is True
+        assert set(reply.data) == {"ok", "actions", "dry_run"}
         (action,) = reply.data["actions"]
         assert action == {**action, "device": "kettle", "desired": {"state": "on"},
                           "topic": "cmnd/tasmota_kettle/POWER", "payload": "ON",
