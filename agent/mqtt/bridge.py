@@ -46,9 +46,9 @@ class MqttBridge:
     """hearth's one MQTT connection: publish, remembered subscriptions, an inbound queue.
 
     ``on_message`` is awaited for each inbound message, one at a time, in arrival order. A
-    handler raising ValueError (bad JSON, bad UTF-8, a failed schema) or DeviceError counts
-    the message as malformed; any other exception is logged with its traceback and counted
-    as a handler error. Neither stops the bridge.
+    handler raising `MalformedMessage` (bad JSON, bad UTF-8, a failed schema) counts the
+    message as malformed; any other exception, ValueError and DeviceError included, is
+    logged with its traceback and counted as a handler error. Neither stops the bridge.
     """
 
     def __init__(self, config: HearthConfig, *, on_message: MessageHandler | None = None) -> None:

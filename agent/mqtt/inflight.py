@@ -33,6 +33,13 @@ class Acks:
         if future is not None and not future.done():
             future.cancel()
 
+    def fail_all(self, error: BaseException) -> None:
+        """The connection is gone: every publish still waiting hears `error`."""
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(error)
+
     def on_publish(self, _client: Any, _userdata: Any, mid: int, reason_code: Any,
                    _properties: Any) -> None:
         """paho's callback: the broker acknowledged (or, on v5, refused) message `mid`."""

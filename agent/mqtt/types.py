@@ -5,11 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from agent.errors import DeviceError
+from agent.errors import BrokerUnavailable
 
-
-class BrokerUnavailable(DeviceError):
-    """The broker is not connected; the message was not sent (and will not be sent late)."""
+__all__ = ["BridgeCounters", "BridgeStats", "BrokerUnavailable", "MessageMeta"]
 
 
 @dataclass(frozen=True, slots=True)

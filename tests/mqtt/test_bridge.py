@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from agent.errors import DeviceError
+from agent.errors import DeviceError, MalformedMessage
 from agent.mqtt import BrokerUnavailable, MessageMeta, MqttBridge, backoff_delay
+from agent.mqtt.payload import load_json
+from agent.mqtt.requests import parse_ask
 from tests.mqtt.client import PeerClient, make_config
 from tests.support.broker import Broker
 
@@ -147,11 +149,9 @@ async def test_flood_of_bad_payloads_is_counted_and_survived(
     handled: list[bytes] = []
 
     async def strict_json(_topic: str, payload: bytes, _meta: MessageMeta) -> None:
-        import json
-
-        doc = json.loads(payload.decode("utf-8"))  # ValueError on garbage: "malformed"
+        doc = load_json(payload)  # MalformedMessage on garbage: "malformed"
         if not isinstance(doc, dict):
-            raise ValueError("not an object")
+            raise MalformedMessage("not an object")
         handled.append(payload)
 
     b.on_message = strict_json
@@ -207,14 +207,18 @@ async def test_full_queue_drops_and_counts(
         await b.stop()
 
 
+@pytest.mark.parametrize("bug", [RuntimeError, ValueError, DeviceError])
 async def test_handler_exception_does_not_stop_later_messages(
-    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient, bug: type[Exception],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Any exception but MalformedMessage is the handler's own fault: a handler error, with
+    its traceback, never hidden among malformed input."""
     got: list[bytes] = []
 
     async def flaky(_t: str, payload: bytes, _m: MessageMeta) -> None:
         if payload == b"boom":
-            raise RuntimeError("handler bug")
+            raise bug("handler bug")
         got.append(payload)
 
     bridge.on_message = flaky
@@ -224,7 +228,30 @@ async def test_handler_exception_does_not_stop_later_messages(
     mqtt_peer.publish(f"{topic_prefix}/x", b"next")
     await wait_until(lambda: got == [b"next"])
     assert bridge.stats.handler_errors == 1
+    assert bridge.stats.dropped_malformed == 0
+    assert any(r.exc_info and "handler bug" in str(r.exc_info[1]) for r in caplog.records)
     assert bridge.connected
+
+
+async def test_bad_requests_on_ask_count_as_malformed_without_a_traceback(
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    asked: list[str] = []
+
+    async def on_ask(_t: str, payload: bytes, meta: MessageMeta) -> None:
+        asked.append(parse_ask(payload, meta, prefix=topic_prefix).text)
+
+    bridge.on_message = on_ask
+    bridge.subscribe(f"{topic_prefix}/ask")
+    assert await bridge.wait_subscribed(10)
+    for bad in (b'{"text": ', b"\xff\xfe", b'{"id": 1}', b"[" * 50 + b"]" * 50):
+        mqtt_peer.publish(f"{topic_prefix}/ask", bad)
+    mqtt_peer.publish(f"{topic_prefix}/ask", b'{"text": "hello"}')
+    await wait_until(lambda: asked == ["hello"])
+    assert bridge.stats.dropped_malformed == 4
+    assert bridge.stats.handler_errors == 0
+    assert not any(r.exc_info for r in caplog.records)
 
 
 async def test_publish_reaches_peer_with_qos_and_no_retain(
