@@ -22,13 +22,13 @@ async def test_publish_reaches_the_peer_with_retain_and_its_own_client_id(
     running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient
 ) -> None:
     cfg = make_config(running_broker, topic_prefix).mqtt
-    mqtt_peer.subscribe(f"{topic_prefix}/briefing")
     async with OneShotClient(cfg) as client:
         assert client.connected
         assert client.client_id != cfg.client_id and "-oneshot-" in client.client_id
         # No paho network thread (loop_start names it paho-mqtt-client-<id>).
         assert not [t for t in threading.enumerate() if "oneshot" in t.name]
         await client.publish(f"{topic_prefix}/briefing", b"good morning", True)
+    mqtt_peer.subscribe(f"{topic_prefix}/briefing")  # after: only a retained message arrives
     msg = await mqtt_peer.expect(f"{topic_prefix}/briefing")
     assert (msg.payload, msg.retain) == (b"good morning", True)
     assert not client.connected
