@@ -12,7 +12,7 @@ from agent.mqtt.oneshot import OneShotClient
 from agent.mqtt.outbound import OutboundMessage
 from agent.mqtt.requests import AskRequest, build_reply, parse_ask
 from agent.mqtt.topics import is_publishable, topic_matches
-from agent.mqtt.types import BridgeStats, BrokerUnavailable, MessageMeta, backoff_delay
+from agent.mqtt.types import BridgeStats, BrokerUnavailable, MessageMeta
 
 __all__ = [
     "AskRequest",
@@ -25,7 +25,6 @@ __all__ = [
     "MqttBridge",
     "OneShotClient",
     "OutboundMessage",
-    "backoff_delay",
     "build_reply",
     "is_publishable",
     "parse_ask",
