@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from agent.backoff import backoff
 from agent.config.root import HearthConfig
 from agent.errors import (
     ModelAuthFailed,
@@ -36,7 +37,6 @@ from agent.errors import (
 from agent.ledger import Ledger, LedgerEntry
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
-from agent.backoff import backoff
 from agent.router.tokens import prompt_token_bound
 
 log = logging.getLogger(__name__)

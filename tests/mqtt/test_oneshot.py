@@ -94,10 +94,14 @@ async def test_a_broker_that_dies_fails_the_waiting_publish_at_once(
                                  timeout=5) as client:
             broker.stop()
             started = time.monotonic()
-            with pytest.raises(DeviceError):
+
+            async def until_it_fails() -> None:
                 for _ in range(50):  # the loss is noticed at the next read or write
                     await client.publish(f"{topic_prefix}/x", "lost")
                     await asyncio.sleep(0.05)
+
+            with pytest.raises(DeviceError):
+                await until_it_fails()
             assert time.monotonic() - started < 4.0
             broker.start()
             await client.publish(f"{topic_prefix}/x", "back")  # connects again
