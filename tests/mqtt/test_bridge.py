@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import threading
@@ -18,6 +19,7 @@ from agent.errors import DeviceError, MalformedMessage
 from agent.mqtt import BrokerUnavailable, MessageMeta, MqttBridge
 from agent.mqtt.payload import load_json
 from agent.mqtt.requests import parse_ask
+from agent.mqtt.state import ConnState
 from tests.mqtt.client import PeerClient, make_config
 from tests.support.broker import Broker
 
@@ -61,8 +63,9 @@ async def wait_until(cond: object, timeout: float = 10.0) -> None:
 
 
 async def test_start_does_not_block_when_broker_is_down_then_connects(
-    tmp_path: Path, topic_prefix: str
+    tmp_path: Path, topic_prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="agent.mqtt.bridge")
     late = Broker(tmp_path)  # not started: "the broker is down at boot"
     b = MqttBridge(make_config(late, topic_prefix))
     b.subscribe(f"{topic_prefix}/in")
@@ -75,9 +78,18 @@ async def test_start_does_not_block_when_broker_is_down_then_connects(
     assert not b.connected
     with pytest.raises(BrokerUnavailable):
         await b.publish(f"{topic_prefix}/out", "x")
+    assert b.state in (ConnState.CONNECTING, ConnState.BACKING_OFF)
+    await wait_until(lambda: _attempts(caplog) >= 4)
+    # One warning for the whole outage, however many attempts; the rest at DEBUG.
+    unreachable = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert [r.levelno for r in unreachable][:4] == [logging.WARNING] + [logging.DEBUG] * 3
     late.start()
     try:
         assert await b.wait_connected(15)
+        assert b.state is ConnState.CONNECTED
+        back = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO
+                and "reconnected" in r.getMessage()]
+        assert len(back) == 1 and f"after {_attempts(caplog)} attempts" in back[0], back
         p = PeerClient(late)
         p.publish(f"{topic_prefix}/in", b"hello")
         await inbox.wait_for(1)
@@ -86,6 +98,43 @@ async def test_start_does_not_block_when_broker_is_down_then_connects(
     finally:
         await b.stop()
         late.stop()
+    assert b.state is ConnState.STOPPED
+
+
+def _attempts(caplog: pytest.LogCaptureFixture) -> int:
+    return sum("unreachable" in r.getMessage() for r in caplog.records)
+
+
+async def test_wait_subscribed_returns_on_the_suback_and_not_before(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    broker = Broker(tmp_path)
+    broker.start()
+    b = MqttBridge(make_config(broker, topic_prefix))
+    inbox = Inbox()
+    b.on_message = inbox
+    await b.start()
+    try:
+        assert await b.wait_subscribed(10)
+        assert broker.proc is not None
+        broker.proc.send_signal(signal.SIGSTOP)  # reads the SUBSCRIBE only once thawed
+        try:
+            b.subscribe(f"{topic_prefix}/late")
+            assert not await b.wait_subscribed(0.3)
+            waiter = asyncio.create_task(b.wait_subscribed(60))
+            await asyncio.sleep(0.1)
+            assert not waiter.done()
+        finally:
+            broker.proc.send_signal(signal.SIGCONT)
+        # The SUBACK wakes the waiter (long before its 60 s), and the subscription is live.
+        assert await asyncio.wait_for(waiter, 10)
+        p = PeerClient(broker)
+        p.publish(f"{topic_prefix}/late", b"now")
+        await inbox.wait_for(1)
+        p.close()
+    finally:
+        await b.stop()
+        broker.stop()
 
 
 async def test_status_online_retained_and_offline_on_stop(
