@@ -91,13 +91,13 @@ class OneShotClient:
             driver = SocketDriver(client, self._on_lost)
             self._client, self._driver = client, driver
             try:
-                await asyncio.wait_for(
-                    asyncio.to_thread(client.connect, cfg.host, cfg.port, cfg.keepalive),
-                    self.timeout)
-            except (OSError, ValueError, TimeoutError) as exc:
+                # Not cut short by `timeout`: the thread would go on and open a socket
+                # nobody closes. paho bounds the TCP connect itself.
+                await asyncio.to_thread(client.connect, cfg.host, cfg.port, cfg.keepalive)
+            except (OSError, ValueError) as exc:
                 self._drop()
                 raise BrokerUnavailable(f"cannot reach the MQTT broker at {where}: "
-                                        f"{exc or 'timed out'}") from exc
+                                        f"{exc}") from exc
             # Created only now, on the loop: the CONNACK is read after attach().
             self._connack = asyncio.get_running_loop().create_future()
             try:
