@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import time
 from typing import Any
 
@@ -27,13 +26,14 @@ from paho.mqtt.properties import Properties
 from agent.backoff import backoff
 from agent.config import HearthConfig
 from agent.errors import BrokerUnavailable, DeviceError, HearthError
-from agent.mqtt.connection import default_client_id, new_client, resolve_password
+from agent.mqtt.connection import default_client_id, new_client, no_delay, resolve_password
 from agent.mqtt.driver import SocketDriver
 from agent.mqtt.inbox import Inbox, MessageHandler
 from agent.mqtt.inflight import Acks
 from agent.mqtt.outage import Outage
 from agent.mqtt.session import SESSION_TAKEN_OVER, SessionClaim
 from agent.mqtt.state import DOWN, ENDING, ConnState, StateMachine
+from agent.mqtt.subscriptions import Subscriptions
 from agent.mqtt.types import BridgeCounters, BridgeStats
 
 log = logging.getLogger(__name__)
@@ -56,10 +56,7 @@ class MqttBridge:
         self.on_message = on_message
         self.status_topic = f"{self._cfg.prefix}/status"
         self._counters = BridgeCounters()
-        self._topics: dict[str, int] = {}
-        # SUBACKs still awaited on this connection, by SUBSCRIBE message id: True once
-        # acknowledged, False when the connection went first.
-        self._subacks: dict[int, asyncio.Future[bool]] = {}
+        self._subs = Subscriptions()
         self._inbox = Inbox(self._cfg, self._counters)
         self._conn = StateMachine(self._state_changed)
         self._tasks: list[asyncio.Task[None]] = []
@@ -85,7 +82,7 @@ class MqttBridge:
         """A fresh paho client for one connection, with the bridge's callbacks."""
         client = new_client(self._cfg, self._client_id, self._password,
                             status_topic=self.status_topic)
-        client.on_socket_open = self._on_socket_open
+        client.on_socket_open = no_delay
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
         client.on_disconnect = self._on_disconnect
@@ -133,12 +130,11 @@ class MqttBridge:
         ``max_payload`` raises the size limit for messages on exactly this topic (for
         example Zigbee2MQTT's device list, which outgrows the default in a large house).
         """
-        known = topic in self._topics
-        self._topics[topic] = qos
+        new = self._subs.remember(topic, qos)
         if max_payload is not None:
             self._inbox.large[topic] = max_payload
-        if not known and self.connected:
-            self._expect_suback(self._client.subscribe(topic, qos=qos))
+        if new and self.connected:
+            self._subs.expect(self._client.subscribe(topic, qos=qos))
 
     async def start(self) -> None:
         """Start connecting in the background; returns at once, whatever the broker does."""
@@ -167,7 +163,7 @@ class MqttBridge:
         """
         deadline = time.monotonic() + timeout
         while await self.wait_connected(max(0.0, deadline - time.monotonic())):
-            pending = [f for f in self._subacks.values() if not f.done()]
+            pending = self._subs.pending()
             remaining = deadline - time.monotonic()
             if not pending:
                 return True
@@ -182,12 +178,6 @@ class MqttBridge:
             finally:
                 lost.cancel()
         return False
-
-    def _expect_suback(self, result: tuple[Any, int | None]) -> None:
-        rc, mid = result
-        # The SUBACK is read on this same loop later, so the future always exists first.
-        if rc == MQTTErrorCode.MQTT_ERR_SUCCESS and mid is not None:
-            self._subacks[mid] = asyncio.get_running_loop().create_future()
 
     async def publish(
         self,
@@ -375,10 +365,7 @@ class MqttBridge:
             # Publishes waiting on this connection hear of its loss now.
             self._acks.fail_all(BrokerUnavailable("MQTT connection lost"))
         if new in DOWN:
-            for future in self._subacks.values():
-                if not future.done():
-                    future.set_result(False)
-            self._subacks.clear()
+            self._subs.connection_over()
 
     def _connection_over(self) -> None:
         """The current connection ended (by stop() too)."""
@@ -396,14 +383,6 @@ class MqttBridge:
     # -- paho callbacks: wrapped and short. All run on the loop (from the driver), except
     # on_socket_open, which connect() calls in its worker thread. ----------------------
 
-    def _on_socket_open(self, _client: paho.Client, _userdata: Any, sock: Any) -> None:
-        try:
-            # paho leaves Nagle on: a command written right after a PUBACK would wait for
-            # the broker's delayed ACK (~40 ms per hop). Commands are small and urgent.
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except (OSError, AttributeError) as exc:
-            log.debug("TCP_NODELAY not set: %s", exc)
-
     def _on_connect(self, client: paho.Client, _userdata: Any, _flags: Any,
                     reason_code: Any, _properties: Any) -> None:
         try:
@@ -413,12 +392,12 @@ class MqttBridge:
                 return
             if self.state is not ConnState.CONNECTING:
                 return  # stop() came first
-            topics = list(self._topics.items())
+            topics = list(self._subs.topics.items())
             # The broker forgets subscriptions with a clean session; renew them every time.
             # The claim is subscribed first and published after: the broker hands us the
             # claim retained from before, then ours (see agent.mqtt.session).
             self._claim.connected()
-            self._expect_suback(client.subscribe([(self._claim.topic, 1), *topics]))
+            self._subs.expect(client.subscribe([(self._claim.topic, 1), *topics]))
             client.publish(self._claim.topic, self._claim.token, qos=1, retain=True)
             client.publish(self.status_topic, "online", qos=1, retain=True)
             n = self._counters.bump("reconnects")
@@ -430,9 +409,7 @@ class MqttBridge:
     def _on_subscribe(self, _client: paho.Client, _userdata: Any, mid: int,
                       reason_codes: Any, _properties: Any) -> None:
         try:
-            future = self._subacks.pop(mid, None)
-            if future is not None and not future.done():
-                future.set_result(True)
+            self._subs.acked(mid)
             refused = [rc for rc in reason_codes if getattr(rc, "is_failure", False)]
             if refused:
                 log.warning("broker refused a subscription (message %d): %s", mid, refused)

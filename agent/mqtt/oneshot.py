@@ -23,7 +23,7 @@ from paho.mqtt.properties import Properties
 
 from agent.config.mqtt import MqttSection
 from agent.errors import BrokerUnavailable, DeviceError, PublishFailed
-from agent.mqtt.connection import new_client, resolve_password
+from agent.mqtt.connection import new_client, no_delay, resolve_password
 from agent.mqtt.driver import SocketDriver
 from agent.mqtt.inflight import Acks
 
@@ -84,6 +84,7 @@ class OneShotClient:
             cfg = self._cfg
             where = f"{cfg.host}:{cfg.port}"
             client = new_client(cfg, self.client_id, resolve_password(cfg), status_topic=None)
+            client.on_socket_open = no_delay
             client.on_connect = self._on_connect
             client.on_disconnect = self._on_disconnect
             self._acks = Acks()
