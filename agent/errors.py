@@ -18,13 +18,31 @@
     │   └── ModelResponseInvalid    the answer failed parsing or validation; escalate
     ├── ToolNotGranted              a model asked for a tool its skill was not granted
     ├── SkillError                  a skill failed; the daemon carries on
-    └── DeviceError                 a device command could not be planned or sent
+    ├── MalformedMessage            bad input from outside (broker, socket); drop and count it
+    │   ├── RefusedMessage          ... and worth a log line every time
+    │   └── ProtocolError           a control-socket line that is not a request or reply
+    ├── DeviceError                 a device command could not be planned or sent
+    │   ├── BrokerUnavailable       the broker is not connected; the message was not sent
+    │   └── PublishFailed           the broker did not acknowledge a publish
+    ├── DeliveryFailed              a notifier could not deliver; the others still try
+    ├── FeedRejected                a feed could not be used; the other feeds carry on
+    │   └── FeedTooLarge            over a byte cap; carries what was read up to it
+    └── ControlError                the daemon was reached but the command failed
+        └── DaemonNotRunning        no daemon listens on the control socket: start hearth
+
+Every subclass of HearthError lives in this module (tests/test_errors.py checks it), so the
+tree above is the whole list. MalformedMessage is also a ValueError: code that validates
+input and catches ValueError keeps working, but the MQTT inbox counts *only*
+MalformedMessage as "malformed"; any other exception of a handler is a handler error,
+logged with its traceback.
 
 Foreign exceptions (anthropic, ollama, paho, sqlalchemy, httpx) are translated once, in
 their adapter, with ``raise ... from exc``; they never reach skills or the CLI.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 EX_SOFTWARE = 70
 EX_UNAVAILABLE = 69
@@ -179,3 +197,72 @@ class SkillError(HearthError):
 
 class DeviceError(HearthError):
     """A device command could not be planned or delivered."""
+
+
+class MalformedMessage(HearthError, ValueError):
+    """Input from outside (an MQTT payload, a control-socket line) that is not what its
+    topic or protocol carries: bad UTF-8, bad JSON, a failed schema. Drop it and count it;
+    never a traceback. ``log_always`` False lets the receiver throttle its warnings."""
+
+    log_always = False
+
+
+class RefusedMessage(MalformedMessage):
+    """A malformed message worth a log line every time (the bridge throttles the others).
+
+    Refusing a whole Zigbee2MQTT device list is rare and consequential: each one is logged.
+    """
+
+    log_always = True
+
+
+class ProtocolError(MalformedMessage):
+    """A control-socket line that is not a well-formed request or reply."""
+
+
+class BrokerUnavailable(DeviceError):
+    """The broker is not connected; the message was not sent (and will not be sent late)."""
+
+
+class PublishFailed(DeviceError):
+    """The broker could not be reached or did not acknowledge a publish in time."""
+
+
+class DeliveryFailed(HearthError):
+    """A notifier could not deliver a briefing; the others still try."""
+
+    def __init__(self, message: str, *, notifier: str = "") -> None:
+        self.notifier = notifier
+        super().__init__(message)
+
+
+class FeedRejected(HearthError):
+    """A feed could not be used (unreachable, refused, too big, malformed); others carry on."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class FeedTooLarge(FeedRejected):
+    """The feed is over a byte cap; ``partial.body`` holds the decoded bytes up to the cap.
+
+    ``partial`` is an `agent.feeds.http.FetchResult`; typed loosely here because this module
+    imports nothing of hearth's.
+    """
+
+    def __init__(self, message: str, partial: Any) -> None:
+        self.partial = partial
+        super().__init__(message, status=getattr(partial, "status", None))
+
+
+class ControlError(HearthError):
+    """The daemon was reached but the command failed (refused, timed out, garbled)."""
+
+    exit_code = EX_SOFTWARE
+
+
+class DaemonNotRunning(ControlError):
+    """No daemon listens on the control socket: start hearth, or point at its socket."""
+
+    exit_code = EX_UNAVAILABLE

@@ -44,9 +44,9 @@ full action ids and, by default, the only one that may approve (see ``agent.devi
 """
 
 from agent.control.client import call, find_socket, socket_path
-from agent.control.errors import ControlError, DaemonNotRunning
 from agent.control.server import ControlServer, Handler
 from agent.control.status import StatusReply, StatusSource, collect_status, render_status
+from agent.errors import ControlError, DaemonNotRunning
 
 __all__ = [
     "ControlError",

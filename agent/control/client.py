@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from agent.config.root import HearthConfig
-from agent.control.errors import ControlError, DaemonNotRunning
 from agent.control.protocol import MAX_LINE, SOCKET_NAME, ProtocolError, decode_reply, encode
+from agent.errors import ControlError, DaemonNotRunning
 
 # Where the packaged unit's RuntimeDirectory=hearth puts the socket. An admin's shell has no
 # $RUNTIME_DIRECTORY, so the CLI looks here too.

@@ -13,12 +13,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from agent.errors import ProtocolError
+
+__all__ = ["MAX_LINE", "SOCKET_NAME", "ProtocolError", "Reply", "decode_reply",
+           "decode_request", "encode"]
+
 MAX_LINE = 1 << 20
 SOCKET_NAME = "control.sock"
-
-
-class ProtocolError(ValueError):
-    """A line that is not a well-formed request or reply."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ class Inbound:
         return len(self._tasks)
 
     async def on_message(self, topic: str, payload: bytes, meta: MessageMeta) -> None:
-        """The bridge's handler. ValueError/DeviceError mean malformed (the bridge counts them)."""
+        """The bridge's handler. MalformedMessage means bad input (the bridge counts it)."""
         if not self.accepting:
             return
         if topic == self.ask_topic:

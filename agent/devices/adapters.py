@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from agent.devices.model import DesiredState, Device, PlannedCommand
-from agent.errors import DeviceError
-from agent.mqtt.payload import load_json
+from agent.errors import DeviceError, MalformedMessage
+from agent.mqtt.payload import decode_text, load_json
 
 # Zigbee2MQTT brightness runs 0-254.
 _Z2M_MAX_BRIGHTNESS = 254
@@ -110,12 +110,12 @@ def plan(device: Device, desired: DesiredState, *, z2m_base: str = "zigbee2mqtt"
 
 
 def parse_state(device: Device, topic: str, payload: bytes) -> dict[str, Any]:
-    """Values from a state message; ValueError when the payload is not what the device sends."""
-    text = payload.decode("utf-8")
+    """Values from a state message; MalformedMessage when the payload is not what the device sends."""
+    text = decode_text(payload)
     if device.protocol == "zigbee2mqtt" or device.json_commands:
         doc = load_json(text)
         if not isinstance(doc, dict):
-            raise ValueError("state is not a JSON object")
+            raise MalformedMessage("state is not a JSON object")
         values = {k: v for k, v in doc.items() if isinstance(v, str | int | float | bool)}
         state = values.get("state")
         if isinstance(state, str):
@@ -125,7 +125,7 @@ def parse_state(device: Device, topic: str, payload: bytes) -> dict[str, Any]:
         if topic.endswith(("/RESULT", "/STATE")):
             doc = load_json(text)
             if not isinstance(doc, dict):
-                raise ValueError("Tasmota state is not a JSON object")
+                raise MalformedMessage("Tasmota state is not a JSON object")
             key = (device.command_topic or "POWER").rsplit("/", 1)[-1]
             if key not in doc:
                 return {}

@@ -1,6 +1,6 @@
 """Discovery payloads to devices: Zigbee2MQTT, Home Assistant MQTT discovery, Tasmota.
 
-Every payload here is untrusted: each parser raises ValueError (the bridge counts it as
+Every payload here is untrusted: each parser raises MalformedMessage (the bridge counts it as
 malformed) or skips what it does not understand. No payload can choose a topic outside
 what its own protocol's conventions allow a device to have.
 """
@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from agent.config.home import DeviceKind
 from agent.devices.model import Device, normalise, slug
+from agent.errors import MalformedMessage
 from agent.mqtt.payload import load_json
 
 _T = TypeVar("_T")
@@ -64,7 +65,7 @@ def _of(doc: dict[str, Any], key: str, kind: type[_T], default: _T) -> _T:
 def _load_object(payload: bytes) -> dict[str, Any]:
     doc = load_json(payload, max_depth=_CONFIG_MAX_DEPTH)
     if not isinstance(doc, dict):
-        raise ValueError("discovery payload is not a JSON object")
+        raise MalformedMessage("discovery payload is not a JSON object")
     return doc
 
 
@@ -94,33 +95,33 @@ def _z2m_kind(definition: Any) -> tuple[DeviceKind, bool] | None:
 
 
 def _check_z2m_list(doc: Any) -> list[dict[str, Any]]:
-    """The device list, or ValueError naming what makes it not one (so it is refused whole)."""
+    """The device list, or MalformedMessage naming what makes it not one (so it is refused whole)."""
     if not isinstance(doc, list):
-        raise ValueError("bridge/devices is not a JSON list")
+        raise MalformedMessage("bridge/devices is not a JSON list")
     if len(doc) > Z2M_MAX_DEVICES:
-        raise ValueError(f"bridge/devices lists {len(doc)} devices (at most {Z2M_MAX_DEVICES})")
+        raise MalformedMessage(f"bridge/devices lists {len(doc)} devices (at most {Z2M_MAX_DEVICES})")
     for index, entry in enumerate(doc):
         where = f"bridge/devices[{index}]"
         if not isinstance(entry, dict):
-            raise ValueError(f"{where} is not an object")
+            raise MalformedMessage(f"{where} is not an object")
         for key in ("friendly_name", "ieee_address", "type"):
             if key in entry and not isinstance(entry[key], str):
-                raise ValueError(f"{where}.{key} is not a string")
+                raise MalformedMessage(f"{where}.{key} is not a string")
         if not isinstance(entry.get("friendly_name"), str):
-            raise ValueError(f"{where}.friendly_name is missing")
+            raise MalformedMessage(f"{where}.friendly_name is missing")
         definition = entry.get("definition")
         if definition is not None and not isinstance(definition, dict):
-            raise ValueError(f"{where}.definition is not an object")
+            raise MalformedMessage(f"{where}.definition is not an object")
         exposes = definition.get("exposes") if definition else None
         if exposes is not None and not isinstance(exposes, list):
-            raise ValueError(f"{where}.definition.exposes is not a list")
+            raise MalformedMessage(f"{where}.definition.exposes is not a list")
     return doc
 
 
 def parse_z2m_devices(payload: bytes, base: str) -> list[Device]:
     """The retained `<base>/bridge/devices` list, minus the coordinator and unsupported ones.
 
-    ValueError when the payload is not a well-formed device list (wrong types, more than
+    MalformedMessage when the payload is not a well-formed device list (wrong types, more than
     `Z2M_MAX_DEVICES` entries, nesting over `Z2M_MAX_DEPTH`): the caller keeps what it knew.
     """
     doc = _check_z2m_list(load_json(payload, max_depth=Z2M_MAX_DEPTH))
@@ -268,7 +269,7 @@ def parse_tasmota_config(payload: bytes) -> list[Device]:
     doc = _load_object(payload)
     topic = _text(doc.get("t"), 64)
     if topic is None or not _ID_PART.match(topic):
-        raise ValueError("Tasmota discovery without a usable topic `t`")
+        raise MalformedMessage("Tasmota discovery without a usable topic `t`")
     full = _of(doc, "ft", str, "%prefix%/%topic%/")
     prefixes: list[Any] = _of(doc, "tp", list, ["cmnd", "stat", "tele"])
     cmnd = str(prefixes[0]) if prefixes else "cmnd"

@@ -27,8 +27,8 @@ from agent.devices.model import (
     slug,
 )
 from agent.devices.sensitivity import command_topics, confirmation_reason, topic_owners
-from agent.errors import ConfigError
-from agent.mqtt.payload import RefusedMessage, load_json
+from agent.errors import ConfigError, MalformedMessage, RefusedMessage
+from agent.mqtt.payload import decode_text, load_json
 from agent.mqtt.topics import topic_matches
 
 log = logging.getLogger(__name__)
@@ -276,11 +276,11 @@ class DeviceRegistry:
     # -- inbound ------------------------------------------------------------------------
 
     def handle_message(self, topic: str, payload: bytes) -> bool:
-        """Take a discovery or state message; True when it was one. ValueError when malformed."""
+        """Take a discovery or state message; True when it was one. MalformedMessage when malformed."""
         if self.z2m_base and topic == f"{self.z2m_base}/bridge/devices":
             try:
                 found = parse_z2m_devices(payload, self.z2m_base)
-            except ValueError as exc:
+            except MalformedMessage as exc:
                 kept = len(self._discovered.get("zigbee2mqtt", {}))
                 raise RefusedMessage(f"device list refused ({exc}); keeping the {kept} known "
                                      "Zigbee devices") from None
@@ -369,7 +369,7 @@ def _state_topics(device: Device) -> Iterable[str]:
 
 
 def _availability(payload: bytes) -> bool:
-    text = payload.decode("utf-8").strip()
+    text = decode_text(payload).strip()
     if text.startswith("{"):
         doc = load_json(text)
         text = str(doc.get("state", "")) if isinstance(doc, dict) else ""

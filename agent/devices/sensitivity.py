@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agent.devices.model import Device, PlannedCommand
+from agent.errors import MalformedMessage
 from agent.mqtt.payload import load_json
 
 # Command words that lock, unlock, open, arm or disarm something (Zigbee2MQTT state values,
@@ -32,7 +33,7 @@ def command_words(payload: str) -> set[str]:
     if text.startswith("{"):
         try:
             doc = load_json(text, max_depth=4)
-        except ValueError:
+        except MalformedMessage:
             return set()
         values = doc.values() if isinstance(doc, dict) else ()
         words = {v.strip().upper() for v in values if isinstance(v, str) and len(v) <= _MAX_WORD}

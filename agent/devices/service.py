@@ -35,8 +35,8 @@ from agent.devices.pending import GROUP, PendingActions, PendingEvent, code_of
 from agent.devices.registry import DeviceRegistry
 from agent.devices.rules import RuleHit, RuleMatcher
 from agent.devices.tools import make_device_tools
-from agent.errors import DeviceError, HearthError
-from agent.mqtt.payload import load_json
+from agent.errors import DeviceError, HearthError, MalformedMessage
+from agent.mqtt.payload import decode_text, load_json
 from agent.mqtt.types import MessageMeta
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class HomeService:
             self.bridge.subscribe(topic, max_payload=large.get(topic))
 
     async def handle_message(self, topic: str, payload: bytes, meta: MessageMeta) -> bool:
-        """Feed one inbound message; True when devices used it. ValueError when malformed."""
+        """Feed one inbound message; True when devices used it. MalformedMessage when malformed."""
         if topic == self.confirm_topic:
             await self._mqtt_confirm(payload, meta)
             return True
@@ -242,13 +242,13 @@ def _without_id(action: Any) -> Any:
 def parse_confirmation(payload: bytes) -> str:
     """The action id in a `<prefix>/confirm` message: bare text or ``{"id": "..."}``."""
     if len(payload) > MAX_CONFIRM_BYTES:
-        raise ValueError("confirmation longer than an action id")
-    text = payload.decode("utf-8").strip()
+        raise MalformedMessage("confirmation longer than an action id")
+    text = decode_text(payload).strip()
     if text.startswith("{"):
         doc = load_json(text, max_depth=2)
         if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
-            raise ValueError("confirmation JSON needs a string `id`")
+            raise MalformedMessage("confirmation JSON needs a string `id`")
         text = doc["id"].strip()
     if not text or len(text) > 64 or not text.replace("-", "").isalnum():
-        raise ValueError("confirmation id must be a short alphanumeric string")
+        raise MalformedMessage("confirmation id must be a short alphanumeric string")
     return text

@@ -29,19 +29,13 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from agent.config.schedule import FeedsSection
-from agent.errors import HearthError
+from agent.errors import FeedRejected, FeedTooLarge
+
+__all__ = ["FeedFetcher", "FeedRejected", "FeedTooLarge", "FetchResult"]
 
 log = logging.getLogger(__name__)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-class FeedRejected(HearthError):
-    """A feed could not be used (unreachable, refused, too big, malformed); others carry on."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        self.status = status
-        super().__init__(message)
 
 
 class _CapReached(Exception):
@@ -63,14 +57,6 @@ class FetchResult:
     def not_modified(self) -> bool:
         """The server said the feed has not changed since the validators we sent."""
         return self.status == 304
-
-
-class FeedTooLarge(FeedRejected):
-    """The feed is over a byte cap; ``partial.body`` holds the decoded bytes up to the cap."""
-
-    def __init__(self, message: str, partial: FetchResult) -> None:
-        self.partial = partial
-        super().__init__(message, status=partial.status)
 
 
 def _address_allowed(address: str, allow_private: bool) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 import paho.mqtt.client as paho
 
 from agent.config.mqtt import MqttSection
-from agent.errors import DeviceError
+from agent.errors import MalformedMessage
 from agent.mqtt.types import BridgeCounters, MessageMeta
 
 log = logging.getLogger("agent.mqtt.bridge")
@@ -87,9 +87,11 @@ class Inbox:
                 continue
             try:
                 await handle(topic, payload, meta)
-            except (ValueError, DeviceError) as exc:
+            except MalformedMessage as exc:
+                # Only bad input from outside; a ValueError of the handler's own is a bug
+                # and goes below, with its traceback.
                 n = self._counters.bump("dropped_malformed")
-                if n == 1 or n % DROP_LOG_EVERY == 0 or getattr(exc, "log_always", False):
+                if n == 1 or n % DROP_LOG_EVERY == 0 or exc.log_always:
                     log.warning("malformed message on %s dropped (%d so far): %s", topic, n, exc)
             except Exception:
                 # A handler bug must not stop the next message; it is logged in full.

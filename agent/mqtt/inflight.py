@@ -2,14 +2,14 @@
 
 `MqttBridge.publish` waits on these to know a command reached the broker; a connection
 lost first means the command may not have, which the bridge then handles (send it again on
-the next connection within `mqtt.resend_window`, or tell the requester it was not sent).
+the next connection within `mqtt.resend_window`, or tell the requester it was not sent):
+a lost connection fails every future still waiting with BrokerUnavailable (`fail_all`).
 Each connection has its own client and so its own `Acks`: message ids are per client.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from agent.errors import DeviceError
@@ -33,6 +33,13 @@ class Acks:
         if future is not None and not future.done():
             future.cancel()
 
+    def fail_all(self, error: BaseException) -> None:
+        """The connection is gone: every publish still waiting hears `error`."""
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(error)
+
     def on_publish(self, _client: Any, _userdata: Any, mid: int, reason_code: Any,
                    _properties: Any) -> None:
         """paho's callback: the broker acknowledged (or, on v5, refused) message `mid`."""
@@ -43,32 +50,3 @@ class Acks:
             future.set_exception(DeviceError(f"the broker refused the message: {reason_code}"))
         else:
             future.set_result(None)
-
-
-async def first_set(*events: asyncio.Event, timeout: float) -> None:
-    """Return when any of `events` is set or after `timeout` seconds."""
-    waits = [asyncio.ensure_future(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for w in waits:
-            w.cancel()
-
-
-async def acked(ack: asyncio.Future[None], *stops: asyncio.Event | None, until: float) -> bool:
-    """Wait for `ack` until `until` (monotonic) or one of `stops` is set; True if acked.
-
-    A v5 broker's refusal of the message raises DeviceError here.
-    """
-    waits: list[asyncio.Future[Any]] = [ack]
-    helpers = [asyncio.ensure_future(e.wait()) for e in stops if e is not None]
-    try:
-        await asyncio.wait([*waits, *helpers], timeout=max(0.0, until - time.monotonic()),
-                           return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for helper in helpers:
-            helper.cancel()
-    if ack.done() and not ack.cancelled():
-        ack.result()
-        return True
-    return False

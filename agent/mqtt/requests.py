@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agent.errors import MalformedMessage
 from agent.mqtt.outbound import OutboundMessage
-from agent.mqtt.payload import load_json
+from agent.mqtt.payload import decode_text, load_json
 from agent.mqtt.topics import is_publishable
 from agent.mqtt.types import MessageMeta
 
@@ -41,28 +42,28 @@ class AskRequest:
 
 def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
               refuse_topic: Callable[[str], bool] | None = None) -> AskRequest:
-    """Parse a request; ValueError (counted as malformed) when it is not one."""
-    text = payload.decode("utf-8").strip()
+    """Parse a request; MalformedMessage (counted as malformed) when it is not one."""
+    text = decode_text(payload).strip()
     request_id: str | None = None
     dry_run = False
     is_json = text.startswith("{")
     if is_json:
         doc = load_json(text, max_depth=4)  # deep nesting is malformed, not a RecursionError
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str):
-            raise ValueError('JSON requests need a string "text"')
+            raise MalformedMessage('JSON requests need a string "text"')
         raw_id = doc.get("id")
         if raw_id is not None:
             if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
-                raise ValueError('"id" must be a string or an integer')
+                raise MalformedMessage('"id" must be a string or an integer')
             request_id = str(raw_id)[:MAX_ID_CHARS]
         dry_run = doc.get("dry_run") is True
         text = doc["text"].strip()
     if not text:
-        raise ValueError("empty request")
+        raise MalformedMessage("empty request")
     if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(f"request longer than {MAX_TEXT_CHARS} characters")
+        raise MalformedMessage(f"request longer than {MAX_TEXT_CHARS} characters")
     if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
-        raise ValueError("request contains control characters")
+        raise MalformedMessage("request contains control characters")
     reply_topic = f"{prefix}/reply"
     if meta.response_topic:
         if _allowed_response_topic(meta.response_topic, prefix, refuse_topic):

@@ -1,15 +1,12 @@
-"""Plain data and small helpers of the MQTT bridge: message metadata, counters, backoff."""
+"""Plain data of the MQTT bridge: message metadata and counters."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
-from agent.errors import DeviceError
+from agent.errors import BrokerUnavailable
 
-
-class BrokerUnavailable(DeviceError):
-    """The broker is not connected; the message was not sent (and will not be sent late)."""
+__all__ = ["BridgeCounters", "BridgeStats", "BrokerUnavailable", "MessageMeta"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +34,6 @@ class BridgeStats:
     reconnects: int = 0
     queue_depth: int = 0
     connected: bool = False
-
-
-def backoff_delay(attempt: int, min_delay: float, max_delay: float) -> float:
-    """Capped exponential backoff with equal jitter: never zero, never above `max_delay`.
-
-    Jitter keeps a house full of clients from reconnecting in lock-step after a broker restart.
-    """
-    base: float = min(max_delay, min_delay * 2.0 ** max(0, attempt - 1))
-    return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not cryptography
 
 
 class BridgeCounters:

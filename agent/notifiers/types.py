@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from agent.errors import HearthError
+from agent.errors import DeliveryFailed
+
+__all__ = ["Briefing", "BriefingPart", "BriefingRequest", "DeliveryFailed", "Notifier",
+           "PartProvider"]
 
 # publish(topic, payload, retain): the MQTT bridge's publish, or a one-shot client's.
 Publish = Callable[[str, bytes, bool], Awaitable[None]]
@@ -94,9 +97,3 @@ class Notifier(Protocol):
         ...
 
 
-class DeliveryFailed(HearthError):
-    """A notifier could not deliver a briefing; the others still try."""
-
-    def __init__(self, message: str, *, notifier: str = "") -> None:
-        self.notifier = notifier
-        super().__init__(message)

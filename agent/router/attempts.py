@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from agent.backoff import backoff
 from agent.config.root import HearthConfig
 from agent.errors import (
     ModelAuthFailed,
@@ -36,7 +37,6 @@ from agent.errors import (
 from agent.ledger import Ledger, LedgerEntry
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
-from agent.router.retry import backoff_seconds
 from agent.router.tokens import prompt_token_bound
 
 log = logging.getLogger(__name__)
@@ -248,7 +248,8 @@ class AttemptRunner:
         if attempt >= self._config.router.max_attempts:
             return None
         router = self._config.router
-        delay = backoff_seconds(attempt, base=router.backoff_base, cap=router.backoff_max)
+        # At most a quarter off: a retry should not come much sooner than the step.
+        delay = backoff(attempt, base=router.backoff_base, cap=router.backoff_max, jitter=0.25)
         if err.retry_after is not None:
             delay = max(delay, err.retry_after)
         return delay

@@ -1,9 +1,8 @@
-"""Retry timing: exponential backoff with jitter, and the server's own retry-after hints."""
+"""Retry timing: the server's own retry-after hints (the back-off is `agent.backoff`)."""
 
 from __future__ import annotations
 
 import email.utils
-import random
 import time
 from collections.abc import Mapping
 
@@ -31,12 +30,3 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
-
-def backoff_seconds(attempt: int, *, base: float, cap: float,
-                    rng: random.Random | None = None) -> float:
-    """Delay before retry number `attempt` (1 = first retry): base·2^(n-1), capped, minus up
-    to 25% jitter so a household of daemons does not retry in lockstep."""
-    raw = min(cap, base * (2 ** max(0, attempt - 1)))
-    # Timing jitter, not cryptography: the module-level generator is fine.
-    jitter = (rng or random).uniform(0.75, 1.0)
-    return float(raw * jitter)

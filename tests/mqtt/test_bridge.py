@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import threading
@@ -14,8 +15,11 @@ from typing import Any
 
 import pytest
 
-from agent.errors import DeviceError
-from agent.mqtt import BrokerUnavailable, MessageMeta, MqttBridge, backoff_delay
+from agent.errors import DeviceError, MalformedMessage
+from agent.mqtt import BrokerUnavailable, MessageMeta, MqttBridge
+from agent.mqtt.payload import load_json
+from agent.mqtt.requests import parse_ask
+from agent.mqtt.state import ConnState
 from tests.mqtt.client import PeerClient, make_config
 from tests.support.broker import Broker
 
@@ -58,18 +62,10 @@ async def wait_until(cond: object, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-def test_backoff_is_capped_jittered_and_never_zero() -> None:
-    delays = [backoff_delay(n, 1.0, 60.0) for n in range(1, 30) for _ in range(20)]
-    assert min(delays) >= 0.5
-    assert max(delays) <= 60.0
-    tenth = [backoff_delay(10, 1.0, 60.0) for _ in range(50)]
-    assert len(set(tenth)) > 1, "no jitter"
-    assert all(30.0 <= d <= 60.0 for d in tenth)
-
-
 async def test_start_does_not_block_when_broker_is_down_then_connects(
-    tmp_path: Path, topic_prefix: str
+    tmp_path: Path, topic_prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="agent.mqtt.bridge")
     late = Broker(tmp_path)  # not started: "the broker is down at boot"
     b = MqttBridge(make_config(late, topic_prefix))
     b.subscribe(f"{topic_prefix}/in")
@@ -82,9 +78,18 @@ async def test_start_does_not_block_when_broker_is_down_then_connects(
     assert not b.connected
     with pytest.raises(BrokerUnavailable):
         await b.publish(f"{topic_prefix}/out", "x")
+    assert b.state in (ConnState.CONNECTING, ConnState.BACKING_OFF)
+    await wait_until(lambda: _attempts(caplog) >= 4)
+    # One warning for the whole outage, however many attempts; the rest at DEBUG.
+    unreachable = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert [r.levelno for r in unreachable][:4] == [logging.WARNING] + [logging.DEBUG] * 3
     late.start()
     try:
         assert await b.wait_connected(15)
+        assert b.state is ConnState.CONNECTED
+        back = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO
+                and "reconnected" in r.getMessage()]
+        assert len(back) == 1 and f"after {_attempts(caplog)} attempts" in back[0], back
         p = PeerClient(late)
         p.publish(f"{topic_prefix}/in", b"hello")
         await inbox.wait_for(1)
@@ -93,6 +98,43 @@ async def test_start_does_not_block_when_broker_is_down_then_connects(
     finally:
         await b.stop()
         late.stop()
+    assert b.state is ConnState.STOPPED
+
+
+def _attempts(caplog: pytest.LogCaptureFixture) -> int:
+    return sum("unreachable" in r.getMessage() for r in caplog.records)
+
+
+async def test_wait_subscribed_returns_on_the_suback_and_not_before(
+    tmp_path: Path, topic_prefix: str
+) -> None:
+    broker = Broker(tmp_path)
+    broker.start()
+    b = MqttBridge(make_config(broker, topic_prefix))
+    inbox = Inbox()
+    b.on_message = inbox
+    await b.start()
+    try:
+        assert await b.wait_subscribed(10)
+        assert broker.proc is not None
+        broker.proc.send_signal(signal.SIGSTOP)  # reads the SUBSCRIBE only once thawed
+        try:
+            b.subscribe(f"{topic_prefix}/late")
+            assert not await b.wait_subscribed(0.3)
+            waiter = asyncio.create_task(b.wait_subscribed(60))
+            await asyncio.sleep(0.1)
+            assert not waiter.done()
+        finally:
+            broker.proc.send_signal(signal.SIGCONT)
+        # The SUBACK wakes the waiter (long before its 60 s), and the subscription is live.
+        assert await asyncio.wait_for(waiter, 10)
+        p = PeerClient(broker)
+        p.publish(f"{topic_prefix}/late", b"now")
+        await inbox.wait_for(1)
+        p.close()
+    finally:
+        await b.stop()
+        broker.stop()
 
 
 async def test_status_online_retained_and_offline_on_stop(
@@ -147,11 +189,9 @@ async def test_flood_of_bad_payloads_is_counted_and_survived(
     handled: list[bytes] = []
 
     async def strict_json(_topic: str, payload: bytes, _meta: MessageMeta) -> None:
-        import json
-
-        doc = json.loads(payload.decode("utf-8"))  # ValueError on garbage: "malformed"
+        doc = load_json(payload)  # MalformedMessage on garbage: "malformed"
         if not isinstance(doc, dict):
-            raise ValueError("not an object")
+            raise MalformedMessage("not an object")
         handled.append(payload)
 
     b.on_message = strict_json
@@ -207,14 +247,18 @@ async def test_full_queue_drops_and_counts(
         await b.stop()
 
 
+@pytest.mark.parametrize("bug", [RuntimeError, ValueError, DeviceError])
 async def test_handler_exception_does_not_stop_later_messages(
-    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient, bug: type[Exception],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Any exception but MalformedMessage is the handler's own fault: a handler error, with
+    its traceback, never hidden among malformed input."""
     got: list[bytes] = []
 
     async def flaky(_t: str, payload: bytes, _m: MessageMeta) -> None:
         if payload == b"boom":
-            raise RuntimeError("handler bug")
+            raise bug("handler bug")
         got.append(payload)
 
     bridge.on_message = flaky
@@ -224,7 +268,31 @@ async def test_handler_exception_does_not_stop_later_messages(
     mqtt_peer.publish(f"{topic_prefix}/x", b"next")
     await wait_until(lambda: got == [b"next"])
     assert bridge.stats.handler_errors == 1
+    assert bridge.stats.dropped_malformed == 0
+    assert any(r.exc_info and "handler bug" in str(r.exc_info[1]) for r in caplog.records)
     assert bridge.connected
+
+
+async def test_bad_requests_on_ask_count_as_malformed_without_a_traceback(
+    topic_prefix: str, bridge: MqttBridge, mqtt_peer: PeerClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    asked: list[str] = []
+
+    async def on_ask(_t: str, payload: bytes, meta: MessageMeta) -> None:
+        asked.append(parse_ask(payload, meta, prefix=topic_prefix).text)
+
+    bridge.on_message = on_ask
+    bridge.subscribe(f"{topic_prefix}/ask")
+    assert await bridge.wait_subscribed(10)
+    for bad in (b'{"text": ', b"\xff\xfe", b'{"id": 1}',
+                b'{"text": "x", "deep": ' + b"[" * 10 + b"]" * 10 + b"}"):
+        mqtt_peer.publish(f"{topic_prefix}/ask", bad)
+    mqtt_peer.publish(f"{topic_prefix}/ask", b'{"text": "hello"}')
+    await wait_until(lambda: asked == ["hello"])
+    assert bridge.stats.dropped_malformed == 4
+    assert bridge.stats.handler_errors == 0
+    assert not any(r.exc_info for r in caplog.records)
 
 
 async def test_publish_reaches_peer_with_qos_and_no_retain(
