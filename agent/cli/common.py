@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,14 @@ def config_path(args: argparse.Namespace) -> Path | None:
 def load(args: argparse.Namespace) -> HearthConfig:
     """Load and validate the config for this invocation; raises ConfigError."""
     return load_config(config_path(args))
+
+
+def iso_date(text: str) -> date:
+    """An argparse type for a day: ``2026-12-01``; a clear usage error otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def print_json(value: Any) -> None:
