@@ -44,7 +44,8 @@ _BOUND = {
 
 
 def dotted(loc: tuple[int | str, ...]) -> str:
-    """``devices[0].kind`` from pydantic's location tuple, without its internal labels."""
+    """``devices[0].kind`` from pydantic's location tuple, without its internal labels
+    (empty for a check of the whole file)."""
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -53,7 +54,7 @@ def dotted(loc: tuple[int | str, ...]) -> str:
             continue  # pydantic's internal validator labels mean nothing to a user
         else:
             parts.append(("." if parts else "") + item)
-    return "".join(parts) or "(top level)"
+    return "".join(parts)
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -145,7 +146,9 @@ def describe_problems(errors: list[ErrorDetails], root: type[BaseModel] | None) 
     """
     lines: list[str] = []
     for err in errors:
-        line = f"{dotted(tuple(err['loc']))}: {_reason(err, root)}"
+        where = dotted(tuple(err["loc"]))
+        # A check across sections (no single key) names its keys in its own words.
+        line = f"{where}: {_reason(err, root)}" if where else _reason(err, root)
         if line not in lines:
             lines.append(line)
     return lines

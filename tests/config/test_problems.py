@@ -77,3 +77,8 @@ def test_another_model_gets_plain_words_and_its_own_suggestions() -> None:
     assert problems_of(info.value) == ["port: must be a whole number, got 'abc'",
                                        "hots: unknown key"]
     assert problems_of(info.value, MqttSection)[1] == "hots: unknown key (did you mean `host`?)"
+
+
+def test_an_unknown_tier_is_named_in_the_singular() -> None:
+    assert _problems({"tiers": {"cloud": {"backend": "anthropic", "model": "m"}}}) == [
+        "1 unknown tier (cloud); tiers are local, fast, deep"]
