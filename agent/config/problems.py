@@ -125,6 +125,9 @@ def _reason(err: ErrorDetails, root: type[BaseModel] | None) -> str:
 def _wrong_value(err: ErrorDetails, ctx: dict[str, Any], secret: bool) -> str:
     kind = err["type"]
     got = "" if secret else f", got {_shown(err.get('input'))}"
+    if kind == "model_type" and ctx.get("class_name") == "SecretRef":
+        return ('must say where the secret is: { env = "VARIABLE" } or { file = "/path" } '
+                "(the secret itself never goes in the config file)")
     if kind in _KIND:
         return f"must be {_KIND[kind]}{got}"
     if kind == "literal_error":

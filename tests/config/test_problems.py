@@ -57,7 +57,8 @@ def test_bounds_choices_and_list_items() -> None:
 
 def test_a_secret_is_never_echoed() -> None:
     problems = _problems({"anthropic": {"api_key": "sk-ant-0123456789"}})
-    assert problems == ["anthropic.api_key: must be a table"]
+    assert problems == ['anthropic.api_key: must say where the secret is: { env = "VARIABLE" } '
+                        'or { file = "/path" } (the secret itself never goes in the config file)']
     assert not any("sk-ant" in p for p in _problems({"anthropic": {"api_key": 4242}}))
 
 
