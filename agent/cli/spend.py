@@ -213,6 +213,8 @@ def _print_text(result: _Result) -> None:
           f"saved {money(r.savings_micros)}")
     ratio = "n/a (no Claude calls)" if r.cache_hit_ratio is None else f"{r.cache_hit_ratio:.1%}"
     print(f"cache hit ratio: {ratio}")
+    if not r.calls:
+        return  # three empty tables would say nothing the lines above did not
     for title, lines in (("skill", r.by_skill), ("tier", r.by_tier), ("model", r.by_model)):
         print()
         counts = result.failed_range.by[title]

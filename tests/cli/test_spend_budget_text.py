@@ -105,3 +105,11 @@ def test_spend_bad_date_is_a_usage_error_in_words(cfg_file: Path,
     assert "'2026-13-01' is not a date; use YYYY-MM-DD" in err
     assert "fromisoformat" not in err
     assert "usage: hearth spend" in err
+
+
+def test_spend_with_no_calls_prints_no_empty_tables(cfg_file: Path, state_dir: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(cfg_file), "spend"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("today: $0.00 over 0 calls\nthis month: $0.00 over 0 calls\n")
+    assert out.endswith("cache hit ratio: n/a (no Claude calls)\n")
