@@ -77,6 +77,16 @@ class ClaudeState(TypedDict):
     last_call_ok: bool | None
 
 
+def claude_section(*, key_present: bool, halted: str | None,
+                   last_call_at: datetime | None = None,
+                   last_call_ok: bool | None = None) -> ClaudeState:
+    """The ``claude`` section from what the router knows (``BackendHealth`` and its last
+    paid call): usable means a key is there and paid calls are not halted."""
+    return {"key_present": key_present, "usable": key_present and not halted,
+            "halted": halted, "last_call_at": last_call_at.isoformat() if last_call_at else None,
+            "last_call_ok": last_call_ok}
+
+
 class StatusReply(TypedDict):
     """Everything ``status`` returns."""
 

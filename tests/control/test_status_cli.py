@@ -271,3 +271,19 @@ async def test_status_json_turns_an_older_daemons_strings_into_numbers(
         await server.stop()
     spend = json.loads(capsys.readouterr().out)["spend"]
     assert spend == {"today_usd": 0.042, "daily_cap_usd": 1.0, "monthly_cap_usd": None}
+
+
+def test_claude_section_from_the_routers_view(berlin: None) -> None:
+    from datetime import UTC, datetime
+
+    from agent.control.status import claude_section
+
+    none = claude_section(key_present=False, halted=None)
+    assert none == {"key_present": False, "usable": False, "halted": None,
+                    "last_call_at": None, "last_call_ok": None}
+    halted = claude_section(key_present=True, halted="the API key was refused (401)")
+    assert halted["usable"] is False
+    ok = claude_section(key_present=True, halted=None,
+                        last_call_at=datetime(2026, 12, 1, 20, 50, tzinfo=UTC), last_call_ok=True)
+    assert json.loads(json.dumps(ok))["usable"] is True
+    assert "claude: usable (last call accepted 2026-12-01 21:50)" in render_status({"claude": ok})
