@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,21 +24,49 @@ def load(args: argparse.Namespace) -> HearthConfig:
     return load_config(config_path(args))
 
 
+def iso_date(text: str) -> date:
+    """An argparse type for a day: ``2026-12-01``; a clear usage error otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
 def print_json(value: Any) -> None:
-    """One JSON document on stdout."""
+    """One JSON document on stdout (money: numbers of dollars under `*_usd`, see agent.words)."""
     json.dump(value, sys.stdout, indent=2, sort_keys=True, default=str)
     sys.stdout.write("\n")
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """Aligned columns in a terminal, tab-separated when piped (easy to `cut`)."""
+def _cell(value: object) -> str:
+    # A tab or line break inside a cell would split it into two fields or rows.
+    return " ".join(str(value).replace("\r", " ").replace("\n", " ").split("\t"))
+
+
+def print_table(headers: list[str], rows: list[list[str]], *,
+                right: Collection[int] = ()) -> None:
+    """Print rows for people on a terminal and for programs when piped.
+
+    On a terminal: upper-case headers, a dashed rule, columns two spaces apart, the columns
+    whose index is in `right` (numbers, money) right-aligned, no trailing spaces. Piped:
+    tab-separated lines with the same headers (easy to `cut`), tabs and line breaks inside a
+    cell turned into spaces.
+    """
+    cells = [[_cell(c) for c in row] for row in [headers, *rows]]
     if not sys.stdout.isatty():
-        for row in [headers, *rows]:
+        for row in cells:
             print("\t".join(row))
         return
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=False)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    print(line)
+    cells[0] = [h.upper() for h in cells[0]]
+    widths = [max(len(c) for c in col) for col in zip(*cells, strict=False)]
+    last = len(widths) - 1
+
+    def line(row: list[str]) -> str:
+        parts = [c.rjust(w) if i in right else (c if i == last else c.ljust(w))
+                 for i, (c, w) in enumerate(zip(row, widths, strict=False))]
+        return "  ".join(parts).rstrip()
+
+    print(line(cells[0]))
     print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+    for row in cells[1:]:
+        print(line(row))

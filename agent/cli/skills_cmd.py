@@ -7,12 +7,14 @@ and this month's spend from the ledger ("ledger unavailable" when it cannot be r
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from agent.cli.common import load, print_json, print_table
 from agent.errors import HearthError
+from agent.words import money, nearest, plural, usd_value
 
 if TYPE_CHECKING:
     from agent.config import HearthConfig
@@ -55,10 +57,6 @@ def month_spend(config: HearthConfig) -> tuple[dict[str, int] | None, str]:
         return None, f"ledger unavailable ({type(exc).__name__}: {exc})"
 
 
-def _usd(micros: int | None) -> str:
-    return "-" if micros is None else f"${micros / 1_000_000:,.4f}"
-
-
 def describe(loaded: LoadedSkill, spend: dict[str, int] | None,
              config: HearthConfig | None = None) -> dict[str, Any]:
     """One skill as plain data (the JSON of `skills show`)."""
@@ -85,7 +83,7 @@ def describe(loaded: LoadedSkill, spend: dict[str, int] | None,
         "config": loaded.config.model_dump(mode="json") if loaded.config is not None else None,
         # `[router.skills.<name>]`: model, TTL and tier pins the router applies on top.
         "router": route.model_dump(mode="json", exclude_defaults=True) if route else None,
-        "month_spend_usd": None if spend is None else spend.get(d.name, 0) / 1_000_000,
+        "month_spend_usd": None if spend is None else usd_value(spend.get(d.name, 0)),
     }
 
 
@@ -94,8 +92,8 @@ def _everything(skills: SkillSet) -> list[LoadedSkill]:
 
 
 def _triggers(d: dict[str, Any]) -> str:
-    parts = [f"{len(d['intents']) + len(d['ha_intents'])} intents",
-             f"{len(d['topics'])} topics", f"{len(d['schedules'])} schedules"]
+    parts = [plural(len(d["intents"]) + len(d["ha_intents"]), "intent"),
+             plural(len(d["topics"]), "topic"), plural(len(d["schedules"]), "schedule")]
     return ", ".join(parts)
 
 
@@ -112,9 +110,9 @@ def _list(args: argparse.Namespace) -> int:
         print_json({"skills": rows, "failed": failed, "ledger": why or "ok"})
         return 0
     table = [[r["name"], r["state"], r["tier"], _triggers(r), ",".join(r["tools"]) or "-",
-              _usd(None if spend is None else spend.get(r["name"], 0))] for r in rows]
+              "-" if spend is None else money(spend.get(r["name"], 0))] for r in rows]
     table += [[f["name"], "failed", "-", f["reason"], "-", "-"] for f in failed]
-    print_table(["NAME", "STATE", "TIER", "TRIGGERS", "TOOLS", "MONTH"], table)
+    print_table(["name", "state", "tier", "triggers", "tools", "month"], table, right=(5,))
     if why:
         print(why, file=sys.stderr)
     return 0
@@ -131,15 +129,18 @@ def _show(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     if args.name not in found:
-        names = ", ".join(sorted(found)) or "none"
-        print(f"hearth: no skill named {args.name!r} (installed: {names})", file=sys.stderr)
+        near = nearest(args.name, [*found, *skills.failed])
+        hint = (f"did you mean {near!r}?" if near
+                else f"installed: {', '.join(sorted(found)) or 'none'}")
+        print(f"hearth: no skill named {args.name!r} ({hint})", file=sys.stderr)
         return 1
     spend, why = month_spend(config)
     info = describe(found[args.name], spend, config)
     if args.json:
         print_json({**info, "ledger": why or "ok"})
         return 0
-    _print_details(info, why)
+    _print_details({**info, "month_spend_micros": None if spend is None
+                    else spend.get(args.name, 0)}, why)
     return 0
 
 
@@ -148,8 +149,8 @@ def _print_details(info: dict[str, Any], why: str) -> None:
     print(f"  source:      {info['source']}")
     tier = info["tier"] + ("" if info["tier"] == info["declared_tier"]
                            else f" (declared {info['declared_tier']}, overridden in config)")
-    print(f"  tier:        {tier}; fallback {', '.join(info['fallback']) or 'none'}; "
-          f"cloud {'allowed' if info['allow_cloud'] else 'never'}")
+    print(f"  tier:        {tier}; fallback {', '.join(info['fallback']) or 'none'}")
+    print(f"  cloud:       {_cloud(info)}")
     print(f"  limits:      timeout {info['timeout']:g} s, concurrency {info['concurrency']}")
     for name, templates in info["intents"].items():
         print(f"  intent:      {name}: {' | '.join(templates)}")
@@ -160,8 +161,26 @@ def _print_details(info: dict[str, Any], why: str) -> None:
     for s in info["schedules"]:
         print(f"  schedule:    {s['name']}: {s['cron']}")
     print(f"  tools:       {', '.join(info['tools']) or 'none'}")
-    print(f"  config:      {info['config'] if info['config'] is not None else 'none'}")
+    print(f"  config:      {_settings(info['config']) if info['config'] is not None else 'none'}")
     if info["router"]:
-        print(f"  router:      {info['router']} ([router.skills.{info['name']}])")
-    spent = info["month_spend_usd"]
-    print(f"  this month:  {why if spent is None else f'${spent:,.4f}'}")
+        print(f"  router:      {_settings(info['router'])} ([router.skills.{info['name']}])")
+    spent = info["month_spend_micros"]
+    print(f"  this month:  {why if spent is None else money(spent)}")
+
+
+def _cloud(info: dict[str, Any]) -> str:
+    """Whether this skill's calls may reach Claude, in words."""
+    tiers = [info["tier"], *info["fallback"]]
+    if all(t == "none" for t in tiers):
+        return "not used (tier none: no model)"
+    if not info["allow_cloud"]:
+        return "never (allow_cloud = false)"
+    paid = [t for t in tiers if t in ("fast", "deep")]
+    if paid:
+        return f"allowed (tier {', '.join(paid)})"
+    return "allowed, only if a call escalates or falls back to a cloud tier"
+
+
+def _settings(values: dict[str, Any]) -> str:
+    """``allow_cloud = true, batch_size = 6``: as the keys are written in the config file."""
+    return ", ".join(f"{key} = {json.dumps(value)}" for key, value in values.items()) or "none"

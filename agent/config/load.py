@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from agent.config.problems import describe_problems
 from agent.config.root import HearthConfig
 from agent.errors import ConfigError
+from agent.words import plural
 
 DEFAULT_PATH = Path("/etc/hearth/config.toml")
 ENV_VAR = "HEARTH_CONFIG"
@@ -30,29 +32,15 @@ def find_config(explicit: Path | None, environ: Mapping[str, str] | None = None)
     return DEFAULT_PATH if DEFAULT_PATH.is_file() else None
 
 
-def _dotted(loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item.startswith(("function-", "tagged-union")):
-            continue  # pydantic's internal validator labels mean nothing to a user
-        else:
-            parts.append(("." if parts else "") + item)
-    return "".join(parts) or "(top level)"
+def problems_of(exc: ValidationError, model: type[BaseModel] | None = None) -> list[str]:
+    """One line per problem, in the user's words: `dotted.path: reason`.
 
-
-def problems_of(exc: ValidationError) -> list[str]:
-    """One line per problem: `dotted.path: reason`."""
-    lines = []
-    for err in exc.errors(include_url=False):
-        reason = err["msg"]
-        if err["type"] == "extra_forbidden":
-            reason = "unknown key"
-        elif err["type"] == "missing":
-            reason = "required key is missing"
-        lines.append(f"{_dotted(tuple(err['loc']))}: {reason}")
-    return lines
+    `model` is the model that was validated, used to suggest the key meant by an unknown one;
+    by default the whole config when it raised, else no suggestions.
+    """
+    if model is None and exc.title == HearthConfig.__name__:
+        model = HearthConfig
+    return describe_problems(exc.errors(include_url=False), model)
 
 
 def parse_config(data: Mapping[str, Any], source: str = "config") -> HearthConfig:
@@ -61,7 +49,7 @@ def parse_config(data: Mapping[str, Any], source: str = "config") -> HearthConfi
         return HearthConfig.model_validate(dict(data))
     except ValidationError as exc:
         problems = problems_of(exc)
-        raise ConfigError(f"{source}: {len(problems)} problem(s)", problems) from None
+        raise ConfigError(f"{source}: {plural(len(problems), 'problem')}", problems) from None
 
 
 def load_config(path: Path | None) -> HearthConfig:

@@ -20,6 +20,7 @@ from agent.config.models import (
 )
 from agent.config.mqtt import MqttSection
 from agent.config.schedule import BriefingSection, FeedsSection, SchedulerSection
+from agent.words import plural
 
 TIER_NAMES = ("local", "fast", "deep")
 
@@ -60,7 +61,8 @@ class HearthConfig(Section):
     def _tiers_known(self) -> HearthConfig:
         unknown = sorted(set(self.tiers) - set(TIER_NAMES))
         if unknown:
-            raise ValueError(f"unknown tier(s) {', '.join(unknown)}; tiers are {', '.join(TIER_NAMES)}")
+            raise ValueError(f"{plural(len(unknown), 'unknown tier')} ({', '.join(unknown)}); "
+                             f"tiers are {', '.join(TIER_NAMES)}")
         for name, tier in self.tiers.items():
             if name in tier.fallback:
                 raise ValueError(f"tiers.{name}.fallback lists the tier itself")

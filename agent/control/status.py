@@ -9,7 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
+
+from agent.words import MICROS_PER_USD, money, plural
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +56,35 @@ class SkillState(TypedDict):
 
 
 class SpendState(TypedDict):
-    """Money, as decimal strings in USD; caps and what is left are None when uncapped."""
+    """Money as JSON numbers of US dollars (``agent.words.usd_value``); caps and what is left
+    are None (``null``) when uncapped."""
 
-    today_usd: str
-    daily_cap_usd: str | None
-    daily_left_usd: str | None
-    month_usd: str
-    monthly_cap_usd: str | None
-    monthly_left_usd: str | None
+    today_usd: float
+    daily_cap_usd: float | None
+    daily_left_usd: float | None
+    month_usd: float
+    monthly_cap_usd: float | None
+    monthly_left_usd: float | None
+
+
+class ClaudeState(TypedDict):
+    """Whether paid Claude calls can be made: the key, a halt, and how the last call went."""
+
+    key_present: bool
+    usable: bool
+    halted: str | None        # why paid calls are stopped (refused key, 402), if they are
+    last_call_at: str | None  # ISO-8601
+    last_call_ok: bool | None
+
+
+def claude_section(*, key_present: bool, halted: str | None,
+                   last_call_at: datetime | None = None,
+                   last_call_ok: bool | None = None) -> ClaudeState:
+    """The ``claude`` section from what the router knows (``BackendHealth`` and its last
+    paid call): usable means a key is there and paid calls are not halted."""
+    return {"key_present": key_present, "usable": key_present and not halted,
+            "halted": halted, "last_call_at": last_call_at.isoformat() if last_call_at else None,
+            "last_call_ok": last_call_ok}
 
 
 class StatusReply(TypedDict):
@@ -75,6 +100,7 @@ class StatusReply(TypedDict):
     queues: dict[str, QueueState]
     skills: dict[str, SkillState]
     spend: SpendState
+    claude: ClaudeState
 
 
 StatusSource = Callable[[], Awaitable[dict[str, Any]]]
@@ -127,8 +153,54 @@ def format_duration(seconds: float) -> str:
     return " ".join(parts)
 
 
+def _micros(value: Any) -> int | None:
+    """Dollars as sent (a number, or a decimal string from an older daemon) in µ$."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int((Decimal(str(value)) * MICROS_PER_USD).to_integral_value())
+    except (InvalidOperation, ValueError):
+        return None
+
+
 def _money(value: Any) -> str:
-    return "?" if value in (None, "?") else f"${value}"
+    micros = _micros(value)
+    return "?" if micros is None else money(micros)
+
+
+def money_as_numbers(reply: Any) -> Any:
+    """`reply` with every ``*_usd`` value a JSON number of dollars, whatever the daemon sent.
+
+    An older daemon sent decimal strings; ``status --json`` keeps the one documented type.
+    """
+    if isinstance(reply, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in reply.items():
+            if str(key).endswith("_usd") and isinstance(value, str):
+                micros = _micros(value)
+                out[key] = value if micros is None else round(micros / MICROS_PER_USD, 6)
+            else:
+                out[key] = money_as_numbers(value)
+        return out
+    if isinstance(reply, list):
+        return [money_as_numbers(v) for v in reply]
+    return reply
+
+
+def local_time(value: Any) -> str:
+    """An ISO-8601 time from the daemon as local ``YYYY-MM-DD HH:MM`` (as sent if not ISO)."""
+    if not isinstance(value, str):
+        return "?" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _without_prefix(name: str, error: str) -> str:
+    # The router words its problems "ollama: ..."; on the "ollama:" line that is said twice.
+    return "; ".join(part.strip().removeprefix(f"{name}: ") for part in error.split("; "))
 
 
 def _connection(name: str, state: Any, up: str, down: str) -> str:
@@ -143,10 +215,31 @@ def _connection(name: str, state: Any, up: str, down: str) -> str:
     word = up if flag else ("not checked yet" if flag is None else down)
     line = f"{name}: {word} ({where})"
     if state.get("since"):
-        line += f" since {state['since']}"
+        line += f" since {local_time(state['since'])}"
     if not flag and state.get("last_error"):
-        line += f": {state['last_error']}"
+        line += f": {_without_prefix(name, str(state['last_error']))}"
     return line
+
+
+def _claude_line(claude: Any) -> str:
+    if not isinstance(claude, Mapping):
+        return "claude: ? (this daemon does not report it)"
+    return f"claude: {_claude_words(claude)}"
+
+
+def _claude_words(claude: Mapping[str, Any]) -> str:
+    if "error" in claude and len(claude) == 1:
+        return f"? (status unavailable: {claude['error']})"
+    if not claude.get("key_present"):
+        return "not usable: no API key"
+    if claude.get("halted"):
+        return f"not usable: {_without_prefix('anthropic', str(claude['halted']))}"
+    at = claude.get("last_call_at")
+    if not at:
+        return "key present, not used yet"
+    if claude.get("last_call_ok"):
+        return f"usable (last call accepted {local_time(at)})"
+    return f"key present, but the last call failed ({local_time(at)})"
 
 
 def _spend_lines(spend: Any) -> list[str]:
@@ -163,8 +256,8 @@ def _spend_lines(spend: Any) -> list[str]:
         if spend.get(cap_key) is None:
             lines.append(f"spend {period}: {used} (no cap)")
         else:
-            lines.append(f"spend {period}: {used} of {_money(spend.get(cap_key))}, "
-                         f"{_money(spend.get(left_key))} left")
+            lines.append(f"spend {period}: {used} of {_money(spend.get(cap_key))} "
+                         f"({_money(spend.get(left_key))} left)")
     return lines
 
 
@@ -177,6 +270,7 @@ def render_status(reply: Mapping[str, Any]) -> str:
         f"{format_duration(uptime) if isinstance(uptime, int | float) else '?'}",
         _connection("broker", reply.get("broker"), "connected", "DISCONNECTED"),
         _connection("ollama", reply.get("ollama"), "reachable", "UNREACHABLE"),
+        _claude_line(reply.get("claude")),
         *_spend_lines(reply.get("spend")),
     ]
     queues = reply.get("queues")
@@ -205,11 +299,15 @@ def _skill_lines(skills: Any) -> list[str]:
         if not isinstance(s, Mapping):
             lines.append(f"  {name}: ?")
             continue
-        last = s.get("last_run") or "never"
+        last = local_time(s["last_run"]) if s.get("last_run") else "never"
         outcome = "" if s.get("last_ok") is None else (" ok" if s["last_ok"] else " FAILED")
         line = (f"  {name} [{s.get('tier', '?')}]: last run {last}{outcome}, "
-                f"{s.get('runs', 0)} runs, {s.get('errors', 0)} errors")
+                f"{_count(s.get('runs', 0), 'run')}, {_count(s.get('errors', 0), 'error')}")
         if s.get("last_error"):
             line += f"; last error: {s['last_error']}"
         lines.append(line)
     return lines
+
+
+def _count(n: Any, word: str) -> str:
+    return plural(n, word) if isinstance(n, int) else f"{n} {word}s"

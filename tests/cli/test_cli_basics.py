@@ -38,7 +38,7 @@ def test_two_unknown_keys_and_a_wrong_type_exit_78(tmp_path: Path) -> None:
     assert result.returncode == 78
     for path in ("volume: unknown key", "mqtt.flavour: unknown key", "mqtt.port:"):
         assert path in result.stderr
-    assert "3 problem(s)" in result.stderr
+    assert "3 problems" in result.stderr
 
 
 def test_config_option_and_environment_variable_choose_the_file(tmp_path: Path) -> None:

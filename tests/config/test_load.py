@@ -30,7 +30,7 @@ def test_all_problems_reported_at_once_with_paths(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(cfg)
     assert sorted(p.split(":")[0] for p in info.value.problems) == ["colour", "mqtt.hots", "mqtt.port"]
-    assert "mqtt.hots: unknown key" in info.value.problems
+    assert "mqtt.hots: unknown key (did you mean `host`?)" in info.value.problems
     assert info.value.exit_code == 78
 
 

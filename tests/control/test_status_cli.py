@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +46,27 @@ class LiveState:
                 "home": {"tier": "none", "runs": 0, "errors": 0, "last_run": None,
                          "last_ok": None, "last_error": None},
             },
-            "spend": {"today_usd": "0.0420", "daily_cap_usd": "1.00",
-                      "daily_left_usd": "0.9580", "month_usd": "3.10",
+            "spend": {"today_usd": 0.042, "daily_cap_usd": 1.0,
+                      "daily_left_usd": 0.958, "month_usd": 3.1,
                       "monthly_cap_usd": None, "monthly_left_usd": None},
+            "claude": {"key_present": True, "usable": True, "halted": None,
+                       "last_call_at": "2026-11-24T21:50:00+00:00", "last_call_ok": True},
         }
         return dict(reply)
+
+
+@pytest.fixture
+def berlin() -> Iterator[None]:
+    """The CLI shows the daemon's UTC times in local time: make local time Berlin (UTC+1)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "Europe/Berlin"
+    time.tzset()
+    yield
+    if old is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
 
 
 @pytest.fixture
@@ -65,7 +83,8 @@ async def _cli(*argv: str) -> int:
     return await asyncio.to_thread(main, list(argv))
 
 
-async def test_status_shows_live_state(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_status_shows_live_state(config_file: Path, berlin: None,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     state = LiveState()
     server = ControlServer(config_file.parent / "state" / "control.sock", {"status": state.status})
     await server.start()
@@ -85,17 +104,20 @@ async def test_status_shows_live_state(config_file: Path, capsys: pytest.Capture
     assert "broker: connected (127.0.0.1:1883)" in first
     assert "ollama: UNREACHABLE (http://localhost:11434): connection refused" in first
     assert "mqtt_inbound: 3/1000, 7 dropped" in first
-    assert "news [fast]: last run 2026-11-24T07:00:00+00:00 FAILED, 1 runs, 1 errors; " \
+    assert "news [fast]: last run 2026-11-24 08:00 FAILED, 1 run, 1 error; " \
            "last error: feed timed out" in first
-    assert "home [none]: last run never, 0 runs" in first
-    assert "spend today: $0.0420 of $1.00, $0.9580 left" in first
+    assert "home [none]: last run never, 0 runs, 0 errors" in first
+    assert "claude: usable (last call accepted 2026-11-24 22:50)" in first
+    assert "spend today: $0.04 of $1.00 ($0.96 left)" in first
     assert "spend this month: $3.10 (no cap)" in first
-    assert "broker: DISCONNECTED (127.0.0.1:1883) since 2026-11-24T18:00:01+00:00: " \
+    assert "broker: DISCONNECTED (127.0.0.1:1883) since 2026-11-24 19:00: " \
            "connection refused" in second
     assert "mqtt_inbound: 250/1000" in second
     assert "2 runs" in second
     assert as_json["skills"]["news"]["runs"] == 2
     assert as_json["queues"]["mqtt_inbound"]["depth"] == 250
+    assert as_json["spend"]["today_usd"] == 0.042
+    assert as_json["spend"]["monthly_cap_usd"] is None
 
 
 async def test_status_without_daemon_says_so(
@@ -132,7 +154,8 @@ def test_render_tolerates_missing_and_odd_keys() -> None:
     assert "ollama: ?" in text
     assert "q: ?" in text
     assert "x [?]: last run never, 0 runs, 0 errors" in text
-    assert "spend today: $1 (no cap)" in text
+    assert "spend today: $1.00 (no cap)" in text
+    assert "claude: ? (this daemon does not report it)" in text
     assert "spend this month: ? (no cap)" in text
 
 
@@ -193,3 +216,74 @@ async def test_status_over_the_socket_from_status_sources(
     finally:
         await server.stop()
     assert "mqtt_inbound: 4/10" in capsys.readouterr().out
+
+
+def test_status_page_golden(berlin: None) -> None:
+    reply = {"version": "1.2", "pid": 9, "state": "running", "uptime_seconds": 61,
+             "broker": {"connected": True, "host": "h", "port": 1883,
+                        "since": "2026-12-01T20:00:00+00:00", "last_error": None},
+             "ollama": {"reachable": False, "host": "http://localhost:11434",
+                        "last_error": "ollama: Ollama is not reachable at "
+                                      "http://localhost:11434; ollama: model not pulled"},
+             "claude": {"key_present": False, "usable": False, "halted": None,
+                        "last_call_at": None, "last_call_ok": None},
+             "spend": {"today_usd": 0.0, "daily_cap_usd": 1.0, "daily_left_usd": 1.0,
+                       "month_usd": 1234.567, "monthly_cap_usd": None,
+                       "monthly_left_usd": None}}
+    assert render_status(reply) == (
+        "hearth 1.2 (pid 9): running, up 1m\n"
+        "broker: connected (h:1883) since 2026-12-01 21:00\n"
+        "ollama: UNREACHABLE (http://localhost:11434): Ollama is not reachable at "
+        "http://localhost:11434; model not pulled\n"
+        "claude: not usable: no API key\n"
+        "spend today: $0.00 of $1.00 ($1.00 left)\n"
+        "spend this month: $1,234.57 (no cap)"
+    )
+
+
+@pytest.mark.parametrize(("claude", "line"), [
+    ({"key_present": True, "usable": True, "halted": None, "last_call_at": None,
+      "last_call_ok": None}, "claude: key present, not used yet"),
+    ({"key_present": True, "usable": False, "halted": "anthropic: the API key was refused",
+      "last_call_at": "2026-12-01T20:00:00+00:00", "last_call_ok": False},
+     "claude: not usable: the API key was refused"),
+    ({"key_present": True, "usable": True, "halted": None,
+      "last_call_at": "2026-12-01T20:00:00+00:00", "last_call_ok": False},
+     "claude: key present, but the last call failed (2026-12-01 21:00)"),
+    ({"error": "no answer within 2 s"}, "claude: ? (status unavailable: no answer within 2 s)"),
+])
+def test_claude_line(berlin: None, claude: dict[str, Any], line: str) -> None:
+    assert line in render_status({"claude": claude}).splitlines()
+
+
+async def test_status_json_turns_an_older_daemons_strings_into_numbers(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def status(args: dict[str, Any]) -> dict[str, Any]:
+        return {"version": "0.1.0", "spend": {"today_usd": "0.042000", "daily_cap_usd": "1.000000",
+                                              "monthly_cap_usd": None}}
+
+    server = ControlServer(config_file.parent / "state" / "control.sock", {"status": status})
+    await server.start()
+    try:
+        assert await _cli("--config", str(config_file), "status", "--json") == 0
+    finally:
+        await server.stop()
+    spend = json.loads(capsys.readouterr().out)["spend"]
+    assert spend == {"today_usd": 0.042, "daily_cap_usd": 1.0, "monthly_cap_usd": None}
+
+
+def test_claude_section_from_the_routers_view(berlin: None) -> None:
+    from datetime import UTC, datetime
+
+    from agent.control.status import claude_section
+
+    none = claude_section(key_present=False, halted=None)
+    assert none == {"key_present": False, "usable": False, "halted": None,
+                    "last_call_at": None, "last_call_ok": None}
+    halted = claude_section(key_present=True, halted="the API key was refused (401)")
+    assert halted["usable"] is False
+    ok = claude_section(key_present=True, halted=None,
+                        last_call_at=datetime(2026, 12, 1, 20, 50, tzinfo=UTC), last_call_ok=True)
+    assert json.loads(json.dumps(ok))["usable"] is True
+    assert "claude: usable (last call accepted 2026-12-01 21:50)" in render_status({"claude": ok})

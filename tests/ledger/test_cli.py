@@ -108,17 +108,17 @@ def test_spend_csv(cfg_file: Path, filled: None, capsys: pytest.CaptureFixture[s
     assert {r["model"] for r in rows} == {"claude-sonnet-5-5", "qwen2.5:1.5b"}
     assert main(["--config", str(cfg_file), "spend", "--csv"]) == 0
     lines = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert lines[0] == ["dimension", "name", "calls", "cost_usd", "counterfactual_usd"]
-    assert ["skill", "news", "1", "0.0083", "0.0083"] in lines
+    assert lines[0] == ["dimension", "name", "calls", "cost_usd", "counterfactual_usd", "failed"]
+    assert ["skill", "news", "1", "0.0083", "0.0083", "0"] in lines
 
 
 def test_spend_text_is_plain_when_piped(cfg_file: Path, filled: None,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(cfg_file), "spend"]) == 0
     out = capsys.readouterr().out
-    assert "today        $0.008300  (2 calls)" in out
-    assert "cache hit ratio 60.0%" in out
-    assert "news\t1\t$0.008300\t$0.008300" in out  # tab-separated: stdout is not a tty
+    assert "today: $0.0083 over 2 calls\n" in out  # below a cent: the exact amount
+    assert "cache hit ratio: 60.0%" in out
+    assert "news\t1\t0\t$0.0083\t$0.0083" in out  # tab-separated: stdout is not a tty
 
 
 def test_budget_table_and_json(cfg_file: Path, filled: None,
@@ -191,4 +191,4 @@ def test_spend_shows_billed_unknown(cfg_file: Path, unknowns: None,
     assert month["cost_usd"] == (2 * RESERVED_DEEP + 100 * 2 + 10 * 10) / 1e6
     assert main(["--config", str(cfg_file), "spend"]) == 0
     out = capsys.readouterr().out
-    assert "billed unknown $0.028000 this month (2 calls sent without an answer" in out
+    assert "billed unknown: $0.03 this month (2 calls sent without an answer" in out

@@ -92,5 +92,5 @@ def test_cli_reconciles_a_dead_process_on_its_own(state_dir: Path, tmp_path: Pat
     assert main(["--config", str(cfg_file), "budget"]) == 0
     out = capsys.readouterr().out
     day_line = next(line for line in out.splitlines() if line.startswith("global\t20"))
-    # cap 1.00 (default), used 0.0007, reserved 0, left 0.9993
-    assert day_line.split("\t")[2:] == ["$1.000000", "$0.000700", "$0.000000", "$0.999300"]
+    # cap 1.00 (default), used 0.0007 (below a cent: exact), reserved 0, left 0.9993 (cents)
+    assert day_line.split("\t")[2:] == ["$1.00", "$0.0007", "$0.00", "$1.00"]

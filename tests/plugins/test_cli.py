@@ -16,6 +16,7 @@ from agent.config import load_config
 from agent.db import Database
 from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Usage
+from agent.words import money
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +61,8 @@ def test_list_shows_every_installed_skill(config_file: Path,
 def test_list_prints_a_table(config_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "--config", str(config_file), "skills", "list")
     assert code == 0
-    assert out.splitlines()[0].split("\t") == ["NAME", "STATE", "TIER", "TRIGGERS", "TOOLS",
-                                               "MONTH"]
+    assert out.splitlines()[0].split("\t") == ["name", "state", "tier", "triggers", "tools",
+                                               "month"]
     assert "ledger unavailable" in err
 
 
@@ -103,7 +104,7 @@ def test_show_with_this_months_spend(config_file: Path, state_dir: Path,
     assert data["router"] == {"cache_ttl": "1h"}
     code, text, _ = run(capsys, "--config", str(config_file), "skills", "show", "home")
     assert code == 0
-    assert f"this month:  ${cost / 1_000_000:,.4f}" in text
+    assert f"this month:  {money(cost)}" in text
     assert "limits:      timeout 7 s" in text
 
 
