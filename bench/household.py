@@ -61,7 +61,7 @@ from bench.report import household_section
 from skills.briefing import make_briefing_skill
 from skills.briefing.wiring import build_briefing
 from skills.digest import WeeklyDigest, make_digest_skill
-from skills.digest.batches import BatchClient
+from agent.router.batches import BatchClient
 from skills.news import make_news_skill
 from tests.skills_briefing.support import good_summaries, quoted_items
 from tests.support.fake_anthropic import FakeAnthropic, last_user_text, system_text

@@ -20,7 +20,7 @@ from agent.ledger.types import Usage
 from agent.notifiers import FileNotifier
 from agent.router import Router
 from skills.digest import WeeklyDigest
-from skills.digest.batches import BatchClient
+from agent.router.batches import BatchClient
 from tests.support.fake_anthropic import FakeAnthropic
 from tests.support.fake_anthropic import answer as claude_answer
 
