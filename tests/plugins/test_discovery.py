@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib import metadata
 from importlib.metadata import EntryPoint
 from typing import Any
 
@@ -12,6 +13,7 @@ from agent.config import HearthConfig
 from agent.errors import ConfigError, StartupError
 from agent.plugins import GROUP, Reply, Skill, SkillDeclaration, discover
 from tests.plugins.example_skill import HelloConfig, handle
+from tests.support.skill_points import points
 
 HELLO = "tests.plugins.example_skill:skill"
 
@@ -122,7 +124,7 @@ def test_extra_skill_replaces_the_builtin_of_the_same_name() -> None:
         return Reply("wired")
 
     mine = Skill(SkillDeclaration(name="news", description="Wired news.", tier="none"), wired)
-    found = discover(config(), extra=[mine])
+    found = discover(config(), entry_points=[*metadata.entry_points(group=GROUP), *points(mine)])
     assert found.skills["news"].skill is mine
     assert found.skills["news"].source == "extra"
     assert "news" not in found.failed
@@ -175,6 +177,6 @@ def test_reserved_and_malformed_names_are_refused() -> None:
     none_skill = Skill(SkillDeclaration(name="none", description="x", tier="none"), handle)
     upper = Skill(SkillDeclaration(name="Bad Name", description="x", tier="none"), handle)
     with pytest.raises(StartupError) as info:
-        discover(config(), entry_points=[], extra=[none_skill, upper])
+        discover(config(), entry_points=points(none_skill, upper))
     assert "none: the name 'none' is reserved" in str(info.value)
     assert "Bad Name: name must match" in str(info.value)

@@ -33,6 +33,7 @@ from agent.intents import IntentMatcher
 from agent.ledger import Ledger
 from agent.plugins import ToolRegistry, discover
 from agent.router import Router
+from tests.support.skill_points import make_dispatcher
 
 
 async def main(state: Path) -> None:
@@ -43,7 +44,7 @@ async def main(state: Path) -> None:
     ledger = Ledger(Database.open(None, state), config)
     await ledger.start()
     router = Router(config, ledger, api_key=None)
-    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry())
+    dispatcher = make_dispatcher(skills, router, ToolRegistry())
     by_text = await dispatcher.handle_text("ring the bell")
     by_action = await dispatcher.handle_action("chime", "ring", {"times": 3})
     by_topic = await dispatcher.handle_mqtt("chime/ring", b"xx")

@@ -19,8 +19,8 @@ from agent.ledger import Ledger
 from agent.ledger.types import Usage
 from agent.notifiers import FileNotifier
 from agent.router import Router
-from skills.digest import WeeklyDigest
 from agent.router.batches import BatchClient
+from skills.digest import WeeklyDigest
 from tests.support.fake_anthropic import FakeAnthropic
 from tests.support.fake_anthropic import answer as claude_answer
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from skills.briefing.wiring import build_briefing
 
 from agent.credentials import ApiKey
 from agent.notifiers.oneshot import OneShotPublisher
-from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import (
     Recorder,
     Watcher,

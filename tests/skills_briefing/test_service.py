@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from skills.briefing.wiring import build_briefing
 
 from agent.credentials import ApiKey
 from agent.errors import ConfigError, SkillError
@@ -17,7 +18,6 @@ from agent.scheduler import BRIEFING_JOB, Scheduler, configured_jobs
 from skills.briefing import handle
 from skills.briefing.render import render_spoken
 from skills.briefing.service import BriefingService
-from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import (
     berlin,
     good_summaries,
