@@ -27,7 +27,7 @@ from skills.home import skill as home_skill
 from tests.devices.stack import HomeStack, home_stack
 from tests.mqtt.client import PeerClient, peer
 from tests.support.broker import Broker
-from tests.support.skill_points import points
+from tests.support.skill_points import make_dispatcher, points
 
 
 async def _switch(ctx: SkillContext, event: Event) -> Reply:

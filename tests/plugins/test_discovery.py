@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from importlib import metadata
 from importlib.metadata import EntryPoint
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 
 from agent.config import HearthConfig
 from agent.errors import ConfigError, StartupError
-from agent.plugins import GROUP, Reply, Skill, SkillDeclaration, discover
+from agent.plugins import GROUP, Skill, SkillDeclaration, discover
 from tests.plugins.example_skill import HelloConfig, handle
 from tests.support.skill_points import points
 
@@ -117,17 +116,6 @@ def test_installed_group_loads_without_crashing() -> None:
     # discovery of the real installed group must come back with a SkillSet.
     found = discover(config())
     assert set(found.names()) | set(found.failed) >= {"home", "news", "briefing"}
-
-
-def test_extra_skill_replaces_the_builtin_of_the_same_name() -> None:
-    async def wired(ctx: Any, event: Any) -> Reply:
-        return Reply("wired")
-
-    mine = Skill(SkillDeclaration(name="news", description="Wired news.", tier="none"), wired)
-    found = discover(config(), entry_points=[*metadata.entry_points(group=GROUP), *points(mine)])
-    assert found.skills["news"].skill is mine
-    assert found.skills["news"].source == "extra"
-    assert "news" not in found.failed
 
 
 @pytest.mark.parametrize(
