@@ -4,9 +4,9 @@ Parts are `PartProvider`s (agent/notifiers): the news desk (skills/news), the sp
 (`SpendPart`, from the ledger) and any third-party provider. Notifiers are built from
 `[briefing] notifiers` by `agent.notifiers.build_notifiers` (MQTT, file, entry points).
 
-Its setup hook adds the spend part to the services' part board and builds a
-`BriefingService` that reads the board on every run (the news skill, set up after this one,
-adds its desk there). The skill declares no schedule of its own: the core schedules it from
+Its setup hook builds a `BriefingService` that reads the services' part board on every run
+(the news skill, set up after this one, adds its desk there), then its own spend part.
+The skill declares no schedule of its own: the core schedules it from
 `[briefing] cron` via `agent.scheduler.configured_jobs`.
 
 Events: `ScheduleEvent` (the morning run, possibly a catch-up) and `ActionEvent("now")`
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from agent.notifiers.types import PartProvider
 from agent.plugins.contract import (
     ActionEvent,
     Event,
@@ -29,7 +30,7 @@ from agent.plugins.contract import (
     TextEvent,
 )
 from agent.plugins.services import Services
-from skills.briefing.service import BriefingService
+from skills.briefing.service import BriefingService, Parts
 from skills.briefing.spend import SpendPart
 
 DECLARATION = SkillDeclaration(
@@ -42,11 +43,22 @@ DECLARATION = SkillDeclaration(
 )
 
 
+class _WithSpend:
+    """The board's parts (read at every run), then the spend part: spend closes the briefing."""
+
+    def __init__(self, board: Parts, spend: PartProvider) -> None:
+        self._board = board
+        self._spend = spend
+
+    def parts(self) -> tuple[PartProvider, ...]:
+        return (*self._board.parts(), self._spend)
+
+
 def setup(services: Services) -> Handler:
     """The handler, serving a briefing service built for this runtime (no module state)."""
-    services.parts.add(SpendPart(services.spend, services.zone, clock=services.clock.now))
-    service = BriefingService(services.household, services.parts, services.notifiers,
-                              clock=services.clock.now)
+    spend = SpendPart(services.spend, services.zone, clock=services.clock.now)
+    service = BriefingService(services.household, _WithSpend(services.parts, spend),
+                              services.notifiers, clock=services.clock.now)
     return partial(handle, service)
 
 
