@@ -24,13 +24,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from skills.briefing.wiring import build_briefing
+
 from agent.config import HearthConfig, parse_config
 from agent.credentials import ApiKey
 from agent.db import Database
 from agent.ledger import Ledger
 from agent.router import Router
 from bench.common import machine, write_result
-from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import good_summaries, quoted_items
 from tests.support.fake_anthropic import FakeAnthropic, last_user_text
 from tests.support.fake_anthropic import answer as claude_answer
