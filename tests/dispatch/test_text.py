@@ -140,16 +140,14 @@ async def test_garbage_from_the_model_is_reported_and_the_next_request_served(
 
 
 async def test_local_model_down_is_a_clear_result_not_an_exception(
-    state_dir: Any, dead_url: str, ledger: Ledger
+    state_dir: Any, dead_url: str
 ) -> None:
+    from agent.router.opening import open_router
     from tests.dispatch.conftest import make_config
 
     config = make_config(state_dir, dead_url)
-    router = Router(config, ledger, api_key=None)
-    try:
-        result = await build(config, router).handle_text("something unmatched")
-    finally:
-        await router.aclose()
+    async with open_router(config, state_dir, api_key=None) as models:
+        result = await build(config, models.router).handle_text("something unmatched")
     assert (result.route, result.status) == ("dispatcher", "unavailable")
     assert result.error is not None
 
