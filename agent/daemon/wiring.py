@@ -123,13 +123,6 @@ def _scheduler(core: Core) -> Scheduler:
     return scheduler
 
 
-def _ignore(start: Callable[[], Awaitable[object]]) -> AsyncFn:
-    async def run() -> None:
-        await start()
-
-    return run
-
-
 def _sync(fn: Callable[[], None]) -> AsyncFn:
     async def run() -> None:
         fn()

@@ -128,3 +128,13 @@ async def test_storage_is_a_private_directory(opened: Any, state_dir: Path) -> N
     directory = core.dispatcher.context("porch").storage.directory
     assert directory == state_dir / "skills" / "porch"
     assert directory.is_dir() and (directory.stat().st_mode & 0o777) == 0o700
+
+
+def test_a_bad_publishes_filter_stops_start_up() -> None:
+    from agent.errors import StartupError
+    from agent.plugins import discover
+
+    bad = Skill(SkillDeclaration(name="bad", description="Bad filter.", tier="none",
+                                 publishes=("{prefix}/a/#/b",)), _handle)
+    with pytest.raises(StartupError, match=r"bad: publishes '\{prefix\}/a/#/b'"):
+        discover(HearthConfig(), entry_points=points(bad))
