@@ -67,3 +67,17 @@ async def test_batches_follow_the_configured_size(feed_server: FeedServer,
         assert len(fake_ollama.chat_bodies) == 3  # 2 + 2 + 1
     finally:
         await stack.close()
+
+
+def test_loading_the_built_in_skills_loads_no_feed_or_batch_code() -> None:
+    # Discovery imports every installed skill; the feeds code (feedparser, httpx) and the
+    # digest's batch code load only when a skill's setup builds what needs them.
+    import subprocess
+    import sys
+
+    code = ("import sys, skills.news, skills.briefing, skills.digest, skills.home; "
+            "print(sorted(m for m in ('feedparser', 'agent.feeds', 'skills.news.desk', "
+            "'skills.digest.digest', 'agent.router.batches') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
