@@ -26,11 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.config import HearthConfig, parse_config
 from agent.credentials import ApiKey
-from agent.db import Database
-from agent.ledger import Ledger
-from agent.router import Router
+from agent.daemon.core import open_core
 from bench.common import machine, write_result
-from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import good_summaries, quoted_items
 from tests.support.fake_anthropic import FakeAnthropic, last_user_text
 from tests.support.fake_anthropic import answer as claude_answer
@@ -53,24 +50,18 @@ def config(state: Path, urls: list[str], ollama: str, anthropic: str) -> HearthC
 
 
 async def one_briefing(cfg: HearthConfig, state: Path) -> dict[str, Any]:
-    db = Database.open(None, state)
-    ledger = Ledger(db, cfg)
-    await ledger.start()
-    router = Router(cfg, ledger, api_key=ApiKey("sk-ant-api03-" + "b" * 40))
-    try:
-        service, _ = build_briefing(cfg, db, ledger, router, state_dir=state, publish=None)
+    async with open_core(cfg, state, bridge=None,
+                         api_key=ApiKey("sk-ant-api03-" + "b" * 40)) as core:
         started = datetime.now(UTC)
-        briefing = await service.run(trigger="now")
-        report = await ledger.spend_between(started - timedelta(minutes=1),
-                                            datetime.now(UTC) + timedelta(minutes=1))
-        calls = await ledger.calls_between(started - timedelta(minutes=1),
-                                           datetime.now(UTC) + timedelta(minutes=1))
-    finally:
-        await router.aclose()
-        db.close()
-    news = next(p for p in briefing.parts if p.key == "news")
+        result = await core.dispatcher.handle_action("briefing", "now", {})
+        assert result.ok and result.reply is not None, result.error
+        report = await core.ledger.spend_between(started - timedelta(minutes=1),
+                                                 datetime.now(UTC) + timedelta(minutes=1))
+        calls = await core.ledger.calls_between(started - timedelta(minutes=1),
+                                                datetime.now(UTC) + timedelta(minutes=1))
+    news = next(p for p in result.reply.data["briefing"]["sections"] if p["key"] == "news")
     return {
-        "items": len(news.data["items"]),
+        "items": len(news["data"]["items"]),
         "calls": report.calls,
         "paid_calls": sum(1 for c in calls if c.backend == "anthropic"),
         "tiers": sorted({c.tier for c in calls}),

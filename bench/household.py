@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import random
 import sys
@@ -45,24 +46,16 @@ from typing import Any
 
 from agent.config import HearthConfig, parse_config
 from agent.credentials import ApiKey
-from agent.db import Database
-from agent.devices import DeviceRegistry, PendingActions, make_device_tools
-from agent.dispatch import Dispatcher, assemble
+from agent.daemon.core import Core, open_core
+from agent.dispatch import Dispatcher
 from agent.errors import HearthError
 from agent.ledger import Ledger
 from agent.ledger.types import CallView, SpendReport, Usage
-from agent.notifiers import FileNotifier
-from agent.plugins.tools import ToolRegistry
 from agent.router import Router
 from agent.router.types import Message, ModelRequest
 from agent.scheduler import Scheduler, configured_jobs
 from bench.common import machine, write_result
 from bench.report import household_section
-from skills.briefing import make_briefing_skill
-from skills.briefing.wiring import build_briefing
-from skills.digest import WeeklyDigest, make_digest_skill
-from skills.digest.batches import BatchClient
-from skills.news import make_news_skill
 from tests.skills_briefing.support import good_summaries, quoted_items
 from tests.support.fake_anthropic import FakeAnthropic, last_user_text, system_text
 from tests.support.fake_anthropic import answer as claude_answer
@@ -218,6 +211,9 @@ class CountingPublisher:
                       retain: bool = False) -> None:
         self.sent.append((topic, payload))
 
+    def subscribe(self, topic: str, qos: int = 1, *, max_payload: int | None = None) -> None:
+        """Nothing arrives in the replay: device states are not simulated."""
+
 
 def hearth_config(state: Path, s: Scenario, urls: list[str], ollama: str,
                   claude: str) -> HearthConfig:
@@ -233,55 +229,63 @@ def hearth_config(state: Path, s: Scenario, urls: list[str], ollama: str,
     })
 
 
+class ClockView:
+    """The simulated clock as the opener's `Clock`: `now()` and a `sleep` that moves it."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._clock.sleep(seconds)
+
+
 @dataclass
 class Stack:
-    """Hearth's working parts for the replay, wired as `agent.daemon.core.build_core` does."""
+    """Hearth's working parts for the replay, opened by `agent.daemon.core.open_core`."""
 
-    db: Database
-    ledger: Ledger
-    router: Router
-    batches: BatchClient
-    dispatcher: Dispatcher
+    core: Core
+    exit: contextlib.AsyncExitStack
     scheduler: Scheduler
     publisher: CountingPublisher
     job_results: list[str]
 
+    @property
+    def ledger(self) -> Ledger:
+        return self.core.ledger
+
+    @property
+    def router(self) -> Router:
+        return self.core.router
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.core.dispatcher
+
     async def close(self) -> None:
         await self.scheduler.stop()
-        await self.batches.aclose()
-        await self.router.aclose()
-        self.db.close()
+        await self.exit.aclose()
 
 
 async def open_stack(cfg: HearthConfig, state: Path, clock: Clock) -> Stack:
-    db = Database.open(None, state)
-    ledger = Ledger(db, cfg, clock=clock)
-    await ledger.start()
-    router = Router(cfg, ledger, api_key=KEY, clock=clock)
     publisher = CountingPublisher()
-    registry = DeviceRegistry(cfg)
-    tools = ToolRegistry(tuple(make_device_tools(registry, publisher, PendingActions(60))))
-    briefing, desk = build_briefing(cfg, db, ledger, router, state_dir=state, publish=None,
-                                    clock=clock)
-    batches = BatchClient(cfg.anthropic, KEY)
-    digest = WeeklyDigest(cfg, db, ledger, batches,
-                          router=router.bind("digest", tier="deep", allow_cloud=True),
-                          notifiers=[FileNotifier(state, kind="digest")],
-                          clock=clock, sleep=clock.sleep)
-    dispatcher = assemble(cfg, router, tools, slot_lists=registry.slot_lists,
-                          extra=[make_news_skill(desk), make_briefing_skill(briefing),
-                                 make_digest_skill(digest)])
+    opened = contextlib.AsyncExitStack()
+    core = await opened.enter_async_context(open_core(cfg, state, bridge=publisher, api_key=KEY,
+                                                      clock=ClockView(clock)))
+    dispatcher = core.dispatcher
     results: list[str] = []
 
     async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
         result = await dispatcher.handle_schedule(skill, job, planned, catch_up)
         results.append(f"{job}:{result.status}")
 
-    scheduler = Scheduler(cfg, db, run, clock=clock)
+    scheduler = Scheduler(cfg, core.db, run, clock=clock)
     declarations = [s.declaration for s in dispatcher.skills.skills.values()]
     scheduler.add_all([j for j in configured_jobs(cfg, declarations)
                        if j.skill in dispatcher.skills.skills])
-    return Stack(db, ledger, router, batches, dispatcher, scheduler, publisher, results)
+    return Stack(core, opened, scheduler, publisher, results)
 
 
 async def tick(stack: Stack, clock: Clock, when: datetime) -> None:

@@ -217,16 +217,16 @@ def match_cost(n: int, rounds: int = 300) -> dict[str, Any]:
     """The daemon's intent matcher alone, in this process: repeated phrases (served by its
     result cache) and every phrase new (cache off), to show both sides honestly."""
     import tomllib
+    from importlib.metadata import EntryPoint
 
     from agent.config import parse_config
     from agent.devices import DeviceRegistry
     from agent.intents import IntentMatcher
-    from agent.plugins import discover
-    from skills.home import skill
+    from agent.plugins import GROUP, discover
 
     config = parse_config(tomllib.loads(daemon_config(1883, "cost", n, Path("/tmp"), "x")))
     registry = DeviceRegistry(config)
-    skills = discover(config, entry_points=[], extra=[skill])
+    skills = discover(config, entry_points=[EntryPoint("home", "skills.home:skill", GROUP)])
     names = [name for name, _, _ in device_names(n)]
     out: dict[str, Any] = {"devices": n}
     for label, cache in (("repeated", None), ("uncached", 0)):

@@ -54,25 +54,24 @@ def ask_router(config: HearthConfig, text: str, tier: str | None, skill: str,
     Raises hearth errors (CredentialRefused, BudgetExceeded, ModelUnavailable, ...).
     """
     # Imported here: command modules must stay light at import (start-up time).
+    import asyncio
+
     from agent.credentials import check_credentials
-    from agent.ledger import Ledger
-    from agent.ledger.cli_support import with_ledger
-    from agent.router import Message, ModelRequest, Router
+    from agent.paths import state_dir
+    from agent.router import Message, ModelRequest
+    from agent.router.opening import open_router
 
     api_key = check_credentials(config)
     request = ModelRequest(skill=skill, messages=[Message("user", text)], trigger="ask")
     chosen = cast("Tier", tier or DEFAULT_TIER)
 
-    async def run(ledger: Ledger) -> dict[str, Any]:
-        router = Router(config, ledger, api_key=api_key)
-        try:
+    async def run() -> dict[str, Any]:
+        async with open_router(config, state_dir(config), api_key=api_key) as models:
             if dry_run:
-                return _plan_dict(router.plan(request, chosen))
-            return _response_dict(await router.complete(request, chosen))
-        finally:
-            await router.aclose()
+                return _plan_dict(models.router.plan(request, chosen))
+            return _response_dict(await models.router.complete(request, chosen))
 
-    return with_ledger(config, run)
+    return asyncio.run(run())
 
 
 def _plan_dict(plan: RoutePlan) -> dict[str, Any]:
@@ -177,24 +176,22 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
     """
     from agent.control.ask import dispatch_summary
     from agent.credentials import check_credentials
-    from agent.daemon.core import build_core
+    from agent.daemon.core import open_core
     from agent.mqtt.cli import CliBridge
     from agent.paths import ensure_dir, state_dir
 
     api_key = check_credentials(config)
     bridge = CliBridge(config.mqtt)
-    core = await build_core(config, ensure_dir(state_dir(config)), bridge, api_key=api_key,
-                            publish=None)
     try:
-        await core.ledger.start()
-        result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run)
-        # This process ends now, and a pending action with it: no id to confirm later.
-        dropped = core.home.pending.cancel_all(path="request",
-                                               detail="no daemon running to hold it")
-        if core.home.history is not None:
-            await core.home.history.flush()
+        async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
+                             api_key=api_key) as core:
+            result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run)
+            # This process ends now, and a pending action with it: no id to confirm later.
+            dropped = core.home.pending.cancel_all(path="request",
+                                                   detail="no daemon running to hold it")
+            if core.home.history is not None:
+                await core.home.history.flush()
     finally:
-        await core.close()
         await bridge.aclose()
     out = dispatch_summary(result)
     out["via"] = "in-process"

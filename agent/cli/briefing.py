@@ -29,50 +29,32 @@ def _now(args: argparse.Namespace) -> int:
     config = load(args)
     briefing = asyncio.run(briefing_now(config, mqtt=not args.no_mqtt))
     if args.json:
-        print_json(briefing.to_json())
+        print_json(briefing["briefing"])
     else:
-        print(briefing.markdown)
+        print(briefing["markdown"])
     return 0
 
 
-async def briefing_now(config: Any, *, mqtt: bool = True) -> Any:
-    """Build the daemon's parts in-process, run one briefing, deliver it; returns it.
+async def briefing_now(config: Any, *, mqtt: bool = True) -> dict[str, Any]:
+    """Open the daemon's parts in-process, run the briefing skill once; its reply data
+    (`markdown`, and `briefing`: the JSON form).
 
-    An unreachable broker is logged and the other notifiers still deliver.
+    An unreachable broker is logged by the MQTT notifier and the other notifiers still deliver.
     """
-    import asyncio
-    import contextlib
-
     from agent.credentials import check_credentials
-    from agent.db import Database
-    from agent.ledger import Ledger
-    from agent.notifiers.oneshot import OneShotPublisher, PublishFailed
+    from agent.daemon.core import open_core
+    from agent.errors import SkillError
+    from agent.mqtt.cli import CliBridge
     from agent.paths import ensure_dir, state_dir
-    from agent.router import Router
-    from skills.briefing.wiring import build_briefing
 
-    directory = ensure_dir(state_dir(config))
-    api_key = check_credentials(config)
-    # Opening migrates the database: blocking work, so it runs in a worker thread.
-    db = await asyncio.to_thread(Database.open, config.ledger.url, directory)
+    bridge = CliBridge(config.mqtt) if mqtt and "mqtt" in config.briefing.notifiers else None
     try:
-        ledger = Ledger(db, config)
-        await ledger.start()
-        router = Router(config, ledger, api_key=api_key)
-        try:
-            async with contextlib.AsyncExitStack() as stack:
-                publish = None
-                if mqtt and "mqtt" in config.briefing.notifiers:
-                    try:
-                        publisher = await stack.enter_async_context(
-                            OneShotPublisher(config.mqtt))
-                        publish = publisher.publish
-                    except PublishFailed as exc:
-                        log.warning("briefing: not publishing on MQTT: %s", exc)
-                service, _desk = build_briefing(config, db, ledger, router,
-                                                state_dir=directory, publish=publish)
-                return await service.run(trigger="now")
-        finally:
-            await router.aclose()
+        async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
+                             api_key=check_credentials(config)) as core:
+            result = await core.dispatcher.handle_action("briefing", "now", {})
     finally:
-        db.close()
+        if bridge is not None:
+            await bridge.aclose()
+    if not result.ok or result.reply is None:
+        raise result.error or SkillError(f"briefing: {result.status}", skill="briefing")
+    return dict(result.reply.data)

@@ -1,120 +1,137 @@
-"""The working parts of hearth, built once per configuration.
+"""The working parts of hearth for one configuration, opened and closed in one place.
 
-`build_core` is shared by the daemon and by in-process commands (`hearth ask`), so both run
-the same dispatcher, router and ledger. It builds; it starts nothing that talks to a peer.
+`open_core` is used by the daemon, by in-process commands (`hearth ask`, `hearth briefing
+now`), the benchmarks and the tests, so all of them run the same dispatcher, router and
+ledger. It opens database -> ledger -> router -> devices -> skills on one AsyncExitStack: a
+failure part-way closes what was already open, and leaving the block closes everything.
+It starts nothing that talks to a peer (the bridge is started by the daemon's components).
+It imports no skill: skills come from the `hearth.skills` entry points and get their
+services through their setup hooks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import EntryPoint
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.config import HearthConfig
 from agent.credentials import ApiKey
 from agent.db import Database
-from agent.dispatch import Dispatcher, assemble
+from agent.dispatch import Dispatcher
 from agent.ledger import Ledger
-from agent.plugins.contract import Skill
+from agent.plugins.services import Clock, SystemClock
 from agent.plugins.tools import ToolRegistry
 from agent.router import Router
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from agent.devices.rules import RuleHit
     from agent.devices.service import Bridge, HomeService
-    from agent.notifiers import Publish
-    from skills.briefing.service import BriefingService
+    from agent.router.batches import BatchClient
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Core:
-    """Everything that does hearth's work, wired together."""
+    """Everything that does hearth's work, wired together (valid inside `open_core`)."""
 
     config: HearthConfig
     state_dir: Path
     db: Database
     ledger: Ledger
     router: Router
+    batches: BatchClient | None
     tools: ToolRegistry
     home: HomeService
-    briefing: BriefingService
     dispatcher: Dispatcher
 
-    async def close(self) -> None:
-        """Close the model clients and the database."""
-        await self.router.aclose()
-        self.db.close()
+
+class NoBroker:
+    """The bridge of a process without MQTT: subscriptions are ignored, publishing fails."""
+
+    def subscribe(self, topic: str, qos: int = 1, *, max_payload: int | None = None) -> None:
+        """Nothing to subscribe on."""
+
+    async def publish(self, topic: str, payload: str | bytes, *, qos: int = 1,
+                      retain: bool = False) -> None:
+        """Always refuses."""
+        from agent.mqtt.types import BrokerUnavailable
+
+        raise BrokerUnavailable(f"no MQTT broker in this process; {topic} not sent")
 
 
-async def build_core(
+def _push(stack: AsyncExitStack, fn: Callable[[], Awaitable[None]]) -> None:
+    stack.push_async_callback(fn)
+
+
+@asynccontextmanager
+async def open_core(
     config: HearthConfig,
     state_dir: Path,
-    bridge: Bridge,
     *,
+    bridge: Bridge | None,
     api_key: ApiKey | None,
-    publish: Publish | None,
+    clock: Clock | None = None,
+    entry_points: Iterable[EntryPoint] | None = None,
     on_budget_warning: Callable[[str], None] | None = None,
-) -> Core:
-    """Open the database (migrating it) and wire ledger, router, devices, skills and dispatcher."""
+) -> AsyncIterator[Core]:
+    """Open everything one configuration describes; close it all on exit.
+
+    `bridge` None: no MQTT in this process (device commands and the MQTT notifier fail).
+    `entry_points` defaults to the installed `hearth.skills` group. Raises StartupError and
+    ConfigError like `discover`, after closing whatever was already open.
+    """
+    # Imported here: `hearth spend` imports this module's package but needs none of it.
     from agent.devices.approvals import ApprovalHistory
     from agent.devices.service import HomeService
-    from skills.briefing import make_briefing_skill
-    from skills.briefing.wiring import build_briefing
-    from skills.news import make_news_skill
+    from agent.intents import IntentMatcher
+    from agent.notifiers import NotifierContext, build_notifiers
+    from agent.plugins.discovery import discover
+    from agent.plugins.provide import ServiceFactory
+    from agent.plugins.setup import set_up
+    from agent.router.opening import open_router
 
-    # Opening migrates and runs quick_check: blocking work, kept off the event loop.
-    db = await asyncio.to_thread(Database.open, config.ledger.url, state_dir)
-    try:
-        ledger = Ledger(db, config, on_warning=on_budget_warning)
-        router = Router(config, ledger, api_key=api_key)
+    clock = clock or SystemClock()
+    now: Callable[[], datetime] = clock.now
+    async with AsyncExitStack() as stack:
+        models = await stack.enter_async_context(open_router(
+            config, state_dir, api_key=api_key, clock=now, on_warning=on_budget_warning))
         dispatcher_ref: list[Dispatcher] = []
 
         async def run_rule(hit: RuleHit) -> None:
-            # Rules fire before the dispatcher exists only if a message arrives mid-build,
-            # which cannot happen: the bridge starts after build_core returns.
+            # Rules fire only on messages, and the bridge starts after this block has opened.
             await dispatcher_ref[0].handle_action(hit.skill, hit.action, hit.args)
 
-        home = HomeService(config, bridge, run_action=run_rule, history=ApprovalHistory(db))
+        publish = None
+        if bridge is not None:
+            mqtt = bridge
+
+            async def publish(topic: str, payload: bytes, retain: bool) -> None:
+                await mqtt.publish(topic, payload, retain=retain)
+
+        home = HomeService(config, bridge if bridge is not None else NoBroker(),
+                           run_action=run_rule, history=ApprovalHistory(models.db))
         tools = ToolRegistry(tuple(home.tools))
-        briefing, desk = build_briefing(config, db, ledger, router, state_dir=state_dir,
-                                        publish=publish)
-        extra: list[Skill] = [make_news_skill(desk), make_briefing_skill(briefing)]
-        digest = _digest_skill(config, db, ledger, router, api_key=api_key, briefing=briefing)
-        if digest is not None:
-            extra.append(digest)
-        dispatcher = assemble(config, router, tools, slot_lists=home.registry.slot_lists,
-                              extra=extra)
+        notifiers = tuple(build_notifiers(config.briefing.notifiers,
+                                          NotifierContext(config, state_dir, publish)))
+        factory = ServiceFactory(
+            household=config, router=models.router, tools=tools, ledger=models.ledger,
+            database=models.db, devices=home.registry, state_dir=state_dir, publish=publish,
+            notifiers=notifiers, batches=models.batches, clock=clock,
+            at_close=lambda fn: _push(stack, fn))
+        found = discover(config, entry_points=entry_points)
+        services = factory.all(found.skills)
+        skills = await set_up(found, lambda loaded: services[loaded.name])
+        dispatcher = Dispatcher(skills, models.router,
+                                IntentMatcher(skills, slot_lists=home.registry.slot_lists),
+                                services, ledger=models.ledger)
         dispatcher_ref.append(dispatcher)
-    except BaseException:
-        db.close()
-        raise
-    return Core(config=config, state_dir=state_dir, db=db, ledger=ledger, router=router,
-                tools=tools, home=home, briefing=briefing, dispatcher=dispatcher)
-
-
-def _digest_skill(config: HearthConfig, db: Database, ledger: Ledger, router: Router, *,
-                  api_key: ApiKey | None, briefing: BriefingService) -> Skill | None:
-    """The weekly deep digest, when enabled and a key exists (it only runs on Claude)."""
-    from agent.daemon.preflight import wants_digest
-
-    if not wants_digest(config, api_key):
-        if config.briefing.digest.enabled:
-            log.warning("briefing.digest is enabled but no Anthropic API key is configured: "
-                        "the weekly digest is off")
-        return None
-    assert api_key is not None  # wants_digest
-    from skills.digest import make_digest_skill
-    from skills.digest.batches import BatchClient
-    from skills.digest.digest import WeeklyDigest
-
-    digest = WeeklyDigest(config, db, ledger, BatchClient(config.anthropic, api_key),
-                          router=router.bind("digest", tier="deep", allow_cloud=True,
-                                             fallback=(), tools={}),
-                          notifiers=briefing.notifiers)
-    return make_digest_skill(digest)
+        yield Core(config=config, state_dir=state_dir, db=models.db, ledger=models.ledger,
+                   router=models.router, batches=models.batches, tools=tools, home=home,
+                   dispatcher=dispatcher)

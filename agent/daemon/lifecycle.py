@@ -117,10 +117,30 @@ class Daemon:
 
     async def _start(self, runtime: Runtime) -> None:
         # Start in reverse shutdown order: connections, storage, work, then intake.
-        for component in sorted(runtime.components, key=lambda c: -int(c.stage)):
-            log.debug("starting %s", component.name)
-            await component.start()
+        started: list[Component] = []
+        try:
+            for component in sorted(runtime.components, key=lambda c: -int(c.stage)):
+                log.debug("starting %s", component.name)
+                await component.start()
+                started.append(component)
+        except BaseException:
+            # Unwind what started, newest first, then close what the build opened.
+            await self._unwind(runtime, started)
+            raise
         self.runtime = runtime
+
+    async def _unwind(self, runtime: Runtime, started: list[Component]) -> None:
+        each = self.config.hearth.shutdown_timeout / len(Stage)
+        for component in reversed(started):
+            try:
+                await asyncio.wait_for(component.stop(), each)
+            except Exception as exc:  # noqa: BLE001 - unwinding goes on; the start error wins
+                log.error("stopping %s after a failed start: %s: %s", component.name,
+                          type(exc).__name__, exc)
+        try:
+            await runtime.stack.aclose()
+        except Exception as exc:  # noqa: BLE001
+            log.error("closing after a failed start: %s: %s", type(exc).__name__, exc)
 
     async def _reload_config(self) -> None:
         log.info("SIGHUP: reloading %s", self.config_path or "embedded defaults")
@@ -130,7 +150,7 @@ class Daemon:
 
             await asyncio.to_thread(check_config, new_config)
             new_runtime = await self.build(new_config, self.state_dir, self.info)
-        except HearthError as exc:
+        except HearthError as exc:  # the build closed what it had opened
             log.error("reload rejected, keeping the running config: %s", exc)
             self.notifier.status(f"reload rejected: {type(exc).__name__}; running on old config")
             return

@@ -13,22 +13,6 @@ from collections.abc import Callable, Mapping
 from agent.config import HearthConfig
 from agent.credentials import ApiKey, check_credentials
 from agent.errors import ConfigError
-from agent.plugins.contract import Skill, unwired
-
-
-def wants_digest(config: HearthConfig, api_key: ApiKey | None) -> bool:
-    """Whether the daemon runs the weekly digest skill (it needs Claude, hence a key)."""
-    return config.briefing.digest.enabled and api_key is not None
-
-
-def core_skills(config: HearthConfig, api_key: ApiKey | None) -> list[Skill]:
-    """Stand-ins for the skills the core builds itself and that are no entry point: their
-    declarations are what discovery checks the config against."""
-    if not wants_digest(config, api_key):
-        return []
-    from skills.digest import DECLARATION
-
-    return [unwired(DECLARATION, "the daemon builds it with a batch client")]
 
 
 def check_config(config: HearthConfig, environ: Mapping[str, str] | None = None) -> ApiKey | None:
@@ -45,7 +29,8 @@ def check_config(config: HearthConfig, environ: Mapping[str, str] | None = None)
 def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = None, *,
                    has_key: bool) -> None:
     """`check_config` without the Anthropic credential (the doctor reports that one on its
-    own line, with its own fix). `has_key` decides whether the digest skill is expected."""
+    own line, with its own fix). `has_key` is kept for the doctor's call: every
+    installed skill, the digest included, is checked whether or not a key exists."""
     from agent.db import database_backend
     from agent.devices.registry import DeviceRegistry
     from agent.ledger.prices import load_price_table
@@ -64,8 +49,7 @@ def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = Non
         lambda: DeviceRegistry(config),
         lambda: build_notifiers(config.briefing.notifiers,
                                 NotifierContext(config, state_dir(config, environ), None)),
-        lambda: discover(config, extra=core_skills(config, ApiKey("checked") if has_key
-                                                   else None)),
+        lambda: discover(config),
     ]
     for check in checks:
         try:

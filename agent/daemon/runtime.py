@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ class Runtime:
     config: HearthConfig
     state_dir: Path
     components: list[Component] = field(default_factory=list)
+    # What the build opened (the core: database, ledger, router, skills), closed last.
+    stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     # Short fragments for systemd's STATUS= line, e.g. "broker connected".
     status_parts: list[Callable[[], str]] = field(default_factory=list)
     # Checks that run once after READY and log what is missing and what still works.

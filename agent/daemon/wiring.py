@@ -14,7 +14,7 @@ from agent.control import ControlServer, collect_status, socket_path
 from agent.control.ask import ASK_TIMEOUT, ask_handler
 from agent.credentials import check_credentials
 from agent.daemon.component import CallbackComponent, Stage
-from agent.daemon.core import Core, build_core
+from agent.daemon.core import Core, open_core
 from agent.daemon.inbound import Inbound
 from agent.daemon.runtime import Runtime
 from agent.daemon.status import DaemonInfo, StatusBoard
@@ -43,9 +43,6 @@ async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo)
     loop = asyncio.get_running_loop()
     warnings: set[asyncio.Task[None]] = set()
 
-    async def publish(topic: str, payload: bytes, retain: bool) -> None:
-        await bridge.publish(topic, payload, retain=retain)
-
     def on_budget_warning(message: str) -> None:
         # Called from the ledger's worker thread or the loop; publish from the loop.
         async def send() -> None:
@@ -59,8 +56,21 @@ async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo)
 
         loop.call_soon_threadsafe(spawn)
 
-    core = await build_core(config, state_dir, bridge, api_key=api_key, publish=publish,
-                            on_budget_warning=on_budget_warning)
+    runtime = Runtime(config=config, state_dir=state_dir)
+    try:
+        core = await runtime.stack.enter_async_context(open_core(
+            config, state_dir, bridge=bridge, api_key=api_key,
+            on_budget_warning=on_budget_warning))
+        _assemble(runtime, core, bridge, info)
+    except BaseException:
+        await runtime.stack.aclose()
+        raise
+    return runtime
+
+
+def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo) -> None:
+    """The components over an open core."""
+    config = core.config
     board = StatusBoard(core, bridge)
     ha = HaDiscovery(config, bridge, board.sensors)
     inbound = Inbound(core, bridge, ha)
@@ -75,23 +85,22 @@ async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo)
 
     sweeper = ReservationSweeper(core.ledger, config.ledger.sweep_interval_seconds)
     stages = config.hearth.shutdown_timeout / len(Stage)
-    runtime = Runtime(config=config, state_dir=state_dir)
     runtime.components = [
         CallbackComponent("mqtt", Stage.CONNECTIONS, bridge.start, bridge.stop),
-        CallbackComponent("ledger", Stage.STORAGE, _ignore(core.ledger.start), core.close),
+        # The core was opened by the build (open_core); stopping storage closes it.
+        CallbackComponent("core", Stage.STORAGE, None, runtime.stack.aclose),
         CallbackComponent("inbound", Stage.WORK, _sync(inbound.subscribe_all),
                           lambda: inbound.drain(stages * 0.8)),
         CallbackComponent("scheduler", Stage.INTAKE, scheduler.start, scheduler.stop),
         # Intake stops first and starts last: the sweep runs only over a started ledger.
         CallbackComponent(sweeper.name, Stage.INTAKE, sweeper.start, sweeper.stop),
         CallbackComponent("home-assistant", Stage.INTAKE, *_ha_loop(ha, bridge, board)),
-        control,
+        CallbackComponent("control", Stage.INTAKE, control.start, control.stop),
     ]
     runtime.status_parts.append(board.line)
     runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
                                   skills=board.skills, spend=board.spend)
     runtime.probes.extend([_probe_broker(core, bridge), _probe_models(board)])
-    return runtime
 
 
 def _scheduler(core: Core) -> Scheduler:
@@ -112,13 +121,6 @@ def _scheduler(core: Core) -> Scheduler:
             log.warning("job %s names skill %r, which is not enabled; not scheduled",
                         job.name, job.skill)
     return scheduler
-
-
-def _ignore(start: Callable[[], Awaitable[object]]) -> AsyncFn:
-    async def run() -> None:
-        await start()
-
-    return run
 
 
 def _sync(fn: Callable[[], None]) -> AsyncFn:

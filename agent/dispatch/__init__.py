@@ -1,12 +1,12 @@
 """The dispatcher: triggers in, the right skill run in isolation, a `DispatchResult` out.
 
-    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), tools)
-    # or, discovering the installed skills: assemble(config, router, tools, slot_lists=...)
+    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), services, ledger=ledger)
+    # services: {name: Services}, built by agent.plugins.provide (daemon/core.py opens it all)
     result = await dispatcher.handle_text("turn off the kitchen light")
 """
 
 from agent.dispatch.chooser import SkillChooser
-from agent.dispatch.dispatcher import Dispatcher, DispatchRouter, assemble
+from agent.dispatch.dispatcher import Dispatcher, DispatchRouter, NoneLedger, none_record
 from agent.dispatch.result import DispatchResult, Route, Status
 from agent.dispatch.runner import SkillRunner, SkillStats
 
@@ -14,10 +14,11 @@ __all__ = [
     "DispatchResult",
     "DispatchRouter",
     "Dispatcher",
+    "NoneLedger",
     "Route",
     "SkillChooser",
     "SkillRunner",
     "SkillStats",
     "Status",
-    "assemble",
+    "none_record",
 ]

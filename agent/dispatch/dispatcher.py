@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from agent.config.root import HearthConfig
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
 from agent.dispatch.result import DispatchResult, Route
 from agent.dispatch.runner import RunOutcome, SkillRunner, SkillStats
@@ -27,21 +26,18 @@ from agent.errors import (
     SkillError,
 )
 from agent.intents import IntentMatch, IntentMatcher
+from agent.ledger.types import CallRecord, LedgerEntry, Outcome, Usage
 from agent.plugins.contract import (
     ActionEvent,
     Event,
     MqttEvent,
     Reply,
     ScheduleEvent,
-    Skill,
-    SkillContext,
-    SkillRouter,
     TextEvent,
 )
-from agent.plugins.discovery import discover
-from agent.plugins.skillset import LoadedSkill, SkillSet
-from agent.plugins.tools import ToolRegistry
-from agent.router.types import ModelRequest, ModelResponse, Tier, ToolSpec
+from agent.plugins.services import Services
+from agent.plugins.skillset import SkillSet
+from agent.router.types import ModelRequest, ModelResponse, Tier
 
 log = logging.getLogger(__name__)
 
@@ -57,28 +53,35 @@ class DispatchRouter(Protocol):
         """What `complete` would do, without calling a model."""
         ...
 
-    async def record_none(self, *, skill: str, trigger: str, latency_ms: int) -> str:
-        """Write a tier-`none` ledger row; returns its id."""
+
+
+class NoneLedger(Protocol):
+    """The part of `agent.ledger.Ledger` the dispatcher uses: tier-`none` rows."""
+
+    async def settle(self, reservation: None, record: CallRecord) -> LedgerEntry:
+        """Write one row."""
         ...
 
-    def bind(self, skill: str, *, tier: Tier, allow_cloud: bool, fallback: tuple[Tier, ...] = (),
-             tools: Mapping[str, ToolSpec] = ...) -> SkillRouter:
-        """The router as one skill sees it."""
-        ...
+
+def none_record(skill: str, trigger: str, latency_ms: int) -> CallRecord:
+    """The $0 ledger row of a request answered without a model (an intent match)."""
+    return CallRecord(skill=skill, trigger=trigger, tier_requested="none", tier_used="none",
+                      backend="none", model_requested="", model_used="", usage=Usage(),
+                      outcome=Outcome.OK, latency_ms=latency_ms)
 
 
 class Dispatcher:
     """Routes triggers to skills; each skill runs with only what it declared."""
 
     def __init__(self, skills: SkillSet, router: DispatchRouter, matcher: IntentMatcher,
-                 tools: ToolRegistry, *, log_none_calls: bool = True) -> None:
+                 services: Mapping[str, Services], *, ledger: NoneLedger | None) -> None:
         self.skills = skills
         self._router = router
         self._matcher = matcher
-        self._log_none_calls = log_none_calls
+        # None: no tier-`none` rows (a benchmark measuring the dispatcher alone).
+        self._ledger = ledger
         self._chooser = SkillChooser(skills)
-        # Contexts are built once, at start-up: an unknown tool name fails here, loudly.
-        self._runners = {name: SkillRunner(loaded, _context(loaded, router, tools))
+        self._runners = {name: SkillRunner(loaded, services[name])
                          for name, loaded in skills.skills.items()}
 
     @property
@@ -86,8 +89,8 @@ class Dispatcher:
         """Per-skill counters since start-up."""
         return {name: runner.stats for name, runner in self._runners.items()}
 
-    def context(self, skill: str) -> SkillContext:
-        """The context `skill`'s handler receives (for inspection and tests)."""
+    def context(self, skill: str) -> Services:
+        """The services `skill`'s handler receives (for inspection and tests)."""
         return self._runners[skill].context
 
     async def _run(self, route: Route, skill: str, event: Event, **extra: Any) -> DispatchResult:
@@ -134,10 +137,12 @@ class Dispatcher:
         result = await self._run("intent", match.skill, event, intent=match.intent,
                                  slots=slots, dry_run=dry_run)
         ids: tuple[str, ...] = ()
-        if self._log_none_calls and not dry_run:
+        if self._ledger is not None and not dry_run:
             try:
-                ids = (await self._router.record_none(skill=match.skill, trigger=trigger,
-                                                      latency_ms=_ms(started)),)
+                # No model, so no router: the row goes straight to the ledger.
+                entry = await self._ledger.settle(None, none_record(match.skill, trigger,
+                                                                    _ms(started)))
+                ids = (entry.id,)
             except HearthError as exc:
                 # The skill already ran; losing its $0 row is worth a warning, not a failure.
                 log.warning("ledger row for intent %s (skill %s) not written: %s",
@@ -193,25 +198,6 @@ class Dispatcher:
         """A named action (from a rule, the CLI or another part of the core)."""
         event = ActionEvent(action=action, args=dict(args), dry_run=dry_run)
         return await self._run("action", skill, event, dry_run=dry_run)
-
-
-def assemble(config: HearthConfig, router: DispatchRouter, tools: ToolRegistry, *,
-             slot_lists: Callable[[], Mapping[str, Any]] | None = None,
-             extra: Iterable[Skill] = ()) -> Dispatcher:
-    """Discover the skills, build the intent matcher and the dispatcher: the daemon's wiring
-    and `hearth ask`'s in one call. Raises StartupError/ConfigError like `discover`."""
-    skills = discover(config, extra=extra)
-    return Dispatcher(skills, router, IntentMatcher(skills, slot_lists=slot_lists), tools)
-
-
-def _context(loaded: LoadedSkill, router: DispatchRouter, tools: ToolRegistry) -> SkillContext:
-    decl = loaded.declaration
-    granted = tools.granted(decl)
-    fallback = tuple(t for t in decl.fallback if t != loaded.tier)
-    bound = router.bind(decl.name, tier=loaded.tier, allow_cloud=decl.allow_cloud,
-                        fallback=fallback, tools=granted)
-    return SkillContext(name=decl.name, router=bound, tools=granted, config=loaded.config,
-                        log=logging.getLogger(f"hearth.skills.{decl.name}"))
 
 
 def _with(result: DispatchResult, *, ledger_ids: tuple[str, ...],

@@ -80,7 +80,7 @@ class SkillRunner:
         async with self._slots:
             try:
                 # Typed loosely: a third-party handler may return anything at all.
-                reply: object = await self.loaded.skill.handler(self.context, event)
+                reply: object = await self.loaded.handler(self.context, event)  # type: ignore[misc]
             except (Exception, SystemExit) as exc:
                 # SystemExit too: a skill calling sys.exit() must not stop the daemon.
                 log.exception("skill %s failed on %s: %s: %s", self.name,

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from agent.config.root import HearthConfig
-from agent.db import Database
 from agent.ledger import Ledger
 from agent.ledger.budget import MICROS_PER_USD
 from agent.paths import state_dir
@@ -26,16 +25,12 @@ def usd_number(micros: int) -> float:
 
 
 def with_ledger(config: HearthConfig, fn: Callable[[Ledger], Awaitable[T]]) -> T:
-    """Open the configured database, reconcile orphaned reservations (so a crashed call
-    shows as spent), run ``fn`` and close everything."""
-    db = Database.open(config.ledger.url, state_dir(config))
-    try:
-        ledger = Ledger(db, config)
+    """Open the configured database and the ledger (reconciling orphaned reservations, so
+    a crashed call shows as spent), run ``fn`` and close everything."""
+    from agent.ledger.opening import open_ledger
 
-        async def main() -> T:
-            await ledger.start()
-            return await fn(ledger)
+    async def main() -> T:
+        async with open_ledger(config, state_dir(config)) as books:
+            return await fn(books.ledger)
 
-        return asyncio.run(main())
-    finally:
-        db.close()
+    return asyncio.run(main())

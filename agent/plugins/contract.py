@@ -1,14 +1,13 @@
 """The skill contract: what a skill declares, what it is handed, what it hands back.
 
-A skill is data (a frozen `SkillDeclaration`) plus one async handler. The core reads the
-declaration at start-up, refuses duplicates, and builds each handler a `SkillContext` that
-holds only what the skill declared: a router bound to its name and tier, its granted tools,
-its validated config section and a logger.
+A skill is data (a frozen `SkillDeclaration`) plus one async handler, given directly or
+built by a `setup(services)` hook. The core reads the declaration at start-up, refuses
+duplicates, and builds each skill its `Services` (agent/plugins/services.py): only what the
+skill declared, a router bound to its name and tier, its granted tools, its config section.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from agent.router.types import ModelRequest, ModelResponse, Tier, ToolSpec
+from agent.plugins.services import Services
+from agent.router.types import ModelRequest, ModelResponse, Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,8 @@ class SkillDeclaration:
     topics: tuple[str, ...] = ()
     schedules: tuple[ScheduleSpec, ...] = ()
     tools: tuple[str, ...] = ()
+    # MQTT topic filters the skill may publish on (`{prefix}` is the configured prefix).
+    publishes: tuple[str, ...] = ()
     config_schema: type[BaseModel] | None = None
     # JSON schema of the arguments the local dispatcher may pass on free text.
     arguments_schema: Mapping[str, Any] | None = None
@@ -110,39 +112,25 @@ class SkillRouter(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class SkillContext:
-    """What a handler is given. Nothing else: no clients, no tools it did not declare."""
+# A handler's first argument: the skill's `Services` (the old name is kept for handlers).
+SkillContext = Services
 
-    name: str
-    router: SkillRouter
-    tools: Mapping[str, ToolSpec]
-    config: BaseModel | None
-    log: logging.Logger
-
-
-Handler = Callable[[SkillContext, Event], Awaitable[Reply | None]]
+Handler = Callable[[Services, Event], Awaitable[Reply | None]]
+# A skill's setup hook: given its services, the handler it runs with (or None: "off in this
+# configuration", with the reason logged by the skill). Called once per runtime.
+Setup = Callable[[Services], "Handler | Awaitable[Handler | None] | None"]
 
 
 @dataclass(frozen=True, slots=True)
 class Skill:
-    """A declaration and its handler; what `skills/<name>` and entry points provide."""
+    """A declaration plus either a ready `handler` or a `setup` hook that builds one from
+    the skill's services; what `skills/<name>` and third-party entry points provide."""
 
     declaration: SkillDeclaration
-    handler: Handler
+    handler: Handler | None = None
+    setup: Setup | None = None
 
-
-def unwired(declaration: SkillDeclaration, needs: str) -> Skill:
-    """The entry-point form of a built-in skill that needs objects only the daemon builds.
-
-    Discovery reads its declaration; the daemon passes the wired skill (same name) through
-    `discover(extra=...)`, which replaces this one. Run on its own, it says what is missing.
-    """
-
-    async def handler(_ctx: SkillContext, _event: Event) -> Reply | None:
-        from agent.errors import SkillError
-
-        raise SkillError(f"the {declaration.name} skill is not wired ({needs})",
-                         skill=declaration.name)
-
-    return Skill(declaration, handler)
+    def __post_init__(self) -> None:
+        if (self.handler is None) == (self.setup is None):
+            raise TypeError(f"skill {self.declaration.name!r}: give exactly one of handler= "
+                            "and setup=")

@@ -8,6 +8,7 @@ A bad declaration or config section, on the other hand, stops start-up loudly.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Iterable, Mapping
@@ -29,9 +30,6 @@ from agent.router.types import Tier
 log = logging.getLogger(__name__)
 
 GROUP = "hearth.skills"
-# Entry points from hearth's own distribution are the built-ins; the daemon may pass a
-# wired instance of one through `extra` (e.g. a skill built with its notifiers injected).
-BUILTIN_DIST = "hearth-agent"
 
 
 class CommonKeys(Section):
@@ -50,11 +48,6 @@ def _source(ep: EntryPoint) -> str:
     return f"{ep.name} = {ep.value}{where}"
 
 
-def _is_builtin(ep: EntryPoint) -> bool:
-    dist = getattr(ep, "dist", None)
-    return dist is not None and dist.name.replace("_", "-").lower() == BUILTIN_DIST
-
-
 def _load(ep: EntryPoint) -> Skill:
     """The Skill an entry point names: a `Skill`, or a callable taking no arguments returning one."""
     obj = ep.load()
@@ -65,17 +58,17 @@ def _load(ep: EntryPoint) -> Skill:
     return obj
 
 
-def _handler_is_async(skill: Skill) -> bool:
-    handler: Any = skill.handler
+def is_async_handler(handler: Any) -> bool:
+    """Whether `handler` (a function, a partial of one, or an object) is `async def`."""
+    if isinstance(handler, functools.partial):
+        handler = handler.func
     return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
         getattr(handler, "__call__", None)  # noqa: B004 - an object with `async def __call__`
     )
 
 
-def _load_all(
-    eps: Iterable[EntryPoint], extra: Iterable[Skill]
-) -> tuple[list[tuple[Skill, str]], dict[str, str]]:
-    found: list[tuple[Skill, str, bool]] = []
+def _load_all(eps: Iterable[EntryPoint]) -> tuple[list[tuple[Skill, str]], dict[str, str]]:
+    found: list[tuple[Skill, str]] = []
     failed: dict[str, str] = {}
     for ep in sorted(eps, key=lambda e: (e.name, e.value)):
         try:
@@ -89,14 +82,8 @@ def _load_all(
         if skill.declaration.name != ep.name:
             log.warning("entry point %s provides a skill named %r", _source(ep),
                         skill.declaration.name)
-        found.append((skill, _source(ep), _is_builtin(ep)))
-    extras = list(extra)
-    replaced = {s.declaration.name for s in extras}
-    kept = [(s, src) for s, src, builtin in found if not (builtin and s.declaration.name in replaced)]
-    for name in replaced:
-        failed.pop(name, None)
-    kept += [(s, "extra") for s in extras]
-    return kept, failed
+        found.append((skill, _source(ep)))
+    return found, failed
 
 
 def _common(name: str, section: Mapping[str, Any], problems: list[str]) -> CommonKeys:
@@ -126,17 +113,17 @@ def discover(
     config: HearthConfig,
     *,
     entry_points: Iterable[EntryPoint] | None = None,
-    extra: Iterable[Skill] = (),
 ) -> SkillSet:
     """Load, check and configure every skill; the frozen result is what the daemon runs.
 
-    `entry_points` defaults to the installed `hearth.skills` group (tests pass their own);
-    `extra` adds skills built by the core itself. Raises StartupError on bad declarations or
+    `entry_points` defaults to the installed `hearth.skills` group (tests pass their own).
+    A skill with a `setup` hook is not set up here (see agent.plugins.setup). Raises
+    StartupError on bad declarations or
     duplicate names/topics/intents (naming both skills), ConfigError on bad `[skills.*]`
     sections (dotted paths, every problem at once).
     """
     eps = metadata.entry_points(group=GROUP) if entry_points is None else entry_points
-    skills, failed = _load_all(eps, extra)
+    skills, failed = _load_all(eps)
     problems: list[str] = []
     staged: list[LoadedSkill] = []
     for skill, source in skills:
@@ -154,7 +141,8 @@ def discover(
                                   concurrency=common.concurrency, tier=tier,
                                   enabled=common.enabled, source=source))
     check_skills(staged)
-    not_async = [s.name for s in staged if not _handler_is_async(s.skill)]
+    not_async = [s.name for s in staged
+                 if s.skill.handler is not None and not is_async_handler(s.skill.handler)]
     if not_async:
         raise StartupError(f"skill handler(s) must be `async def`: {', '.join(not_async)}")
     enabled: dict[str, LoadedSkill] = {}

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from pydantic import BaseModel
 
 from agent.mqtt.topics import topic_matches
-from agent.plugins.contract import ScheduleSpec, Skill, SkillDeclaration
+from agent.plugins.contract import Handler, ScheduleSpec, Skill, SkillDeclaration
 from agent.router.types import Tier
 
 
@@ -24,8 +24,15 @@ class LoadedSkill:
     # The tier the skill runs on: the declared one unless `[router.skills.<name>] tier` pins another.
     tier: Tier
     enabled: bool = True
-    # Where it came from, for error messages: "name = module:attr (dist version)" or "extra".
-    source: str = "extra"
+    # Where it came from, for error messages: "name = module:attr (dist version)".
+    source: str = "test"
+    # The handler that runs: the skill's own, or what its setup hook returned (set by
+    # agent.plugins.setup.set_up; None until then for a skill with a setup hook).
+    handler: Handler | None = None
+
+    def __post_init__(self) -> None:
+        if self.handler is None and self.skill.handler is not None:
+            object.__setattr__(self, "handler", self.skill.handler)
 
     @property
     def declaration(self) -> SkillDeclaration:

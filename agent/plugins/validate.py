@@ -92,6 +92,11 @@ def _trigger_problems(d: SkillDeclaration, n: str) -> list[str]:
         reason = topic_filter_problem(topic)
         if reason:
             problems.append(f"{n}: topic {topic!r}: {reason}")
+    for topic in d.publishes:
+        # `{prefix}` is filled in from [mqtt] prefix when the publisher is built.
+        reason = topic_filter_problem(topic.replace("{prefix}", "hearth"))
+        if reason:
+            problems.append(f"{n}: publishes {topic!r}: {reason}")
     for spec in d.schedules:
         if len(spec.cron.split()) != 5:
             problems.append(f"{n}: schedule {spec.name!r}: cron {spec.cron!r} needs five fields")

@@ -4,11 +4,10 @@ Parts are `PartProvider`s (agent/notifiers): the news desk (skills/news), the sp
 (`SpendPart`, from the ledger) and any third-party provider. Notifiers are built from
 `[briefing] notifiers` by `agent.notifiers.build_notifiers` (MQTT, file, entry points).
 
-Wiring (the daemon does this once; the skill declares no schedule of its own, the core
-schedules it from `[briefing] cron` via `agent.scheduler.configured_jobs`)::
-
-    service = BriefingService(config, [news_desk, SpendPart(ledger, zone)], notifiers)
-    make_briefing_skill(service)   # -> Skill, passed to discovery in place of the entry point's
+Its setup hook builds a `BriefingService` that reads the services' part board on every run
+(the news skill, set up after this one, adds its desk there), then its own spend part.
+The skill declares no schedule of its own: the core schedules it from
+`[briefing] cron` via `agent.scheduler.configured_jobs`.
 
 Events: `ScheduleEvent` (the morning run, possibly a catch-up) and `ActionEvent("now")`
 (`hearth briefing now`) compose and deliver; the reply's text is the spoken variant.
@@ -18,18 +17,20 @@ from __future__ import annotations
 
 from functools import partial
 
+from agent.notifiers.types import PartProvider
 from agent.plugins.contract import (
     ActionEvent,
     Event,
+    Handler,
     Reply,
     ScheduleEvent,
     Skill,
     SkillContext,
     SkillDeclaration,
     TextEvent,
-    unwired,
 )
-from skills.briefing.service import BriefingService
+from agent.plugins.services import Services
+from skills.briefing.service import BriefingService, Parts
 from skills.briefing.spend import SpendPart
 
 DECLARATION = SkillDeclaration(
@@ -42,9 +43,23 @@ DECLARATION = SkillDeclaration(
 )
 
 
-def make_briefing_skill(service: BriefingService) -> Skill:
-    """A `briefing` skill serving `service` directly (no module state)."""
-    return Skill(DECLARATION, partial(handle, service))
+class _WithSpend:
+    """The board's parts (read at every run), then the spend part: spend closes the briefing."""
+
+    def __init__(self, board: Parts, spend: PartProvider) -> None:
+        self._board = board
+        self._spend = spend
+
+    def parts(self) -> tuple[PartProvider, ...]:
+        return (*self._board.parts(), self._spend)
+
+
+def setup(services: Services) -> Handler:
+    """The handler, serving a briefing service built for this runtime (no module state)."""
+    spend = SpendPart(services.spend, services.zone, clock=services.clock.now)
+    service = BriefingService(services.household, _WithSpend(services.parts, spend),
+                              services.notifiers, clock=services.clock.now)
+    return partial(handle, service)
 
 
 async def handle(service: BriefingService, ctx: SkillContext, event: Event) -> Reply | None:
@@ -57,11 +72,10 @@ async def handle(service: BriefingService, ctx: SkillContext, event: Event) -> R
     else:
         ctx.log.debug("briefing: ignoring %s", type(event).__name__)
         return None
-    return Reply(briefing.spoken, {"title": briefing.title, "markdown": briefing.markdown})
+    return Reply(briefing.spoken, {"title": briefing.title, "markdown": briefing.markdown,
+                                   "briefing": briefing.to_json()})
 
 
-# The entry point discovery reads; the daemon replaces it with make_briefing_skill(service).
-skill = unwired(DECLARATION, "the daemon builds it with its parts and notifiers")
+skill = Skill(DECLARATION, setup=setup)
 
-__all__ = ["DECLARATION", "BriefingService", "SpendPart", "handle",
-           "make_briefing_skill", "skill"]
+__all__ = ["DECLARATION", "BriefingService", "SpendPart", "handle", "setup", "skill"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
 
 from agent.config.root import HearthConfig
 from agent.errors import HearthError, SkillError
@@ -19,16 +20,32 @@ from skills.briefing.render import render_markdown, render_spoken
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class Parts(Protocol):
+    """A board of part providers that grows while hearth sets up (agent.plugins.PartBoard)."""
+
+    def parts(self) -> tuple[PartProvider, ...]:
+        """The providers now on the board."""
+        ...
+
+
 class BriefingService:
     """Builds and delivers briefings. One per daemon; `run` is safe to call on demand."""
 
-    def __init__(self, config: HearthConfig, parts: Sequence[PartProvider],
+    def __init__(self, config: HearthConfig, parts: Parts | Sequence[PartProvider],
                  notifiers: Sequence[Notifier], *,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.config = config
-        self.parts = list(parts)
+        # A board is read on every run: skills set up after this one add their parts later.
+        self._parts = parts
         self.notifiers = list(notifiers)
         self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def parts(self) -> list[PartProvider]:
+        """The part providers, in order, as of now."""
+        parts = self._parts
+        return list(parts.parts() if isinstance(parts, Parts) else parts)
 
     async def compose(self, *, planned: datetime | None = None, trigger: str = "now"
                       ) -> Briefing:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from agent.ledger import Ledger
 from agent.notifiers.types import BriefingPart, BriefingRequest
+from agent.plugins.services import SkillLedger
 
 
 def usd(micros: int) -> str:
@@ -22,7 +22,7 @@ class SpendPart:
 
     name = "spend"
 
-    def __init__(self, ledger: Ledger, zone: ZoneInfo, *,
+    def __init__(self, ledger: SkillLedger, zone: ZoneInfo, *,
                  clock: Callable[[], datetime] | None = None) -> None:
         self._ledger = ledger
         self._zone = zone
@@ -33,8 +33,8 @@ class SpendPart:
         today = request.now.astimezone(self._zone).date()
         start = datetime.combine(today - timedelta(days=1), time(0), tzinfo=self._zone)
         end = datetime.combine(today, time(0), tzinfo=self._zone)
-        report = await self._ledger.spend_between(start.astimezone(UTC), end.astimezone(UTC))
-        caps = [c for c in await self._ledger.budget_status() if c.name == "global"]
+        report = await self._ledger.house(start.astimezone(UTC), end.astimezone(UTC))
+        caps = [c for c in await self._ledger.caps() if c.name == "global"]
         lines = [f"- Yesterday: {usd(report.cost_micros)} over {report.calls} model call"
                  f"{'s' if report.calls != 1 else ''}"
                  f" (the deep tier would have cost {usd(report.counterfactual_micros)})."]

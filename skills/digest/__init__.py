@@ -4,33 +4,29 @@ Off by default (`[briefing.digest] enabled = false`). When enabled, the core sch
 job `digest.weekly` at `[briefing.digest] cron` (see `agent.scheduler.configured_jobs`);
 choose the cron `deadline_hours` before you want to read it.
 
-Wiring (the daemon, only when enabled and an API key is configured)::
-
-    digest = WeeklyDigest(config, db, ledger, BatchClient(config.anthropic, api_key),
-                          router=router.bind("digest", tier="deep", allow_cloud=True),
-                          notifiers=[MqttNotifier(publish, prefix, kind="digest"),
-                                     FileNotifier(state_dir, kind="digest")])
-    make_digest_skill(digest)   # -> Skill, passed to discovery
-
-Deliberately not an entry point: the daemon adds it (`agent/daemon/core.py`) only when
-`[briefing.digest] enabled = true` and an API key exists, so one switch turns it on.
+Its setup hook returns no handler (the skill is off, and says why) unless `[briefing.digest]
+enabled = true` and an Anthropic API key exists (the batch client is among its services).
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from agent.plugins.contract import (
     ActionEvent,
     Event,
+    Handler,
     Reply,
     ScheduleEvent,
     Skill,
     SkillContext,
     SkillDeclaration,
 )
-from skills.digest.batches import BatchClient
-from skills.digest.digest import DigestResult, WeeklyDigest
+from agent.plugins.services import Services
+
+if TYPE_CHECKING:
+    from skills.digest.digest import WeeklyDigest
 
 DECLARATION = SkillDeclaration(
     name="digest",
@@ -41,9 +37,22 @@ DECLARATION = SkillDeclaration(
 )
 
 
-def make_digest_skill(digest: WeeklyDigest) -> Skill:
-    """A `digest` skill serving `digest` directly."""
-    return Skill(DECLARATION, partial(handle, digest))
+def setup(services: Services) -> Handler | None:
+    """The handler, or None when the digest is switched off or cannot run (no API key)."""
+    if not services.household.briefing.digest.enabled:
+        services.log.debug("digest: [briefing.digest] enabled is false")
+        return None
+    if services.batches is None:
+        services.log.warning("briefing.digest is enabled but no Anthropic API key is "
+                             "configured: the weekly digest is off")
+        return None
+    from skills.digest.digest import WeeklyDigest
+
+    digest = WeeklyDigest(services.household, services.storage.database, services.spend,
+                          services.batches, router=services.router,
+                          notifiers=services.notifiers, clock=services.clock.now,
+                          sleep=services.clock.sleep)
+    return partial(handle, digest)
 
 
 async def handle(digest: WeeklyDigest, ctx: SkillContext, event: Event) -> Reply | None:
@@ -59,5 +68,6 @@ async def handle(digest: WeeklyDigest, ctx: SkillContext, event: Event) -> Reply
                  {"status": result.status, "items": result.items})
 
 
-__all__ = ["DECLARATION", "BatchClient", "DigestResult", "WeeklyDigest", "handle",
-           "make_digest_skill"]
+skill = Skill(DECLARATION, setup=setup)
+
+__all__ = ["DECLARATION", "handle", "setup", "skill"]

@@ -21,13 +21,13 @@ from typing import Any, Literal
 from agent.config.root import HearthConfig
 from agent.db import Database
 from agent.feeds.store import StoredItem, recent
-from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.notifiers.types import Briefing, BriefingPart, Notifier
 from agent.plugins.contract import SkillRouter
+from agent.plugins.services import SkillLedger
+from agent.router.batches import BatchClient, BatchOutcome
 from agent.router.tokens import request_token_bound
 from agent.router.types import Message, ModelRequest
-from skills.digest.batches import BatchClient, BatchOutcome
 from skills.news.markdown import md_escape
 from skills.news.prompt import quote_items
 
@@ -60,7 +60,7 @@ class WeeklyDigest:
 
     name = "digest"
 
-    def __init__(self, config: HearthConfig, db: Database, ledger: Ledger, batches: BatchClient,
+    def __init__(self, config: HearthConfig, db: Database, ledger: SkillLedger, batches: BatchClient,
                  *, router: SkillRouter, notifiers: Sequence[Notifier],
                  clock: Callable[[], datetime] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:

@@ -3,11 +3,8 @@
 Feed text is untrusted, so this skill is granted no tools and no MQTT handle; its output
 goes only into the briefing, for a person to read.
 
-Wiring (the daemon does this once it has a database and a router)::
-
-    desk = NewsDesk(config, db, router.bind("news", tier="local", allow_cloud=True,
-                                            fallback=("fast",)), news=NewsConfig(...))
-    make_news_skill(desk)   # -> Skill, passed to discovery in place of the entry point's
+Its setup hook builds a `NewsDesk` over the skill's services (the household's `[feeds]`,
+the database, its bound router) and adds the desk to the briefing's parts.
 
 The handler answers `ActionEvent("fetch")` (fetch and store), `ActionEvent("prepare")` and
 schedules (fetch and summarise ahead of the briefing, e.g. a `[scheduler] jobs` entry
@@ -18,20 +15,25 @@ news?") with the pending headlines. The briefing reads the desk as a part provid
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from agent.plugins.contract import (
     ActionEvent,
     Event,
+    Handler,
     Reply,
     ScheduleEvent,
     Skill,
     SkillContext,
     SkillDeclaration,
     TextEvent,
-    unwired,
 )
-from skills.news.desk import NewsConfig, NewsDesk
+from agent.plugins.services import Services
+from skills.news.config import NewsConfig
 from skills.news.notes import spoken_nothing_new
+
+if TYPE_CHECKING:
+    from skills.news.desk import NewsDesk
 
 DECLARATION = SkillDeclaration(
     name="news",
@@ -45,9 +47,15 @@ DECLARATION = SkillDeclaration(
 )
 
 
-def make_news_skill(desk: NewsDesk) -> Skill:
-    """A `news` skill serving `desk` directly (no module state)."""
-    return Skill(DECLARATION, partial(handle, desk))
+def setup(services: Services) -> Handler:
+    """The handler, serving a desk built for this runtime (no module state)."""
+    from skills.news.desk import NewsDesk  # feedparser and the feeds code only when enabled
+
+    news = services.config if isinstance(services.config, NewsConfig) else NewsConfig()
+    desk = NewsDesk(services.household, services.storage.database, services.router, news=news,
+                    clock=services.clock.now)
+    services.parts.add(desk)
+    return partial(handle, desk)
 
 
 async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | None:
@@ -74,7 +82,6 @@ async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | Non
     return None
 
 
-# The entry point discovery reads; the daemon replaces it with make_news_skill(desk).
-skill = unwired(DECLARATION, "the daemon builds it with a database and a router")
+skill = Skill(DECLARATION, setup=setup)
 
-__all__ = ["DECLARATION", "NewsConfig", "NewsDesk", "handle", "make_news_skill", "skill"]
+__all__ = ["DECLARATION", "NewsConfig", "handle", "setup", "skill"]

@@ -11,9 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 
-from pydantic import Field
-
-from agent.config.base import Section
 from agent.config.root import HearthConfig
 from agent.db import Database
 from agent.errors import HearthError
@@ -22,20 +19,13 @@ from agent.feeds.store import StoredItem, last_briefed, mark_briefed, unbriefed
 from agent.notifiers.types import BriefingPart, BriefingRequest
 from agent.plugins.contract import SkillRouter
 from skills.news import notes
+from skills.news.config import NewsConfig
 from skills.news.markdown import md_escape, md_url
 from skills.news.prompt import Summary, build_request, extractive, read_answer
 
 log = logging.getLogger(__name__)
 
-
-
-class NewsConfig(Section):
-    """`[skills.news]`: how the news skill summarises."""
-
-    # Let the summaries fall back to the `fast` tier (Claude) when Ollama is down.
-    allow_cloud: bool = True
-    # Items per model call: small local models keep a short list straight.
-    batch_size: int = Field(6, ge=1, le=50)
+__all__ = ["NewsConfig", "NewsDesk"]
 
 
 class NewsDesk:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
-from agent.feeds import FetchReport
 from skills.news.markdown import md_escape
-from skills.news.prompt import Summary
+
+if TYPE_CHECKING:
+    from agent.feeds import FetchReport
+    from skills.news.prompt import Summary
 
 # Failed feeds listed one by one; beyond this they are counted (a briefing is not a log).
 MAX_FAILED_LISTED = 5

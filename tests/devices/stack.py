@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,6 +16,7 @@ from agent.router.types import ModelRequest, ModelResponse, Tier
 from skills.home import skill
 from tests.mqtt.client import make_config
 from tests.support.broker import Broker
+from tests.support.skill_points import bare_services
 
 
 class NoModelRouter:
@@ -59,9 +59,8 @@ class HomeStack:
 
 
 def make_context(home: HomeService) -> SkillContext:
-    return SkillContext(name="home", router=NoModelRouter(),
-                        tools={t.name: t for t in home.tools}, config=None,
-                        log=logging.getLogger("skills.home"))
+    return bare_services("home", NoModelRouter(), {t.name: t for t in home.tools},
+                         devices=home.registry)
 
 
 @asynccontextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -16,6 +16,7 @@ from agent.ledger import Ledger
 from agent.ledger.types import SpendReport
 from agent.plugins import GROUP
 from agent.router import Router
+from agent.router.opening import Models, open_router
 from tests.support.fake_ollama import FakeOllama
 
 HELLO = EntryPoint(name="hello", value="tests.plugins.example_skill:skill", group=GROUP)
@@ -33,13 +34,6 @@ def make_config(state_dir: Path, ollama_url: str, skills: dict[str, Any] | None 
 
 
 @pytest.fixture
-def database(state_dir: Path) -> Iterator[Database]:
-    db = Database.open(None, state_dir)
-    yield db
-    db.close()
-
-
-@pytest.fixture
 def config(state_dir: Path, fake_ollama: FakeOllama) -> HearthConfig:
     return make_config(state_dir, fake_ollama.url)
 
@@ -51,17 +45,25 @@ def with_sections(config: HearthConfig, sections: dict[str, Any]) -> HearthConfi
 
 
 @pytest.fixture
-async def ledger(database: Database, config: HearthConfig) -> Ledger:
-    ledger = Ledger(database, config)
-    await ledger.start()
-    return ledger
+async def models(config: HearthConfig, state_dir: Path) -> AsyncIterator[Models]:
+    """Database, ledger and router, opened (and closed) the way hearth opens them."""
+    async with open_router(config, state_dir, api_key=None) as opened:
+        yield opened
 
 
 @pytest.fixture
-async def router(config: HearthConfig, ledger: Ledger) -> AsyncIterator[Router]:
-    router = Router(config, ledger, api_key=None)
-    yield router
-    await router.aclose()
+def database(models: Models) -> Database:
+    return models.db
+
+
+@pytest.fixture
+def ledger(models: Models) -> Ledger:
+    return models.ledger
+
+
+@pytest.fixture
+def router(models: Models) -> Router:
+    return models.router
 
 
 async def spend(ledger: Ledger) -> SpendReport:

@@ -12,7 +12,6 @@ import pytest
 
 from agent.config import HearthConfig
 from agent.dispatch import Dispatcher
-from agent.intents import IntentMatcher
 from agent.plugins import (
     ActionEvent,
     Event,
@@ -28,6 +27,7 @@ from skills.home import skill as home_skill
 from tests.devices.stack import HomeStack, home_stack
 from tests.mqtt.client import PeerClient, peer
 from tests.support.broker import Broker
+from tests.support.skill_points import make_dispatcher, points
 
 
 async def _switch(ctx: SkillContext, event: Event) -> Reply:
@@ -48,10 +48,9 @@ def mqtt_peer(running_broker: Broker) -> Iterator[PeerClient]:
 
 
 def _dispatcher(config: HearthConfig, router: Router, s: HomeStack) -> Dispatcher:
-    skills = discover(config, entry_points=[], extra=[home_skill, switcher])
-    return Dispatcher(skills, router,
-                      IntentMatcher(skills, slot_lists=s.home.registry.slot_lists),
-                      ToolRegistry(tuple(s.home.tools)))
+    skills = discover(config, entry_points=points(home_skill, switcher))
+    return make_dispatcher(skills, router, ToolRegistry(tuple(s.home.tools)),
+                           slot_lists=s.home.registry.slot_lists)
 
 
 def _actions(data: dict[str, Any]) -> list[tuple[str, bool]]:

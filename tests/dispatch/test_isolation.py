@@ -11,7 +11,6 @@ import pytest
 from agent.config import HearthConfig
 from agent.dispatch import Dispatcher
 from agent.errors import SkillError, StartupError
-from agent.intents import IntentMatcher
 from agent.ledger import Ledger
 from agent.plugins import ToolRegistry, discover
 from agent.router import Router
@@ -31,6 +30,7 @@ from tests.dispatch.skills import (
 )
 from tests.plugins.samples import weather
 from tests.support.fake_ollama import FakeOllama, answer
+from tests.support.skill_points import make_dispatcher, points
 
 
 async def _set_state(args: dict[str, Any]) -> ToolResult:
@@ -50,8 +50,8 @@ SECTIONS = {"sleepy": {"timeout": 0.3}, "stubborn": {"timeout": 0.2}, "gauged": 
 def build(config: HearthConfig, router: Router, *extra: Any) -> Dispatcher:
     names = {skill.declaration.name for skill in extra}
     config = with_sections(config, {k: v for k, v in SECTIONS.items() if k in names})
-    skills = discover(config, entry_points=[HELLO], extra=extra)
-    return Dispatcher(skills, router, IntentMatcher(skills), tools())
+    skills = discover(config, entry_points=[HELLO, *points(*extra)])
+    return make_dispatcher(skills, router, tools())
 
 
 @pytest.mark.parametrize(
@@ -91,8 +91,8 @@ async def test_a_hung_skill_does_not_block_other_skills(
     # A roomy timeout: the greeting must finish while the hung call is still pending,
     # even on a loaded machine.
     skills = discover(with_sections(config, {"sleepy": {"timeout": 2.0}}),
-                      entry_points=[HELLO], extra=[sleepy])
-    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), tools())
+                      entry_points=[HELLO, *points(sleepy)])
+    dispatcher = make_dispatcher(skills, router, tools())
     hung = asyncio.create_task(dispatcher.handle_text("sleep now"))
     served = await dispatcher.handle_action("hello", "greet", {"person": "Ada"})
     assert served.text == "Hello, Ada!"
@@ -131,9 +131,9 @@ async def test_context_holds_only_declared_tools(config: HearthConfig, router: R
 async def test_an_undeclared_tool_name_stops_start_up(
     config: HearthConfig, router: Router
 ) -> None:
-    skills = discover(config, entry_points=[HELLO], extra=[toolish])
+    skills = discover(config, entry_points=[HELLO, *points(toolish)])
     with pytest.raises(StartupError, match="skill 'toolish' declares unknown tool"):
-        Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry())
+        make_dispatcher(skills, router, ToolRegistry())
 
 
 async def test_a_skill_calls_the_model_through_its_bound_router(

@@ -11,7 +11,6 @@ import pytest
 from agent.config import HearthConfig
 from agent.dispatch import Dispatcher
 from agent.errors import ModelError
-from agent.intents import IntentMatcher
 from agent.ledger import Ledger
 from agent.plugins import Skill, ToolRegistry, discover
 from agent.router import Router
@@ -19,11 +18,12 @@ from tests.dispatch.conftest import HELLO, spend
 from tests.dispatch.skills import crashy
 from tests.plugins.samples import weather
 from tests.support.fake_ollama import FakeOllama, answer, malformed, tool_call
+from tests.support.skill_points import make_dispatcher, points
 
 
 def build(config: HearthConfig, router: Router, extra: Iterable[Skill] = ()) -> Dispatcher:
-    skills = discover(config, entry_points=[HELLO], extra=extra)
-    return Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry())
+    skills = discover(config, entry_points=[HELLO, *points(*extra)])
+    return make_dispatcher(skills, router, ToolRegistry())
 
 
 def by_name(lines: Iterable[Any]) -> dict[str, int]:
@@ -49,8 +49,7 @@ async def test_log_none_calls_off_writes_no_row(
     config: HearthConfig, router: Router, ledger: Ledger
 ) -> None:
     skills = discover(config, entry_points=[HELLO])
-    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry(),
-                            log_none_calls=False)
+    dispatcher = make_dispatcher(skills, router, ToolRegistry(), none_rows=False)
     result = await dispatcher.handle_text("greet Bob")
     assert result.text == "Hello, Bob!"
     assert result.ledger_ids == ()
@@ -141,16 +140,14 @@ async def test_garbage_from_the_model_is_reported_and_the_next_request_served(
 
 
 async def test_local_model_down_is_a_clear_result_not_an_exception(
-    state_dir: Any, dead_url: str, ledger: Ledger
+    state_dir: Any, dead_url: str
 ) -> None:
+    from agent.router.opening import open_router
     from tests.dispatch.conftest import make_config
 
     config = make_config(state_dir, dead_url)
-    router = Router(config, ledger, api_key=None)
-    try:
-        result = await build(config, router).handle_text("something unmatched")
-    finally:
-        await router.aclose()
+    async with open_router(config, state_dir, api_key=None) as models:
+        result = await build(config, models.router).handle_text("something unmatched")
     assert (result.route, result.status) == ("dispatcher", "unavailable")
     assert result.error is not None
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
 
 from agent.config import HearthConfig
-from agent.dispatch import Dispatcher, assemble
-from agent.intents import IntentMatcher
-from agent.plugins import ToolRegistry, discover
+from agent.daemon.core import open_core
+from agent.dispatch import Dispatcher
+from agent.plugins import GROUP, ToolRegistry, discover
 from agent.router import Router
 from tests.dispatch.conftest import HELLO, with_sections
 from tests.plugins.example_skill import skill
 from tests.plugins.samples import weather
 from tests.support.fake_ollama import FakeOllama
+from tests.support.skill_points import make_dispatcher, points
 
 
 def build(config: HearthConfig, router: Router) -> Dispatcher:
-    skills = discover(config, entry_points=[HELLO], extra=[weather])
-    return Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry())
+    skills = discover(config, entry_points=[HELLO, *points(weather)])
+    return make_dispatcher(skills, router, ToolRegistry())
 
 
 async def test_mqtt_goes_to_the_subscribed_skill(config: HearthConfig, router: Router) -> None:
@@ -61,11 +64,14 @@ async def test_empty_text_is_refused_without_a_model_call(
     assert fake_ollama.chat_bodies == []
 
 
-async def test_assemble_discovers_the_installed_group(config: HearthConfig,
-                                                      router: Router) -> None:
-    off = {name: {"enabled": False} for name in ("home", "news", "briefing")}
-    dispatcher = assemble(with_sections(config, off), router, ToolRegistry(), extra=[skill])
-    assert dispatcher.skills.names() == ["hello"]
-    assert set(dispatcher.skills.disabled) | set(dispatcher.skills.failed) >= set(off)
-    assert (await dispatcher.handle_text("greet Mo")).text == "Hello, Mo!"
-    assert dispatcher.skills.schedules() == [("hello", skill.declaration.schedules[0])]
+async def test_open_core_discovers_the_installed_group(config: HearthConfig,
+                                                        state_dir: Path) -> None:
+    off = {name: {"enabled": False} for name in ("home", "news", "briefing", "digest")}
+    installed = [*metadata.entry_points(group=GROUP), *points(skill)]
+    async with open_core(with_sections(config, off), state_dir, bridge=None, api_key=None,
+                         entry_points=installed) as core:
+        dispatcher = core.dispatcher
+        assert dispatcher.skills.names() == ["hello"]
+        assert set(dispatcher.skills.disabled) | set(dispatcher.skills.failed) >= set(off)
+        assert (await dispatcher.handle_text("greet Mo")).text == "Hello, Mo!"
+        assert dispatcher.skills.schedules() == [("hello", skill.declaration.schedules[0])]

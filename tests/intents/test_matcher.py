@@ -13,6 +13,7 @@ from agent.config import HearthConfig
 from agent.errors import StartupError
 from agent.intents import IntentMatcher
 from agent.plugins import Reply, Skill, SkillDeclaration, SkillSet, discover
+from tests.support.skill_points import points
 
 
 async def _noop(ctx: object, event: object) -> Reply:
@@ -26,7 +27,7 @@ def skill(name: str, **fields: Any) -> Skill:
 
 def skills(*items: Skill, config: Mapping[str, Any] | None = None) -> SkillSet:
     return discover(HearthConfig.model_validate({"skills": dict(config or {})}),
-                    entry_points=[], extra=items)
+                    entry_points=points(*items))
 
 
 HOME = skill("home", ha_intents=("HassTurnOn", "HassTurnOff"))

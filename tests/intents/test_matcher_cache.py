@@ -15,6 +15,7 @@ from agent.config import HearthConfig
 from agent.devices import DeviceRegistry
 from agent.intents import CALLER_LISTS, IntentMatcher
 from agent.plugins import Reply, Skill, SkillDeclaration, SkillSet, discover
+from tests.support.skill_points import points
 
 HOME_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", "HassSetPosition")
 
@@ -26,7 +27,7 @@ async def _noop(ctx: object, event: object) -> Reply:
 def home_skills() -> SkillSet:
     home = Skill(SkillDeclaration(name="home", description="home", tier="none",
                                   ha_intents=HOME_INTENTS), _noop)
-    return discover(HearthConfig.model_validate({}), entry_points=[], extra=[home])
+    return discover(HearthConfig.model_validate({}), entry_points=points(home))
 
 
 def registry(devices: list[dict[str, Any]]) -> DeviceRegistry:
@@ -140,8 +141,8 @@ def test_in_place_changes_to_plain_lists_are_seen() -> None:
                                    intents={"RadioPlay": ("play {station}",)}), _noop)
     stations = ["radio one"]
     lists = {"station": stations}  # the same dict and list object on every call
-    matcher = IntentMatcher(discover(HearthConfig.model_validate({}), entry_points=[],
-                                     extra=[radio]), slot_lists=lambda: lists)
+    matcher = IntentMatcher(discover(HearthConfig.model_validate({}),
+                                     entry_points=points(radio)), slot_lists=lambda: lists)
     assert matcher.match("play radio two") is None
     stations.append("radio two")
     found = matcher.match("play radio two")

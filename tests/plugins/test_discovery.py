@@ -10,8 +10,9 @@ import pytest
 
 from agent.config import HearthConfig
 from agent.errors import ConfigError, StartupError
-from agent.plugins import GROUP, Reply, Skill, SkillDeclaration, discover
+from agent.plugins import GROUP, Skill, SkillDeclaration, discover
 from tests.plugins.example_skill import HelloConfig, handle
+from tests.support.skill_points import points
 
 HELLO = "tests.plugins.example_skill:skill"
 
@@ -117,17 +118,6 @@ def test_installed_group_loads_without_crashing() -> None:
     assert set(found.names()) | set(found.failed) >= {"home", "news", "briefing"}
 
 
-def test_extra_skill_replaces_the_builtin_of_the_same_name() -> None:
-    async def wired(ctx: Any, event: Any) -> Reply:
-        return Reply("wired")
-
-    mine = Skill(SkillDeclaration(name="news", description="Wired news.", tier="none"), wired)
-    found = discover(config(), extra=[mine])
-    assert found.skills["news"].skill is mine
-    assert found.skills["news"].source == "extra"
-    assert "news" not in found.failed
-
-
 @pytest.mark.parametrize(
     ("other", "expected"),
     [
@@ -175,6 +165,6 @@ def test_reserved_and_malformed_names_are_refused() -> None:
     none_skill = Skill(SkillDeclaration(name="none", description="x", tier="none"), handle)
     upper = Skill(SkillDeclaration(name="Bad Name", description="x", tier="none"), handle)
     with pytest.raises(StartupError) as info:
-        discover(config(), entry_points=[], extra=[none_skill, upper])
+        discover(config(), entry_points=points(none_skill, upper))
     assert "none: the name 'none' is reserved" in str(info.value)
     assert "Bad Name: name must match" in str(info.value)

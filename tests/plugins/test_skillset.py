@@ -9,6 +9,7 @@ import pytest
 from agent.config import HearthConfig
 from agent.plugins import GROUP, Reply, Skill, SkillDeclaration, SkillSet, discover, topic_matches
 from agent.plugins.skillset import LoadedSkill
+from tests.support.skill_points import points
 
 
 @pytest.mark.parametrize(
@@ -44,9 +45,9 @@ def _skill(name: str, *topics: str) -> Skill:
 
 
 def test_by_topic_returns_every_subscriber_in_name_order() -> None:
-    found = discover(HearthConfig(), entry_points=[], extra=[
+    found = discover(HearthConfig(), entry_points=points(
         _skill("zeta", "home/+/state"), _skill("alpha", "home/#"), _skill("mid", "other/x"),
-    ])
+    ))
     assert [s.name for s in found.by_topic("home/kitchen/state")] == ["alpha", "zeta"]
     assert [s.name for s in found.by_topic("home/kitchen")] == ["alpha"]
     assert found.by_topic("nowhere") == []

@@ -27,27 +27,19 @@ import asyncio, json, sys
 from pathlib import Path
 
 from agent.config import HearthConfig
-from agent.db import Database
-from agent.dispatch import Dispatcher
-from agent.intents import IntentMatcher
-from agent.ledger import Ledger
-from agent.plugins import ToolRegistry, discover
-from agent.router import Router
+from agent.daemon.core import open_core
 
 
 async def main(state: Path) -> None:
     # The built-ins need tools the daemon registers; this script runs only the new skill.
-    off = {name: {"enabled": False} for name in ("home", "news", "briefing")}
+    off = {name: {"enabled": False} for name in ("home", "news", "briefing", "digest")}
     config = HearthConfig.model_validate({"hearth": {"state_dir": str(state)}, "skills": off})
-    skills = discover(config)
-    ledger = Ledger(Database.open(None, state), config)
-    await ledger.start()
-    router = Router(config, ledger, api_key=None)
-    dispatcher = Dispatcher(skills, router, IntentMatcher(skills), ToolRegistry())
-    by_text = await dispatcher.handle_text("ring the bell")
-    by_action = await dispatcher.handle_action("chime", "ring", {"times": 3})
-    by_topic = await dispatcher.handle_mqtt("chime/ring", b"xx")
-    await router.aclose()
+    async with open_core(config, state, bridge=None, api_key=None) as core:
+        dispatcher = core.dispatcher
+        skills = dispatcher.skills
+        by_text = await dispatcher.handle_text("ring the bell")
+        by_action = await dispatcher.handle_action("chime", "ring", {"times": 3})
+        by_topic = await dispatcher.handle_mqtt("chime/ring", b"xx")
     print(json.dumps({
         "enabled": skills.names(),
         "source": skills.skills["chime"].source,

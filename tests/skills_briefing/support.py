@@ -7,17 +7,23 @@ import queue
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
 from agent.config import HearthConfig, parse_config
+from agent.daemon.core import Core, open_core
 from agent.db import Database
 from agent.ledger import Ledger
+from agent.plugins.services import SystemClock
 from agent.router import Router
+from skills.briefing.service import BriefingService
+from skills.news.desk import NewsDesk
 from tests.support.broker import Broker
 from tests.support.fake_ollama import answer as ollama_answer
 from tests.support.model_fixtures import HttpRequest
@@ -65,24 +71,70 @@ def household(state_dir: Path, feed_urls: list[str], *, ollama: str, broker: Bro
 
 @dataclass
 class Stack:
-    """Database, ledger and router of one household, closed by `close`."""
+    """One household opened by `open_core` (as the daemon opens it), closed by `close`."""
 
     config: HearthConfig
-    db: Database
-    ledger: Ledger
-    router: Router
+    core: Core
+    exit: AsyncExitStack
+
+    @property
+    def db(self) -> Database:
+        return self.core.db
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.core.ledger
+
+    @property
+    def router(self) -> Router:
+        return self.core.router
+
+    def served(self, skill: str) -> Any:
+        """The object a built-in skill's setup bound its handler to (`partial(handle, obj)`)."""
+        loaded = self.core.dispatcher.skills.get(skill)
+        assert loaded is not None, f"{skill} is not enabled"
+        assert isinstance(loaded.handler, partial)
+        return loaded.handler.args[0]
+
+    @property
+    def briefing(self) -> BriefingService:
+        service: BriefingService = self.served("briefing")
+        return service
+
+    @property
+    def desk(self) -> NewsDesk:
+        desk: NewsDesk = self.served("news")
+        return desk
 
     async def close(self) -> None:
-        await self.router.aclose()
-        self.db.close()
+        await self.exit.aclose()
 
 
 async def open_stack(config: HearthConfig, state_dir: Path, *, api_key: Any = None,
-                     clock: Any = None) -> Stack:
-    db = Database.open(None, state_dir)
-    ledger = Ledger(db, config, clock=clock)
-    await ledger.start()
-    return Stack(config, db, ledger, Router(config, ledger, api_key=api_key, clock=clock))
+                     clock: Any = None, bridge: Any = None,
+                     entry_points: Any = None) -> Stack:
+    stack = AsyncExitStack()
+    core = await stack.enter_async_context(open_core(
+        config, state_dir, bridge=bridge, api_key=api_key,
+        clock=SystemClock(clock) if clock is not None else None, entry_points=entry_points))
+    return Stack(config, core, stack)
+
+
+@dataclass
+class RecordingBridge:
+    """A bridge over a one-shot publisher that records the topics hearth published on."""
+
+    inner: Any
+    topics: list[str] = field(default_factory=list)
+
+    def subscribe(self, topic: str, qos: int = 1, *, max_payload: int | None = None) -> None:
+        """The briefing subscribes to nothing."""
+
+    async def publish(self, topic: str, payload: str | bytes, *, qos: int = 1,
+                      retain: bool = False) -> None:
+        self.topics.append(topic)
+        await self.inner.publish(topic, payload.encode() if isinstance(payload, str)
+                                 else payload, retain)
 
 
 @dataclass

@@ -18,9 +18,9 @@ from agent.feeds.store import store_new
 from agent.ledger import Ledger
 from agent.ledger.types import Usage
 from agent.notifiers import FileNotifier
-from agent.router import Router
-from skills.digest import WeeklyDigest
-from skills.digest.batches import BatchClient
+from agent.plugins.services import SkillLedger
+from skills.digest.digest import WeeklyDigest
+from tests.skills_briefing.support import open_stack
 from tests.support.fake_anthropic import FakeAnthropic
 from tests.support.fake_anthropic import answer as claude_answer
 
@@ -71,23 +71,19 @@ async def rig(fake_anthropic: FakeAnthropic, state_dir: Path,
                                                            "Watch the council vote."))
     config = config_for(fake_anthropic, state_dir, on_late)
     clock = Clock(START)
-    db = Database.open(None, state_dir)
-    ledger = Ledger(db, config, clock=clock)
-    await ledger.start()
-    router = Router(config, ledger, api_key=KEY, clock=clock)
-    batches = BatchClient(config.anthropic, KEY)
+    stack = await open_stack(config, state_dir, api_key=KEY, clock=clock)
+    db, ledger, router, batches = stack.db, stack.ledger, stack.router, stack.core.batches
+    assert batches is not None
     items = [ParsedItem(f"id:{i}", f"Story {i}", None, "Something happened.", None)
              for i in range(5)]
     await db.write(partial(store_new, feed_url="https://f.example/rss", items=items,
                            when=START - timedelta(days=2), limit=10))
-    digest = WeeklyDigest(config, db, ledger, batches,
+    digest = WeeklyDigest(config, db, SkillLedger("digest", ledger), batches,
                           router=router.bind("digest", tier="deep", allow_cloud=True),
                           notifiers=[FileNotifier(state_dir, kind="digest")],
                           clock=clock, sleep=clock.sleep)
     yield Rig(config, db, ledger, digest, clock, state_dir)
-    await batches.aclose()
-    await router.aclose()
-    db.close()
+    await stack.close()
 
 
 async def ledger_rows(rig: Rig) -> list:  # type: ignore[type-arg]

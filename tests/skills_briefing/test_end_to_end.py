@@ -10,9 +10,8 @@ import pytest
 
 from agent.credentials import ApiKey
 from agent.notifiers.oneshot import OneShotPublisher
-from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import (
-    Recorder,
+    RecordingBridge,
     Watcher,
     household,
     ollama_summariser,
@@ -41,13 +40,13 @@ async def test_briefing_from_fixtures_then_a_second_run_repeats_nothing(
     fake_ollama.set_responder(ollama_summariser)
     config = household(state_dir, serve(feed_server), ollama=fake_ollama.url,
                        broker=running_broker, prefix=topic_prefix)
-    stack = await open_stack(config, state_dir)
+    recorder = RecordingBridge(None)
+    stack = await open_stack(config, state_dir, bridge=recorder)
     watcher = Watcher(running_broker, topic_prefix)
     try:
         async with OneShotPublisher(config.mqtt) as publisher:
-            recorder = Recorder(publisher.publish)
-            service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                        state_dir=state_dir, publish=recorder)
+            recorder.inner = publisher
+            service = stack.briefing
             first = await service.run(trigger="now")
             chats_after_first = len(fake_ollama.chat_bodies)
             second = await service.run(trigger="now")
@@ -118,13 +117,13 @@ async def test_a_model_that_obeys_the_injection_gets_no_hands(  # noqa: PLR0917 
     fake_ollama.set_responder(compromised)
     config = household(state_dir, urls, ollama=fake_ollama.url, broker=running_broker,
                        prefix=topic_prefix)
-    stack = await open_stack(config, state_dir)
+    recorder = RecordingBridge(None)
+    stack = await open_stack(config, state_dir, bridge=recorder)
     watcher = Watcher(running_broker, topic_prefix)
     try:
         async with OneShotPublisher(config.mqtt) as publisher:
-            recorder = Recorder(publisher.publish)
-            service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                        state_dir=state_dir, publish=recorder)
+            recorder.inner = publisher
+            service = stack.briefing
             briefing = await service.run(trigger="now")
         news = next(p for p in briefing.parts if p.key == "news")
         heads = [i["headline"] for i in news.data["items"]]
@@ -150,8 +149,7 @@ async def test_ollama_down_without_cloud_still_makes_the_briefing(
                                                    "briefing": {"notifiers": ["file"]}})
     stack = await open_stack(config, state_dir)
     try:
-        service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                    state_dir=state_dir, publish=None)
+        service = stack.briefing
         briefing = await service.run(trigger="now")
         news = next(p for p in briefing.parts if p.key == "news")
         # Titles and first sentences stand in for the summaries.
@@ -177,8 +175,7 @@ async def test_ten_feeds_thirty_items_cost_nothing_when_ollama_is_up(
                               "briefing": {"notifiers": ["file"]}})
     stack = await open_stack(config, state_dir, api_key=ApiKey("sk-ant-api03-" + "z" * 40))
     try:
-        service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                    state_dir=state_dir, publish=None)
+        service = stack.briefing
         briefing = await service.run(trigger="now")
         news = next(p for p in briefing.parts if p.key == "news")
         assert len(news.data["items"]) == 30

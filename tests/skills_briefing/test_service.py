@@ -12,12 +12,11 @@ from agent.credentials import ApiKey
 from agent.errors import ConfigError, SkillError
 from agent.notifiers import FileNotifier, MqttNotifier, NotifierContext, build_notifiers
 from agent.notifiers.oneshot import PublishFailed
-from agent.plugins.contract import ActionEvent, ScheduleEvent, SkillContext
+from agent.plugins.contract import ActionEvent, ScheduleEvent
 from agent.scheduler import BRIEFING_JOB, Scheduler, configured_jobs
 from skills.briefing import handle
 from skills.briefing.render import render_spoken
 from skills.briefing.service import BriefingService
-from skills.briefing.wiring import build_briefing
 from tests.skills_briefing.support import (
     berlin,
     good_summaries,
@@ -47,8 +46,7 @@ async def test_fast_tier_fallback_when_ollama_is_down(
                                           "briefing": {"notifiers": ["file"]}})
     stack = await open_stack(config, state_dir, api_key=KEY)
     try:
-        service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                    state_dir=state_dir, publish=None)
+        service = stack.briefing
         briefing = await service.run(trigger="now")
         news = next(p for p in briefing.parts if p.key == "news")
         assert next(i["headline"] for i in news.data["items"]) == "H: Harbour reopens after storm repairs"
@@ -84,8 +82,7 @@ async def test_no_notifier_delivered_means_the_news_waits(
                                           "briefing": {"notifiers": []}})
     stack = await open_stack(config, state_dir)
     try:
-        service, desk = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                       state_dir=state_dir, publish=None)
+        service, desk = stack.briefing, stack.desk
         service.notifiers = [Failing()]
         with pytest.raises(SkillError, match="no notifier"):
             await service.run(trigger="now")
@@ -107,8 +104,7 @@ async def test_a_failing_part_is_noted_and_the_rest_delivered(
                                           "briefing": {"notifiers": ["file"]}})
     stack = await open_stack(config, state_dir)
     try:
-        service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                    state_dir=state_dir, publish=None)
+        service = stack.briefing
 
         class Broken:
             name = "weather"
@@ -116,7 +112,7 @@ async def test_a_failing_part_is_noted_and_the_rest_delivered(
             async def contribute(self, request: object) -> None:
                 raise SkillError("weather service down", skill="weather")
 
-        service.parts.insert(0, Broken())
+        service = BriefingService(config, [Broken(), *service.parts], service.notifiers)
         with caplog.at_level(logging.WARNING):
             briefing = await service.run(trigger="now")
         assert [p.key for p in briefing.parts] == ["weather", "news", "spend"]
@@ -156,14 +152,10 @@ async def test_missed_briefing_is_caught_up_once_through_the_skill(
     config = household(state_dir, [feed_server.url("/world.xml")], ollama=dead_url, broker=None,
                        prefix="p", extra={"skills": {"news": {"allow_cloud": False}},
                                           "briefing": {"notifiers": ["file"]}})
-    stack = await open_stack(config, state_dir)
+    stack = await open_stack(config, state_dir, clock=lambda: berlin(7, 20))
     try:
-        service, _ = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                    state_dir=state_dir, publish=None,
-                                    clock=lambda: berlin(7, 20))
-        ctx = SkillContext("briefing", stack.router.bind("briefing", tier="none",
-                                                         allow_cloud=False),
-                           {}, None, logging.getLogger("test"))
+        service = stack.briefing
+        ctx = stack.core.dispatcher.context("briefing")
         replies = []
 
         async def run(skill: str, job: str, planned: datetime, catch_up: bool) -> None:
@@ -207,8 +199,7 @@ async def test_common_skill_keys_are_accepted_and_the_tier_override_is_used(
                                           "briefing": {"notifiers": ["file"]}})
     stack = await open_stack(config, state_dir, api_key=KEY)
     try:
-        service, desk = build_briefing(config, stack.db, stack.ledger, stack.router,
-                                       state_dir=state_dir, publish=None)
+        service, desk = stack.briefing, stack.desk
         assert desk.news.batch_size == 1
         await service.run(trigger="now")
         assert len(fake_anthropic.message_bodies) == 2  # fast directly, one item per call
@@ -220,24 +211,12 @@ def test_declarations_pass_the_plugin_checks_and_grant_no_tools() -> None:
     import skills.briefing
     import skills.digest
     import skills.news
-    from agent.plugins.contract import unwired
     from agent.plugins.skillset import LoadedSkill
     from agent.plugins.validate import declaration_problems
 
     for module in (skills.news, skills.briefing, skills.digest):
         decl = module.DECLARATION
-        checked = unwired(decl, "test") if module is skills.digest else module.skill
+        checked = module.skill
         assert declaration_problems(LoadedSkill(checked, None, 60, 1, decl.tier)) == []
         assert decl.tools == ()
         assert decl.schedules == ()  # the core schedules them from [briefing] (configured_jobs)
-
-
-async def test_unwired_briefing_and_digest_say_so() -> None:
-    import skills.briefing
-    import skills.digest
-
-    ctx = SkillContext("briefing", None, {}, None, logging.getLogger("t"))  # type: ignore[arg-type]
-    with pytest.raises(SkillError, match="briefing skill is not wired"):
-        await skills.briefing.skill.handler(ctx, ActionEvent("now"))
-    # The digest is no entry point: only the daemon adds it, wired, when it is enabled.
-    assert not hasattr(skills.digest, "skill")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 import pytest
@@ -11,12 +10,13 @@ import pytest
 from agent.config import HearthConfig
 from agent.devices import DeviceRegistry, PendingActions, make_device_tools
 from agent.errors import SkillError
-from agent.plugins.contract import ActionEvent, MqttEvent, SkillContext, TextEvent
+from agent.plugins.contract import ActionEvent, MqttEvent, TextEvent
 from skills.home import skill
 from skills.home.sentences import load_intents, match
 from tests.devices.stack import NoModelRouter, home_stack
 from tests.mqtt.client import PeerClient
 from tests.support.broker import Broker
+from tests.support.skill_points import bare_services
 
 DEVICES: list[dict[str, Any]] = [
     {"name": "kitchen light", "kind": "light", "protocol": "zigbee2mqtt", "area": "kitchen",
@@ -172,8 +172,7 @@ async def test_actions_and_other_events(registry: DeviceRegistry) -> None:
 
     pub = Nowhere()
     tools = make_device_tools(registry, pub, PendingActions(60))
-    ctx = SkillContext(name="home", router=NoModelRouter(), tools={t.name: t for t in tools},
-                       config=None, log=logging.getLogger("t"))
+    ctx = bare_services("home", NoModelRouter(), {t.name: t for t in tools})
     reply = await skill.handler(ctx, ActionEvent("turn_on", {"device": "kettle"}))
     assert reply is not None and reply.text == "Kettle is on"
     assert pub.sent == [("cmnd/tasmota_kettle/POWER", "ON")]
@@ -183,8 +182,7 @@ async def test_actions_and_other_events(registry: DeviceRegistry) -> None:
     reply = await skill.handler(ctx, TextEvent("x", intent="HassLightSet",
                                                slots={"name": "kitchen_light", "color": "red"}))
     assert reply is not None and "color" in reply.text
-    bare = SkillContext(name="home", router=NoModelRouter(), tools={}, config=None,
-                        log=logging.getLogger("t"))
+    bare = bare_services("home", NoModelRouter(), {})
     with pytest.raises(SkillError, match="set_device_state"):
         await skill.handler(bare, ActionEvent("toggle", {"device": "kettle"}))
     assert len(pub.sent) == 1

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
-import pytest
-
-from agent.errors import SkillError
-from agent.plugins.contract import ActionEvent, MqttEvent, ScheduleEvent, SkillContext, TextEvent
+from agent.plugins.contract import ActionEvent, MqttEvent, ScheduleEvent, TextEvent
 from skills import news
 from skills.news.desk import NewsDesk
 from tests.skills_briefing.support import household, ollama_summariser, open_stack
@@ -21,12 +17,6 @@ def test_the_declaration_grants_nothing() -> None:
     assert decl.tools == () and decl.tier == "local" and decl.fallback == ("fast",)
 
 
-async def test_unwired_skill_says_so() -> None:
-    ctx = SkillContext("news", None, {}, None, logging.getLogger("t"))  # type: ignore[arg-type]
-    with pytest.raises(SkillError, match="not wired"):
-        await news.skill.handler(ctx, ActionEvent("fetch"))
-
-
 async def test_fetch_prepare_and_ask(feed_server: FeedServer, fake_ollama: FakeOllama,
                                      state_dir: Path) -> None:
     fake_ollama.set_responder(ollama_summariser)
@@ -36,10 +26,10 @@ async def test_fetch_prepare_and_ask(feed_server: FeedServer, fake_ollama: FakeO
                        ollama=fake_ollama.url, broker=None, prefix="p")
     stack = await open_stack(config, state_dir)
     try:
-        router = stack.router.bind("news", tier="local", allow_cloud=False)
-        desk = NewsDesk(config, stack.db, router)
-        skill = news.make_news_skill(desk)
-        ctx = SkillContext("news", router, {}, None, logging.getLogger("t"))
+        desk = stack.desk
+        skill = stack.core.dispatcher.skills.get("news")
+        assert skill is not None and skill.handler is not None
+        ctx = stack.core.dispatcher.context("news")
         fetched = await skill.handler(ctx, ActionEvent("fetch"))
         assert fetched is not None and fetched.data["new_items"] == 3
         assert fetched.data["failed"] == [feed_server.url("/broken.xml")]
@@ -77,3 +67,17 @@ async def test_batches_follow_the_configured_size(feed_server: FeedServer,
         assert len(fake_ollama.chat_bodies) == 3  # 2 + 2 + 1
     finally:
         await stack.close()
+
+
+def test_loading_the_built_in_skills_loads_no_feed_or_batch_code() -> None:
+    # Discovery imports every installed skill; the feeds code (feedparser, httpx) and the
+    # digest's batch code load only when a skill's setup builds what needs them.
+    import subprocess
+    import sys
+
+    code = ("import sys, skills.news, skills.briefing, skills.digest, skills.home; "
+            "print(sorted(m for m in ('feedparser', 'agent.feeds', 'skills.news.desk', "
+            "'skills.digest.digest', 'agent.router.batches') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
