@@ -78,9 +78,26 @@ def setup_logging(level: str | int = "INFO", *, journal: bool | None = None) -> 
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # SDK and HTTP debug logs carry headers; keep them quiet whatever our level is.
-    for noisy in ("httpx", "httpx2", "httpcore", "anthropic", "ollama"):
+    # SDK and HTTP debug logs carry headers; keep them quiet whatever our level is. The
+    # scheduler's and Alembic's INFO lines ("Adding job tentatively", "setup plugin") say
+    # nothing an operator acts on; their warnings and errors still come through.
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _UpgradesOnly) for f in migration.filters):
+        migration.addFilter(_UpgradesOnly())
+
+
+QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "anthropic", "ollama", "apscheduler",
+                 "alembic.runtime.plugins")
+
+
+class _UpgradesOnly(logging.Filter):
+    """Of Alembic's migration INFO lines keep only "Running upgrade a -> b": the one that
+    says the ledger's schema changed. "Context impl SQLiteImpl." and the like go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or record.getMessage().startswith("Running upgrade")
 
 
 def register_secret(value: str | None) -> None:
