@@ -186,9 +186,9 @@ def top_epilog() -> str:
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """`parser`'s direct subcommands by name (aliases excluded)."""
     found: dict[str, argparse.ArgumentParser] = {}
-    for action in parser._actions:  # noqa: SLF001 - argparse offers no public walk
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
-            names = {choice.dest for choice in action._choices_actions}  # noqa: SLF001
+    for action in parser._actions:  # argparse offers no public walk
+        if isinstance(action, argparse._SubParsersAction):
+            names = {choice.dest for choice in action._choices_actions}
             for name, sub in action.choices.items():
                 if name in names:
                     found[name] = sub
@@ -226,9 +226,9 @@ def apply_help(parser: argparse.ArgumentParser) -> None:
 
 
 def _set_summaries(parser: argparse.ArgumentParser, prefix: str = "") -> None:
-    for action in parser._actions:  # noqa: SLF001
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
-            for choice in action._choices_actions:  # noqa: SLF001
+    for action in parser._actions:  # argparse offers no public walk
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
                 path = f"{prefix} {choice.dest}".strip()
                 choice.help = COMMANDS[path].summary
                 _set_summaries(action.choices[choice.dest], path)

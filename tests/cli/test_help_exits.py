@@ -109,5 +109,5 @@ def test_commands_that_print_data_take_json() -> None:
     for path, sub in registered.items():
         if path in without or any(q.startswith(path + " ") for q in registered):
             continue
-        flags = {o for a in sub._actions for o in a.option_strings}  # noqa: SLF001
+        flags = {o for a in sub._actions for o in a.option_strings}
         assert "--json" in flags, path
