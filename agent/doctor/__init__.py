@@ -46,7 +46,8 @@ def unit_environ(config_path: Path | None, environ: Mapping[str, str]) -> dict[s
     unit's own config: an admin checking /etc/hearth/config.toml means the installed service,
     whose state lives in /var/lib/hearth, not in the admin's home."""
     env = dict(environ)
-    if config_path is not None and config_path == DEFAULT_PATH:
+    # Resolved: `--config ../hearth/config.toml` from /etc/hearth is the unit's config too.
+    if config_path is not None and config_path.resolve() == DEFAULT_PATH.resolve():
         env.setdefault("STATE_DIRECTORY", UNIT_STATE_DIRECTORY)
         env.setdefault("RUNTIME_DIRECTORY", UNIT_RUNTIME_DIRECTORY)
     return env

@@ -290,6 +290,8 @@ def test_the_units_config_means_the_units_directories() -> None:
     assert env == {"PATH": "/bin", "STATE_DIRECTORY": "/var/lib/hearth",
                    "RUNTIME_DIRECTORY": "/run/hearth"}
     assert unit_environ(Path("/home/me/hearth.toml"), {}) == {}
+    assert unit_environ(Path("/etc/hearth/../hearth/./config.toml"), {})["STATE_DIRECTORY"] \
+        == "/var/lib/hearth"
     assert unit_environ(None, {}) == {}
 
 
