@@ -73,3 +73,17 @@ def test_scheduler_and_alembic_chatter_is_quiet_by_default(
     assert "Context impl" not in err
     assert "Running upgrade  -> 0001" in err
     assert "Job x raised an exception" in err
+
+
+def test_a_threshold_on_the_handler_keeps_the_own_loggers_and_the_levels(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("WARNING", journal=False, show_from=logging.ERROR, always_show=("agent.cli",))
+    logging.getLogger("agent.router.core").warning("skill 'dispatcher' failed")
+    logging.getLogger("agent.cli.briefing").warning("not publishing on MQTT")
+    logging.getLogger("agent.clinic").warning("not ours")
+    logging.getLogger("agent.router.core").error("broken")
+    err = capsys.readouterr().err
+    assert "dispatcher" not in err and "not ours" not in err
+    assert "not publishing on MQTT" in err and "broken" in err
+    # The loggers themselves keep WARNING: caplog and other handlers still see warnings.
+    assert logging.getLogger().level == logging.WARNING

@@ -138,8 +138,8 @@ COMMANDS: dict[str, Help] = {
     "briefing now": Help(
         "compose the briefing now and deliver it",
         "Compose the morning briefing now and deliver it as the schedule would: it is "
-        "published on MQTT (<prefix>/briefing) and written to the state directory, and "
-        "printed here.",
+        "published on MQTT (<prefix>/briefing, unless --no-mqtt), handed to the configured "
+        "notifiers, and printed here.",
         "hearth briefing now"),
     "doctor": Help(
         "check config, state directory, database, broker, Ollama, key, clock and disk",

@@ -98,8 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         # Usage on stderr, nothing on stdout, exit 2: a missing command is a usage error.
         usage_parser.error(f"choose a command ({usage_parser.prog} --help lists them)")
-    # `run` raises its own level to the config's; other commands stay quiet unless -v.
-    setup_logging(_level(args))
+    if args.command == "run":
+        # `run` then moves the level to the config's hearth.log_level.
+        setup_logging(_level(args))
+    else:
+        # A one-shot command answers on stdout and stderr itself: library and daemon-side
+        # warnings would only repeat its error. Its own notes (agent.cli) still show; -v
+        # brings the rest back.
+        setup_logging(_level(args), show_from=_level(args, "ERROR"), always_show=("agent.cli",))
     args.log_level_from_flags = args.verbose - args.quiet
     try:
         code: int = args.func(args)

@@ -85,3 +85,15 @@ def test_config_check_json_ok() -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"ok": True, "path": "config.example.toml",
                                          "problems": []}
+
+
+def test_one_shot_commands_print_no_library_warnings(tmp_path: Path) -> None:
+    # ask in-process with no model: the answer is the one line on stderr, not WARNINGs.
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[hearth]\nstate_dir = "{tmp_path / "state"}"\n\n'
+                   '[ollama]\nhost = "http://127.0.0.1:9"\n')
+    result = hearth("--config", str(cfg), "ask", "what is the capital of France")
+    assert result.returncode != 0
+    assert "WARNING" not in result.stderr
+    verbose = hearth("--config", str(cfg), "-v", "ask", "what is the capital of France")
+    assert "WARNING" in verbose.stderr
