@@ -97,3 +97,15 @@ def test_one_shot_commands_print_no_library_warnings(tmp_path: Path) -> None:
     assert "WARNING" not in result.stderr
     verbose = hearth("--config", str(cfg), "-v", "ask", "what is the capital of France")
     assert "WARNING" in verbose.stderr
+
+
+def test_notes_added_on_the_way_up_join_the_one_error_line() -> None:
+    from agent.cli.main import _with_notes
+    from agent.errors import ModelUnavailable
+
+    error = ModelUnavailable("no Anthropic API key is configured")
+    assert _with_notes(error) == "no Anthropic API key is configured"
+    error.add_note("tier local also failed: Ollama is not reachable")
+    error.add_note("tier deep also failed: over budget")
+    assert _with_notes(error) == ("no Anthropic API key is configured (tier local also failed: "
+                                  "Ollama is not reachable; tier deep also failed: over budget)")
