@@ -61,8 +61,14 @@ class RedactingFormatter(logging.Formatter):
 _formatter: RedactingFormatter | None = None
 
 
-def setup_logging(level: str | int = "INFO", *, journal: bool | None = None) -> None:
-    """Install the single stderr handler. Called by the CLI entry point only."""
+def setup_logging(level: str | int = "INFO", *, journal: bool | None = None,
+                  show_from: int | None = None, always_show: tuple[str, ...] = ()) -> None:
+    """Install the single stderr handler. Called by the CLI entry point only.
+
+    With `show_from`, the handler prints only records at that level or above, except those
+    of the `always_show` loggers (and their children), which `level` alone governs. The
+    logger levels stay as `level` sets them, so other handlers still see every record.
+    """
     global _formatter  # noqa: PLW0603 - one process-wide handler, by design
     if journal is None:
         # Under systemd stderr goes to the journal, which adds its own timestamps.
@@ -73,14 +79,47 @@ def setup_logging(level: str | int = "INFO", *, journal: bool | None = None) -> 
     _formatter = RedactingFormatter(fmt, journal=journal)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_formatter)
+    if show_from is not None:
+        handler.addFilter(_Threshold(show_from, always_show))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # SDK and HTTP debug logs carry headers; keep them quiet whatever our level is.
-    for noisy in ("httpx", "httpx2", "httpcore", "anthropic", "ollama"):
+    # SDK and HTTP debug logs carry headers; keep them quiet whatever our level is. The
+    # scheduler's and Alembic's INFO lines ("Adding job tentatively", "setup plugin") say
+    # nothing an operator acts on; their warnings and errors still come through.
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    migration = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _UpgradesOnly) for f in migration.filters):
+        migration.addFilter(_UpgradesOnly())
+
+
+QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "anthropic", "ollama", "apscheduler",
+                 "alembic.runtime.plugins")
+
+
+class _Threshold(logging.Filter):
+    """Passes records at `level` or above, and every record of the `always` loggers."""
+
+    def __init__(self, level: int, always: tuple[str, ...]) -> None:
+        super().__init__()
+        self.level = level
+        self.always = always
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.level:
+            return True
+        return any(record.name == n or record.name.startswith(n + ".") for n in self.always)
+
+
+class _UpgradesOnly(logging.Filter):
+    """Of Alembic's migration INFO lines keep only "Running upgrade a -> b": the one that
+    says the ledger's schema changed. "Context impl SQLiteImpl." and the like go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or record.getMessage().startswith("Running upgrade")
 
 
 def register_secret(value: str | None) -> None:

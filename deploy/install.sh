@@ -4,6 +4,7 @@
 #   sudo deploy/install.sh                 install or upgrade, enable and start the service
 #   sudo deploy/install.sh --uninstall     remove the program and the unit; keep config and data
 #   sudo deploy/install.sh --uninstall --purge   also remove config, data and the service user
+#                                          (the user only on the live system, not with --root)
 #
 # Running it again is safe: the virtual environment is reused, the package upgraded, the unit
 # refreshed, and an existing /etc/hearth/config.toml or API key file is never touched.
@@ -72,6 +73,9 @@ if [ -z "$R" ]; then LIVE=1; fi
 
 OPT=$R/opt/hearth
 VENV=$OPT/venv
+# Where the venv lives on the target machine: scripts must name this interpreter, not the
+# staging copy under --root, or they cannot run once the tree is in place.
+TARGET_VENV=/opt/hearth/venv
 ETC=$R/etc/hearth
 SECRETS=$ETC/secrets
 UNIT_DIR=$R/etc/systemd/system
@@ -114,10 +118,19 @@ uninstall() {
         return
     fi
     rm -rf "$ETC" "$STATE" "$R/var/lib/private/hearth"
-    if [ "$LIVE" = 1 ] && id "$SERVICE_USER" >/dev/null 2>&1; then
-        userdel "$SERVICE_USER" || say "warning: could not remove the user $SERVICE_USER"
+    if [ "$LIVE" = 0 ]; then
+        say "purged the config ($ETC) and the data ($STATE);" \
+            "the service user is left alone (--root)"
+        return
     fi
-    say "purged the config ($ETC), the data ($STATE) and the service user"
+    if id "$SERVICE_USER" >/dev/null 2>&1; then
+        if userdel "$SERVICE_USER"; then
+            say "purged the config ($ETC), the data ($STATE) and the service user"
+            return
+        fi
+        say "warning: could not remove the user $SERVICE_USER"
+    fi
+    say "purged the config ($ETC) and the data ($STATE)"
 }
 
 check_python() {
@@ -189,11 +202,46 @@ install_package() {
         pip+=(--no-deps --ignore-installed)
     fi
     "${pip[@]}" "${PIP_ARGS[@]}" --upgrade "$STAGE"
-    "$VENV/bin/hearth" --version >/dev/null || die "the installed hearth does not run"
+    if [ "$VENV" != "$TARGET_VENV" ]; then
+        retarget_scripts
+    fi
+    # Through the interpreter, not bin/hearth: under --root its #! names the target path.
+    local version
+    version=$("$VENV/bin/python" -m agent.cli.main --version) \
+        || die "the installed hearth does not run"
     if [ -f "$SRC/README.md" ]; then
         install -m 0644 "$SRC/README.md" "$OPT/README.md"
     fi
-    say "installed $("$VENV/bin/hearth" --version) into $VENV"
+    say "installed $version into $VENV"
+}
+
+retarget_scripts() {
+    # pip wrote the staging path into every script's #! line (or its exec line, for long
+    # paths) and activate* into VIRTUAL_ENV; the target machine has the venv at
+    # $TARGET_VENV. The python symlinks and binary files are left as they are.
+    "$VENV/bin/python" - "$VENV" "$TARGET_VENV" <<'PY'
+import pathlib
+import sys
+
+staged, target = sys.argv[1], sys.argv[2]
+for path in sorted(pathlib.Path(staged, "bin").iterdir()):
+    if path.is_symlink() or not path.is_file():
+        continue
+    data = path.read_bytes()
+    if b"\0" in data[:1024] or (not data.startswith(b"#!") and not path.name.startswith("activate")):
+        continue
+    text = data.decode("utf-8", "surrogateescape")
+    if path.name.startswith("activate"):
+        new = text.replace(staged, target)
+    else:
+        head, sep, rest = text.partition("\n")
+        second, sep2, rest2 = rest.partition("\n")
+        # pip's long-path form puts the interpreter on the second line.
+        new = head.replace(staged, target) + sep + second.replace(staged, target) + sep2 + rest2
+    if new != text:
+        path.write_bytes(new.encode("utf-8", "surrogateescape"))
+PY
+    say "scripts in $VENV/bin point at $TARGET_VENV/bin/python (the path on the target)"
 }
 
 install_config() {
@@ -267,4 +315,7 @@ ensure_venv
 install_package
 install_config
 install_unit
-say "done. Check the installation with: $VENV/bin/hearth --config $ETC/config.toml doctor"
+# Target paths, whatever --root was: the unit's config means the unit's state directory
+# (/var/lib/hearth), which is what the doctor must look at.
+say "done. Check the installation with:" \
+    "sudo $TARGET_VENV/bin/hearth --config /etc/hearth/config.toml doctor"

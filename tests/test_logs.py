@@ -57,3 +57,33 @@ def test_journal_lines_carry_priority_prefixes(capsys: pytest.CaptureFixture[str
     logging.getLogger("hearth.test").info("fine")
     err = capsys.readouterr().err.splitlines()
     assert "<3>hearth.test: boom" in err and "<6>hearth.test: fine" in err
+
+
+def test_scheduler_and_alembic_chatter_is_quiet_by_default(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("INFO", journal=False)
+    logging.getLogger("apscheduler.scheduler").info("Adding job tentatively -- it will be ...")
+    logging.getLogger("alembic.runtime.plugins").info("setup plugin alembic.autogenerate")
+    migration = logging.getLogger("alembic.runtime.migration")
+    migration.info("Context impl SQLiteImpl.")
+    migration.info("Running upgrade  -> 0001, first schema")
+    logging.getLogger("apscheduler.executors.default").error("Job x raised an exception")
+    err = capsys.readouterr().err
+    assert "Adding job tentatively" not in err and "setup plugin" not in err
+    assert "Context impl" not in err
+    assert "Running upgrade  -> 0001" in err
+    assert "Job x raised an exception" in err
+
+
+def test_a_threshold_on_the_handler_keeps_the_own_loggers_and_the_levels(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    setup_logging("WARNING", journal=False, show_from=logging.ERROR, always_show=("agent.cli",))
+    logging.getLogger("agent.router.core").warning("skill 'dispatcher' failed")
+    logging.getLogger("agent.cli.briefing").warning("not publishing on MQTT")
+    logging.getLogger("agent.clinic").warning("not ours")
+    logging.getLogger("agent.router.core").error("broken")
+    err = capsys.readouterr().err
+    assert "dispatcher" not in err and "not ours" not in err
+    assert "not publishing on MQTT" in err and "broken" in err
+    # The loggers themselves keep WARNING: caplog and other handlers still see warnings.
+    assert logging.getLogger().level == logging.WARNING

@@ -25,7 +25,7 @@ def _doctor(args: argparse.Namespace) -> int:
     import asyncio
 
     from agent.cli.common import config_path, print_json, print_table
-    from agent.doctor import exit_code, run_checks
+    from agent.doctor import exit_code, local_only, run_checks
 
     results = asyncio.run(run_checks(config_path(args), timeout=args.timeout))
     if args.json:
@@ -42,6 +42,10 @@ def _doctor(args: argparse.Namespace) -> int:
             print(f"  {r.name}: {r.fix}")
     else:
         print()
-        print("All checks passed." if not any(r.status.value == "SKIP" for r in results)
-              else "No check failed.")
+        if local_only(results):
+            print("No check failed (local-only: Claude is off).")
+        elif any(r.status.value == "SKIP" for r in results):
+            print("No check failed.")
+        else:
+            print("All checks passed.")
     return exit_code(results)

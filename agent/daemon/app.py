@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -69,12 +70,22 @@ def run_daemon(config_path: Path | None, *, verbosity: int = 0) -> int:
 
 
 def _refuse(notifier: Notifier, exc: HearthError) -> int:
-    """Start-up failed: one line in the journal, in systemd's status, and on stderr."""
+    """Start-up failed: one line in systemd's status, and the error once on stderr.
+
+    Under systemd stderr is the journal, so the line is logged (with its priority); on a
+    terminal it is printed plainly. Never both: the same error twice reads as two.
+    """
     message = redact(str(exc))
-    log.critical("not starting: %s", message)
     notifier.status(f"not starting: {message.splitlines()[0]}")
-    print(f"hearth: {message}", file=sys.stderr)
+    if _under_systemd():
+        log.critical("not starting: %s", message)
+    else:
+        print(f"hearth: not starting: {message}", file=sys.stderr)
     return exc.exit_code
+
+
+def _under_systemd() -> bool:
+    return "JOURNAL_STREAM" in os.environ or "INVOCATION_ID" in os.environ
 
 
 def _stopped(exc: HearthError) -> int:

@@ -19,6 +19,7 @@ from agent.config.root import HearthConfig
 from agent.credentials import check_credentials
 from agent.daemon.preflight import check_settings
 from agent.doctor.local import (
+    LOCAL_ONLY,
     check_anthropic_key,
     check_clock,
     check_database,
@@ -29,7 +30,8 @@ from agent.doctor.network import check_broker, check_ollama
 from agent.doctor.result import CheckResult, DoctorContext, Status
 from agent.errors import ConfigError, CredentialRefused, StartupError
 
-__all__ = ["CheckResult", "DoctorContext", "Status", "exit_code", "run_checks", "unit_environ"]
+__all__ = ["CheckResult", "DoctorContext", "Status", "cloud_skills", "exit_code", "local_only",
+           "run_checks", "unit_environ"]
 
 CHECK_NAMES = ("config", "state directory", "database", "mqtt broker", "ollama",
                "anthropic key", "clock", "free disk")
@@ -44,7 +46,8 @@ def unit_environ(config_path: Path | None, environ: Mapping[str, str]) -> dict[s
     unit's own config: an admin checking /etc/hearth/config.toml means the installed service,
     whose state lives in /var/lib/hearth, not in the admin's home."""
     env = dict(environ)
-    if config_path is not None and config_path == DEFAULT_PATH:
+    # Resolved: `--config ../hearth/config.toml` from /etc/hearth is the unit's config too.
+    if config_path is not None and config_path.resolve() == DEFAULT_PATH.resolve():
         env.setdefault("STATE_DIRECTORY", UNIT_STATE_DIRECTORY)
         env.setdefault("RUNTIME_DIRECTORY", UNIT_RUNTIME_DIRECTORY)
     return env
@@ -58,6 +61,7 @@ async def run_checks(
     clock_command: tuple[str, ...] | None = ("timedatectl", "show", "-p", "NTPSynchronized",
                                              "--value"),
     min_free_bytes: int = 200 * 1024 * 1024,
+    systemd_dir: Path = Path("/run/systemd/system"),
 ) -> list[CheckResult]:
     """Run every check against the config at `config_path` (None: embedded defaults)."""
     env = unit_environ(config_path, os.environ if environ is None else environ)
@@ -66,6 +70,7 @@ async def run_checks(
         config = load_config(config_path)
         # What `hearth run` checks, skills included; the key has its own line below.
         check_settings(config, env, has_key=_has_key(config, env))
+        cloud = cloud_skills(config)
     except (ConfigError, StartupError) as exc:
         problems = exc.problems if isinstance(exc, ConfigError) else []
         detail = "; ".join(problems[:3]) or str(exc)
@@ -77,7 +82,8 @@ async def run_checks(
             " lists every problem with its key")
         return [failed, *(CheckResult.skip(n, "needs a valid config") for n in CHECK_NAMES[1:])]
     ctx = DoctorContext(config=config, config_path=config_path, environ=env, timeout=timeout,
-                        min_free_bytes=min_free_bytes, clock_command=clock_command)
+                        min_free_bytes=min_free_bytes, clock_command=clock_command,
+                        cloud_skills=cloud, systemd_dir=systemd_dir)
     # The slow ones (network, timedatectl) run together; the file checks are instant.
     broker, ollama, clock = await asyncio.gather(
         check_broker(ctx), check_ollama(ctx), check_clock(ctx))
@@ -92,6 +98,25 @@ async def run_checks(
         clock,
         check_disk(ctx),
     ]
+
+
+def cloud_skills(config: HearthConfig) -> tuple[str, ...]:
+    """The enabled skills whose tier (as configured, overrides included) runs on Claude.
+
+    The digest skill is left out: the daemon runs it only when a key is there. A fallback
+    to a cloud tier is not a need: without a key the router simply does not take it.
+    """
+    from agent.plugins import discover
+
+    skills = discover(config)
+    return tuple(sorted(
+        name for name, item in skills.skills.items()
+        if item.tier in config.tiers and config.tiers[item.tier].backend == "anthropic"))
+
+
+def local_only(results: list[CheckResult]) -> bool:
+    """Whether the key check found a deliberate local-only set-up."""
+    return any(r.name == "anthropic key" and r.detail == LOCAL_ONLY for r in results)
 
 
 def _has_key(config: HearthConfig, environ: Mapping[str, str]) -> bool:

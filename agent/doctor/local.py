@@ -18,6 +18,8 @@ from agent.errors import CredentialRefused, SecretFileExposed
 from agent.logs import redact
 from agent.paths import state_dir
 
+LOCAL_ONLY = "no API key: local-only set-up (no enabled skill needs Claude)"
+
 # The installed unit hands the key over from here (LoadCredential=); only while it runs
 # does /run/credentials/hearth.service/ exist, so the doctor looks at the source file.
 UNIT_CREDENTIALS = Path("/run/credentials/hearth.service")
@@ -165,11 +167,19 @@ def check_anthropic_key(ctx: DoctorContext) -> CheckResult:
     try:
         check_environment(ctx.environ)
         raw = ref.resolve(dict(ctx.environ))
+        if raw is None and ctx.cloud_skills == ():
+            # A deliberate choice, not a fault: nothing enabled would call Claude.
+            return CheckResult.ok(name, LOCAL_ONLY)
         if raw is None:
+            names = ctx.cloud_skills or ()
+            verb = "needs" if len(names) == 1 else "need"
+            needs = f"; {', '.join(names)} {verb} Claude" if names else ""
             return CheckResult.fail(
-                name, f"no API key in {ref.describe()}: the cloud tiers are off",
+                name, f"no API key in {ref.describe()}: the cloud tiers are off{needs}",
                 f"create a Console API key (sk-ant-api...) at {KEYS_URL} and put it in "
-                f"{_where_to_put(ref)}")
+                f"{_where_to_put(ref)}" + (", or move those skills to the local tier "
+                                           "([router.skills.NAME] tier = \"local\")"
+                                           if ctx.cloud_skills else ""))
         key = check_key(raw, allow_unrecognised_prefix=(
             ctx.config.anthropic.allow_unrecognised_key_prefix))
     except SecretFileExposed as exc:
@@ -196,7 +206,9 @@ async def check_clock(ctx: DoctorContext) -> CheckResult:
     name = "clock"
     now = datetime.now(UTC)
     fix = "enable time sync: sudo timedatectl set-ntp true (systemd-timesyncd or chrony)"
-    why_not = "no timedatectl"
+    # timedatectl asks systemd over D-Bus: without systemd its error text helps nobody.
+    no_systemd = not ctx.systemd_dir.is_dir()
+    why_not = "no systemd here: sync not checked" if no_systemd else "no timedatectl"
     if ctx.clock_command and shutil.which(ctx.clock_command[0]):
         try:
             # A subprocess with a timeout, off the loop: timedatectl talks to D-Bus.
@@ -206,15 +218,16 @@ async def check_clock(ctx: DoctorContext) -> CheckResult:
             answer = done.stdout.strip().lower()
         except (OSError, subprocess.TimeoutExpired) as exc:
             answer, done = "", None
-            why_not = f"timedatectl failed: {exc}"
+            if not no_systemd:
+                why_not = "timedatectl could not tell" if isinstance(exc, OSError) \
+                    else "timedatectl did not answer in time"
         if answer == "yes":
             return CheckResult.ok(name, f"NTP-synchronised ({now:%Y-%m-%d %H:%M} UTC)")
         if answer == "no":
             return CheckResult.fail(name, f"not NTP-synchronised (reads {now:%Y-%m-%d %H:%M} "
                                           "UTC): daily budgets and schedules may be off", fix)
-        if done is not None:
-            err = (done.stderr.strip().splitlines() or ["no answer"])[0]
-            why_not = f"timedatectl: {err[:80]}"
+        if done is not None and not no_systemd:
+            why_not = "timedatectl could not tell"
     if 2024 <= now.year < 2100:
         return CheckResult.ok(name, f"reads {now:%Y-%m-%d %H:%M} UTC, a plausible date "
                                     f"(synchronisation unknown: {why_not})")

@@ -62,3 +62,7 @@ class DoctorContext:
     # `timedatectl`-compatible command that prints yes/no; None skips straight to the year.
     clock_command: tuple[str, ...] | None = field(
         default=("timedatectl", "show", "-p", "NTPSynchronized", "--value"))
+    # Enabled skills whose tier runs on Claude; None when unknown (the key is then required).
+    cloud_skills: tuple[str, ...] | None = None
+    # Present only when systemd runs the machine; without it timedatectl can only fail.
+    systemd_dir: Path = Path("/run/systemd/system")

@@ -73,10 +73,16 @@ def test_install_twice_is_idempotent_and_keeps_edited_config(tmp_path: Path) -> 
                            capture_output=True, text=True, check=True, timeout=60,
                            cwd=tmp_path).stdout
     assert where.startswith(str(venv)), where
-    checked = subprocess.run([venv / "bin/hearth", "config", "check", str(config)],
+    # Under --root the scripts name the target's interpreter, so run it as the module.
+    checked = subprocess.run([venv / "bin/python", "-m", "agent.cli.main", "config", "check",
+                              str(config)],
                              capture_output=True, text=True, timeout=60, check=False,
                              cwd=tmp_path)
     assert checked.returncode == 0 and checked.stdout.startswith("OK"), checked.stderr
+    assert_scripts_name_the_target(venv)
+    assert first.stdout.rstrip().endswith(
+        "install.sh: done. Check the installation with: sudo /opt/hearth/venv/bin/hearth "
+        "--config /etc/hearth/config.toml doctor")
 
     config.write_text(config.read_text() + "\n# edited by the household\n")
     edited = config.read_text()
@@ -89,6 +95,21 @@ def test_install_twice_is_idempotent_and_keeps_edited_config(tmp_path: Path) -> 
     assert config.read_text() == edited
     assert key.read_text() == "sk-ant-api03-kept-across-installs"
     assert tree(root) == before
+    assert_scripts_name_the_target(venv)
+
+
+def assert_scripts_name_the_target(venv: Path) -> None:
+    """Every script in bin/ starts `#!/opt/hearth/venv/bin/python` and no file there names
+    the staging directory; the python symlinks are untouched."""
+    hearth = (venv / "bin/hearth").read_text()
+    assert hearth.startswith("#!/opt/hearth/venv/bin/python\n"), hearth[:200]
+    for path in (venv / "bin").iterdir():
+        if path.is_symlink():
+            continue
+        data = path.read_bytes()
+        assert str(venv).encode() not in data, path
+    assert '"/opt/hearth/venv"' in (venv / "bin/activate").read_text()
+    assert (venv / "bin/python").is_symlink()
 
 
 def test_uninstall_keeps_data_unless_purged(tmp_path: Path) -> None:
@@ -109,7 +130,9 @@ def test_uninstall_keeps_data_unless_purged(tmp_path: Path) -> None:
     run_installer(root, "--uninstall")
 
     purged = run_installer(root, "--uninstall", "--purge")
-    assert "purged" in purged.stdout
+    assert f"purged the config ({root}/etc/hearth) and the data ({root}/var/lib/hearth); " \
+        "the service user is left alone (--root)" in purged.stdout
+    assert "and the service user" not in purged.stdout
     assert not (root / "etc/hearth").exists()
     assert not (root / "var/lib/hearth").exists()
 

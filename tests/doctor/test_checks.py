@@ -244,8 +244,9 @@ async def test_clock_synchronisation_is_read_from_timedatectl(tmp_path: Path) ->
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[hearth]\nstate_dir = "{tmp_path / "state"}"\n')
 
-    async def clock(command: str) -> CheckResult:
-        results = await run_checks(cfg, environ={}, timeout=2, clock_command=(command,))
+    async def clock(command: str, systemd_dir: Path = tmp_path) -> CheckResult:
+        results = await run_checks(cfg, environ={}, timeout=2, clock_command=(command,),
+                                   systemd_dir=systemd_dir)
         return _by_name(results)["clock"]
 
     unsynced = await clock(_tool(tmp_path, "no", "echo no"))
@@ -255,9 +256,23 @@ async def test_clock_synchronisation_is_read_from_timedatectl(tmp_path: Path) ->
     assert synced.status is Status.PASS and synced.detail.startswith("NTP-synchronised")
     broken = await clock(_tool(tmp_path, "broken", "echo 'Failed to connect to bus' >&2; exit 1"))
     assert broken.status is Status.PASS
-    assert "synchronisation unknown: timedatectl: Failed to connect to bus" in broken.detail
+    assert broken.detail.endswith("(synchronisation unknown: timedatectl could not tell)")
+    assert "Failed to connect" not in broken.detail
     missing = await clock(str(tmp_path / "no-such-tool"))
     assert missing.status is Status.PASS and "plausible date" in missing.detail
+    assert missing.detail.endswith("(synchronisation unknown: no timedatectl)")
+
+
+async def test_clock_outside_systemd_does_not_quote_timedatectl(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[hearth]\nstate_dir = "{tmp_path / "state"}"\n')
+    tool = _tool(tmp_path, "tdctl", "echo 'System has not been booted with systemd' >&2; exit 1")
+    results = await run_checks(cfg, environ={}, timeout=2, clock_command=(tool,),
+                               systemd_dir=tmp_path / "no-systemd")
+    clock = _by_name(results)["clock"]
+    assert clock.status is Status.PASS
+    assert clock.detail.endswith("(synchronisation unknown: no systemd here: sync not checked)")
+    assert "booted" not in clock.detail
 
 
 async def test_low_disk_fails(tmp_path: Path) -> None:
@@ -275,6 +290,8 @@ def test_the_units_config_means_the_units_directories() -> None:
     assert env == {"PATH": "/bin", "STATE_DIRECTORY": "/var/lib/hearth",
                    "RUNTIME_DIRECTORY": "/run/hearth"}
     assert unit_environ(Path("/home/me/hearth.toml"), {}) == {}
+    assert unit_environ(Path("/etc/hearth/../hearth/./config.toml"), {})["STATE_DIRECTORY"] \
+        == "/var/lib/hearth"
     assert unit_environ(None, {}) == {}
 
 

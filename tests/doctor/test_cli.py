@@ -19,13 +19,15 @@ CHECKS = ["config", "state directory", "database", "mqtt broker", "ollama", "ant
 def test_no_broker_no_ollama_no_key_fails_exactly_those(
     write_config: ConfigWriter, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cfg = write_config()
+    # news pinned to the fast tier (Claude): the key is then needed.
+    cfg = write_config(extra='[router.skills.news]\ntier = "fast"\n')
     code = main(["--config", str(cfg), "doctor", "--timeout", "2"])
     out = capsys.readouterr().out
     table = parse_table(out)
     assert list(table) == CHECKS
     failed = {name for name, (result, _) in table.items() if result == "FAIL"}
     assert failed == {"mqtt broker", "ollama", "anthropic key"}, out
+    assert table["anthropic key"][1].endswith("the cloud tiers are off; news needs Claude")
     assert all(result == "PASS" for name, (result, _) in table.items() if name not in failed)
     assert code == 1
     assert "cannot reach 127.0.0.1:" in table["mqtt broker"][1]
