@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 from agent.config.load import DEFAULT_PATH, load_config
@@ -100,18 +101,21 @@ async def run_checks(
     ]
 
 
-def cloud_skills(config: HearthConfig) -> tuple[str, ...]:
+def cloud_skills(config: HearthConfig, *,
+                 entry_points: Iterable[EntryPoint] | None = None) -> tuple[str, ...]:
     """The enabled skills whose tier (as configured, overrides included) runs on Claude.
 
-    The digest skill is left out: the daemon runs it only when a key is there. A fallback
-    to a cloud tier is not a need: without a key the router simply does not take it.
+    A skill declared `off_without_key` is left out: without a key its setup hook switches it
+    off and the house runs without it. A fallback to a cloud tier is not a need either:
+    without a key the router simply does not take it. `entry_points` is for tests.
     """
     from agent.plugins import discover
 
-    skills = discover(config)
+    skills = discover(config, entry_points=entry_points)
     return tuple(sorted(
         name for name, item in skills.skills.items()
-        if item.tier in config.tiers and config.tiers[item.tier].backend == "anthropic"))
+        if not item.declaration.off_without_key
+        and item.tier in config.tiers and config.tiers[item.tier].backend == "anthropic"))
 
 
 def local_only(results: list[CheckResult]) -> bool:
