@@ -17,7 +17,6 @@ from pathlib import Path
 
 from agent.config.load import DEFAULT_PATH, load_config
 from agent.config.root import HearthConfig
-from agent.credentials import check_credentials
 from agent.daemon.preflight import check_settings
 from agent.doctor.local import (
     LOCAL_ONLY,
@@ -29,7 +28,7 @@ from agent.doctor.local import (
 )
 from agent.doctor.network import check_broker, check_ollama
 from agent.doctor.result import CheckResult, DoctorContext, Status
-from agent.errors import ConfigError, CredentialRefused, StartupError
+from agent.errors import ConfigError, StartupError
 
 __all__ = ["CheckResult", "DoctorContext", "Status", "cloud_skills", "exit_code", "local_only",
            "run_checks", "unit_environ"]
@@ -70,7 +69,7 @@ async def run_checks(
     try:
         config = load_config(config_path)
         # What `hearth run` checks, skills included; the key has its own line below.
-        check_settings(config, env, has_key=_has_key(config, env))
+        check_settings(config, env)
         cloud = cloud_skills(config)
     except (ConfigError, StartupError) as exc:
         problems = exc.problems if isinstance(exc, ConfigError) else []
@@ -121,14 +120,6 @@ def cloud_skills(config: HearthConfig, *,
 def local_only(results: list[CheckResult]) -> bool:
     """Whether the key check found a deliberate local-only set-up."""
     return any(r.name == "anthropic key" and r.detail == LOCAL_ONLY for r in results)
-
-
-def _has_key(config: HearthConfig, environ: Mapping[str, str]) -> bool:
-    """Whether the daemon would find a usable Anthropic key (the digest skill needs one)."""
-    try:
-        return check_credentials(config, environ) is not None
-    except CredentialRefused:
-        return False
 
 
 def exit_code(results: list[CheckResult]) -> int:
