@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from agent.control.protocol import MAX_LINE, ProtocolError, decode_request, encode
-from agent.daemon.component import Stage
 from agent.errors import AlreadyRunning, HearthError, StartupError
 from agent.logs import redact
 
@@ -32,12 +31,11 @@ class ControlServer:
     bound inside a fresh 0700 directory, chmod-ed, then renamed into place. A stale socket
     left by a crash is replaced; a live one means another daemon and raises AlreadyRunning.
 
-    It is a daemon ``Component`` of the intake stage: it stops first at shutdown, so no new
-    command arrives while work drains.
+    The daemon wraps it as a component of the intake stage (agent/daemon/wiring.py): it
+    stops first at shutdown, so no new command arrives while work drains.
     """
 
     name = "control"
-    stage = Stage.INTAKE
 
     def __init__(
         self,

@@ -22,15 +22,13 @@ def check_config(config: HearthConfig, environ: Mapping[str, str] | None = None)
     problem of the other checks at once, StartupError for a broken installed skill.
     """
     api_key = check_credentials(config, environ)
-    check_settings(config, environ, has_key=api_key is not None)
+    check_settings(config, environ)
     return api_key
 
 
-def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = None, *,
-                   has_key: bool) -> None:
+def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = None) -> None:
     """`check_config` without the Anthropic credential (the doctor reports that one on its
-    own line, with its own fix). `has_key` is kept for the doctor's call: every
-    installed skill, the digest included, is checked whether or not a key exists."""
+    own line, with its own fix). Every installed skill is checked, key or no key."""
     from agent.db import database_backend
     from agent.devices.registry import DeviceRegistry
     from agent.ledger.prices import load_price_table

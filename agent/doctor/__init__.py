@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 from agent.config.load import DEFAULT_PATH, load_config
 from agent.config.root import HearthConfig
-from agent.credentials import check_credentials
 from agent.daemon.preflight import check_settings
 from agent.doctor.local import (
     LOCAL_ONLY,
@@ -28,7 +28,7 @@ from agent.doctor.local import (
 )
 from agent.doctor.network import check_broker, check_ollama
 from agent.doctor.result import CheckResult, DoctorContext, Status
-from agent.errors import ConfigError, CredentialRefused, StartupError
+from agent.errors import ConfigError, StartupError
 
 __all__ = ["CheckResult", "DoctorContext", "Status", "cloud_skills", "exit_code", "local_only",
            "run_checks", "unit_environ"]
@@ -69,7 +69,7 @@ async def run_checks(
     try:
         config = load_config(config_path)
         # What `hearth run` checks, skills included; the key has its own line below.
-        check_settings(config, env, has_key=_has_key(config, env))
+        check_settings(config, env)
         cloud = cloud_skills(config)
     except (ConfigError, StartupError) as exc:
         problems = exc.problems if isinstance(exc, ConfigError) else []
@@ -100,31 +100,26 @@ async def run_checks(
     ]
 
 
-def cloud_skills(config: HearthConfig) -> tuple[str, ...]:
+def cloud_skills(config: HearthConfig, *,
+                 entry_points: Iterable[EntryPoint] | None = None) -> tuple[str, ...]:
     """The enabled skills whose tier (as configured, overrides included) runs on Claude.
 
-    The digest skill is left out: the daemon runs it only when a key is there. A fallback
-    to a cloud tier is not a need: without a key the router simply does not take it.
+    A skill declared `off_without_key` is left out: without a key its setup hook switches it
+    off and the house runs without it. A fallback to a cloud tier is not a need either:
+    without a key the router simply does not take it. `entry_points` is for tests.
     """
     from agent.plugins import discover
 
-    skills = discover(config)
+    skills = discover(config, entry_points=entry_points)
     return tuple(sorted(
         name for name, item in skills.skills.items()
-        if item.tier in config.tiers and config.tiers[item.tier].backend == "anthropic"))
+        if not item.declaration.off_without_key
+        and item.tier in config.tiers and config.tiers[item.tier].backend == "anthropic"))
 
 
 def local_only(results: list[CheckResult]) -> bool:
     """Whether the key check found a deliberate local-only set-up."""
     return any(r.name == "anthropic key" and r.detail == LOCAL_ONLY for r in results)
-
-
-def _has_key(config: HearthConfig, environ: Mapping[str, str]) -> bool:
-    """Whether the daemon would find a usable Anthropic key (the digest skill needs one)."""
-    try:
-        return check_credentials(config, environ) is not None
-    except CredentialRefused:
-        return False
 
 
 def exit_code(results: list[CheckResult]) -> int:

@@ -24,12 +24,15 @@ import logging
 import socket
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from agent.config.schedule import FeedsSection
 from agent.errors import FeedRejected, FeedTooLarge
+
+if TYPE_CHECKING:
+    # Imported where a fetch begins: an idle daemon with no feed due never loads httpx.
+    import httpx
 
 __all__ = ["FeedFetcher", "FeedRejected", "FeedTooLarge", "FetchResult"]
 
@@ -129,6 +132,8 @@ class FeedFetcher:
 
     def __init__(self, config: FeedsSection, *, transport: httpx.AsyncBaseTransport | None = None
                  ) -> None:
+        import httpx
+
         self.config = config
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(config.timeout),
@@ -173,6 +178,8 @@ class FeedFetcher:
     async def _send(self, url: str, etag: str | None, last_modified: str | None
                     ) -> httpx.Response:
         """Connect to the first checked address that answers (IPv6 may be broken locally)."""
+        import httpx
+
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FeedRejected(f"only http(s) URLs are fetched, not {parts.scheme or url!r}")
@@ -217,6 +224,8 @@ class FeedFetcher:
         return list(dict.fromkeys(addresses))
 
     async def _result(self, url: str, response: httpx.Response) -> FetchResult:
+        import httpx
+
         status = response.status_code
         headers = response.headers
         if status == 304:

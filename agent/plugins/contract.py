@@ -51,6 +51,9 @@ class SkillDeclaration:
     config_schema: type[BaseModel] | None = None
     # JSON schema of the arguments the local dispatcher may pass on free text.
     arguments_schema: Mapping[str, Any] | None = None
+    # True: the skill's setup hook returns None (the skill is off) when there is no Anthropic
+    # API key, so a household without one does not need it (`hearth doctor` does not count it).
+    off_without_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)

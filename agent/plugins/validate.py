@@ -126,7 +126,12 @@ def declaration_problems(loaded: LoadedSkill) -> list[str]:
     """Every problem with one skill's declaration, each prefixed by the skill's name."""
     d = loaded.declaration
     n = d.name if isinstance(d.name, str) else repr(d.name)
-    return _name_and_tier_problems(d, n) + _trigger_problems(d, n) + _schema_problems(d, n)
+    problems = _name_and_tier_problems(d, n) + _trigger_problems(d, n) + _schema_problems(d, n)
+    if d.off_without_key and loaded.skill.setup is None:
+        # Only a setup hook can switch the skill off; a bare handler would run and fail.
+        problems.append(f"{n}: off_without_key needs a setup hook (Skill(declaration, "
+                        "setup=...)) that returns None without a key")
+    return problems
 
 
 def _claims(loaded: Iterable[LoadedSkill]) -> list[str]:

@@ -39,7 +39,7 @@ from agent.errors import (
     PriceUnknown,
 )
 from agent.ledger import Ledger
-from agent.ledger.types import CallRecord, Outcome, Usage
+from agent.ledger.types import Outcome, Usage
 from agent.router.attempts import AttemptRunner, Target, Trail
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.bound import BoundRouter
@@ -147,15 +147,6 @@ class Router:
         return build_plan(self._config, self._ledger, request, tier,
                           halted=self._attempts.halted, has_key=self._api_key is not None)
 
-    async def record_none(self, *, skill: str, trigger: str, latency_ms: int) -> str:
-        """Put a tier-none piece of work (answered by code, no model) on the ledger; its id."""
-        record = CallRecord(skill=skill, trigger=trigger, tier_requested="none",
-                            tier_used="none", backend="none", model_requested="",
-                            model_used="", usage=Usage(), outcome=Outcome.OK,
-                            latency_ms=latency_ms)
-        entry = await self._ledger.settle(None, record)
-        return entry.id
-
     async def health(self) -> BackendHealth:
         """Is Ollama up with the local model pulled, is a key present? Makes no paid call."""
         problems: list[str] = []
@@ -213,7 +204,8 @@ class Router:
             if allowed is not None:
                 allowed = allowed | set(route.tiers) | {tier}
         if tier == "none":
-            raise ModelRequestRejected("tier 'none' makes no model call; use record_none")
+            raise ModelRequestRejected("tier 'none' makes no model call (the dispatcher "
+                                       "puts its $0 row on the ledger)")
         chain = tier_chain(self._config, tier, allow_cloud=request.allow_cloud,
                            fallback=fallback, allowed=allowed)
         trail = Trail(skill=request.skill, trigger=request.trigger, tier_requested=tier,

@@ -34,6 +34,7 @@ DECLARATION = SkillDeclaration(
     tier="deep",
     allow_cloud=True,
     tools=(),  # it reads untrusted feed text: no hands
+    off_without_key=True,  # setup returns None when services.batches is None
 )
 
 

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.support.broker import Broker, free_port
+from tests.support.broker import Broker
+from tests.support.daemon_config import daemon_config
 from tests.support.daemon_proc import DaemonProcess
 
 
@@ -30,21 +31,7 @@ def test_status_shows_the_running_daemons_live_state(
     tmp_path: Path, running_broker: Broker, state_dir: Path
 ) -> None:
     cfg = tmp_path / "config.toml"
-    cfg.write_text(f"""
-[hearth]
-state_dir = "{state_dir}"
-
-[mqtt]
-host = "{running_broker.host}"
-port = {running_broker.port}
-prefix = "statuse2e"
-
-[ollama]
-host = "http://127.0.0.1:{free_port()}"
-
-[anthropic]
-api_key = {{ env = "HEARTH_STATUS_E2E_UNSET_KEY" }}
-""")
+    cfg.write_text(daemon_config(state_dir, running_broker, "statuse2e"))
     daemon = DaemonProcess(cfg, tmp_path)
     try:
         daemon.notify.wait_for("READY", "1", timeout=20)

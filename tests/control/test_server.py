@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import stat
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -201,9 +203,8 @@ async def test_unusable_directory_is_a_clear_startup_error(tmp_path: Path) -> No
         await srv.start()
 
 
-def test_control_server_is_an_intake_component(tmp_path: Path) -> None:
-    from agent.daemon.component import Component, Stage
-
-    srv = ControlServer(tmp_path / "control.sock", HANDLERS)
-    assert isinstance(srv, Component)
-    assert srv.stage is Stage.INTAKE
+def test_control_server_does_not_load_the_daemon() -> None:
+    # The daemon wraps the server (agent/daemon/wiring.py), not the other way round.
+    code = ("import sys, agent.control.server; "
+            "assert not [m for m in sys.modules if m.startswith('agent.daemon')]")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

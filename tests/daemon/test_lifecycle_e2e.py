@@ -6,27 +6,13 @@ import signal
 import time
 from pathlib import Path
 
-from tests.support.broker import Broker, free_port
+from tests.support.broker import Broker
+from tests.support.daemon_config import daemon_config
 from tests.support.daemon_proc import DaemonProcess
 
 
 def _config(state: Path, broker: Broker, level: str) -> str:
-    return f"""
-[hearth]
-state_dir = "{state}"
-log_level = "{level}"
-
-[mqtt]
-host = "{broker.host}"
-port = {broker.port}
-prefix = "e2e"
-
-[ollama]
-host = "http://127.0.0.1:{free_port()}"
-
-[anthropic]
-api_key = {{ env = "HEARTH_E2E_UNSET_KEY" }}
-"""
+    return daemon_config(state, broker, "e2e", hearth=f'log_level = "{level}"')
 
 
 def test_ready_reload_and_clean_stop(tmp_path: Path, running_broker: Broker, state_dir: Path) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from agent.cli.main import main
 from agent.scheduler import BRIEFING_JOB
-from tests.support.broker import Broker, free_port
+from tests.support.broker import Broker
+from tests.support.daemon_config import daemon_config
 from tests.support.daemon_proc import DaemonProcess
 
 ZONE = "Europe/Berlin"
@@ -24,28 +25,15 @@ def _config(state: Path, broker: Broker) -> str:
     # Every minute, with a catch-up window that is open now: the daemon runs the briefing
     # planned for the current minute at start-up instead of waiting for the next one.
     until = (datetime.now(UTC) - timedelta(hours=2)).astimezone(ZoneInfo(ZONE))
-    return f"""
-[hearth]
-state_dir = "{state}"
+    return daemon_config(state, broker, "sched-fail", hearth=f"""
 timezone = "{ZONE}"
 log_level = "INFO"
-
-[mqtt]
-host = "{broker.host}"
-port = {broker.port}
-prefix = "sched-fail"
-
-[ollama]
-host = "http://127.0.0.1:{free_port()}"
-
-[anthropic]
-api_key = {{ env = "HEARTH_E2E_UNSET_KEY" }}
-
+""", extra=f"""
 [briefing]
 cron = "* * * * *"
 catch_up_until = "{until:%H:%M}"
 notifiers = ["file"]
-"""
+""")
 
 
 def _last_run(cfg: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -43,6 +44,18 @@ async def test_intent_match_runs_the_skill_with_no_model_call(
     assert by_name(report.by_skill) == {"hello": 1}
     assert report.cost_micros == 0
     assert len(result.ledger_ids) == 1
+
+
+async def test_a_tier_none_request_writes_its_row_through_the_dispatcher(
+    router: Router, ledger: Ledger, config: HearthConfig
+) -> None:
+    # The router makes no tier-none rows: the dispatcher writes them straight to the ledger.
+    result = await build(config, router).handle_text("greet Grace")
+    now = datetime.now(UTC)
+    (row,) = await ledger.calls_between(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert result.ledger_ids == (row.id,)
+    assert (row.skill, row.trigger, row.tier, row.backend) == ("hello", "ask", "none", "none")
+    assert row.cost_micros == 0 and row.latency_ms >= 0
 
 
 async def test_log_none_calls_off_writes_no_row(

@@ -22,7 +22,8 @@ from agent.ledger.types import CapStatus
 from tests.db.pg import PG_URL
 from tests.ledger.helpers import Clock, config, record
 from tests.ledger.worker import KW, PER_CALL
-from tests.support.broker import Broker, free_port
+from tests.support.broker import Broker
+from tests.support.daemon_config import daemon_config
 from tests.support.daemon_proc import DaemonProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,24 +132,10 @@ def test_the_running_daemon_sweeps(tmp_path: Path, running_broker: Broker,
     """`hearth run` itself: a killed `hearth ask`-like process's hold is spent while the
     daemon keeps running, with no restart and no CLI command."""
     cfg = tmp_path / "config.toml"
-    cfg.write_text(f"""
-[hearth]
-state_dir = "{state_dir}"
-
-[mqtt]
-host = "{running_broker.host}"
-port = {running_broker.port}
-prefix = "sweep"
-
-[ollama]
-host = "http://127.0.0.1:{free_port()}"
-
-[anthropic]
-api_key = {{ env = "HEARTH_SWEEP_UNSET_KEY" }}
-
+    cfg.write_text(daemon_config(state_dir, running_broker, "sweep", extra=f"""
 [ledger]
 sweep_interval_seconds = {INTERVAL}
-""")
+"""))
     daemon = DaemonProcess(cfg, tmp_path)
     try:
         daemon.notify.wait_for("READY", "1", timeout=20)

@@ -87,14 +87,12 @@ async def test_health(make_harness: MakeHarness, fake_ollama: FakeOllama, dead_u
     assert len(health.problems) == 2
 
 
-async def test_record_none_and_tier_none(make_harness: MakeHarness) -> None:
+async def test_tier_none_is_no_model_call(make_harness: MakeHarness) -> None:
+    # Its ledger row is the dispatcher's (tests/dispatch/test_text.py).
     h = await make_harness()
-    ledger_id = await h.router.record_none(skill="home", trigger="intent", latency_ms=3)
-    (row,) = await h.rows()
-    assert row.id == ledger_id and row.tier == "none" and row.cost_micros == 0
-    assert row.backend == "none" and row.latency_ms == 3
-    with pytest.raises(ModelRequestRejected):
+    with pytest.raises(ModelRequestRejected, match="tier 'none' makes no model call"):
         await h.router.complete(_req(), "none")
+    assert await h.rows() == []
 
 
 async def test_streaming_from_ollama(make_harness: MakeHarness, fake_ollama: FakeOllama) -> None:

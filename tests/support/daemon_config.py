@@ -1,0 +1,35 @@
+"""The config text a test daemon (or in-process core) runs on: its state directory, the
+test broker, an Ollama nobody listens on, and no Anthropic key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.support.broker import Broker, free_port
+
+# Never set: the daemon finds no key and runs with the cloud tiers off.
+UNSET_KEY_VAR = "HEARTH_TEST_UNSET_KEY"
+
+
+def daemon_config(state_dir: Path, broker: Broker, prefix: str, *, hearth: str = "",
+                  extra: str = "") -> str:
+    """The [hearth]/[mqtt]/[ollama]/[anthropic] sections; `hearth` adds lines to [hearth]
+    (e.g. `log_level = "INFO"`), `extra` appends whole sections."""
+    assert UNSET_KEY_VAR not in os.environ, f"{UNSET_KEY_VAR} must stay unset"
+    return f"""
+[hearth]
+state_dir = "{state_dir}"
+{hearth}
+
+[mqtt]
+host = "{broker.host}"
+port = {broker.port}
+prefix = "{prefix}"
+
+[ollama]
+host = "http://127.0.0.1:{free_port()}"
+
+[anthropic]
+api_key = {{ env = "{UNSET_KEY_VAR}" }}
+{extra}"""
