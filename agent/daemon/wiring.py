@@ -99,7 +99,8 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
     ]
     runtime.status_parts.append(board.line)
     runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
-                                  skills=board.skills, spend=board.spend)
+                                  skills=board.skills, spend=board.spend,
+                                  claude=board.claude)
     runtime.probes.extend([_probe_broker(bridge), _probe_models(board)])
     runtime.summary = lambda: works_now(config, broker_connected=bridge.connected,
                                         health=board.health, health_error=board.health_error)

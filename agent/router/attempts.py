@@ -91,6 +91,8 @@ class AttemptRunner:
         self._clock = clock
         self._paid = asyncio.Semaphore(config.anthropic.max_concurrency)
         self._halt: _Halt | None = None
+        # The last paid call that reached the Claude API: when, and whether it was accepted.
+        self.last_paid: tuple[datetime, bool] | None = None
 
     @property
     def halted(self) -> str | None:
@@ -175,6 +177,8 @@ class AttemptRunner:
                     reply = await backend.send(replace(spec, timeout=min(spec.timeout, left)),
                                                conversation, on_text)
             except ModelError as err:
+                if paid:
+                    self.last_paid = (self._clock(), False)
                 await self._failed(trail, target, reservation, err, started=started)
                 self._note_halt(err)
                 if paid and trail.unknown > self._config.router.max_unknown_retries:
@@ -193,6 +197,8 @@ class AttemptRunner:
                                                   started=started))
                 raise
             latency = int((time.monotonic() - started) * 1000)
+            if paid:
+                self.last_paid = (self._clock(), True)
             outcome, problem = judge(reply)
             if outcome is Outcome.OK:
                 outcome = outcome_ok

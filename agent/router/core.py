@@ -178,10 +178,13 @@ class Router:
         halted = self._attempts.halted
         if halted:
             problems.append(f"anthropic: {halted}")
+        last = self._attempts.last_paid
         return BackendHealth(ollama_reachable=reachable, ollama_models=models,
                              local_model=local_model, local_model_pulled=pulled,
                              anthropic_key_present=self._api_key is not None,
-                             anthropic_halted=halted, problems=tuple(problems))
+                             anthropic_halted=halted, problems=tuple(problems),
+                             anthropic_last_call_at=last[0] if last else None,
+                             anthropic_last_call_ok=last[1] if last else None)
 
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool, fallback: tuple[Tier, ...] = (),
              tools: Mapping[str, ToolSpec] | None = None) -> BoundRouter:
