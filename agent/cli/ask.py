@@ -177,11 +177,11 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
     from agent.control.ask import dispatch_summary
     from agent.credentials import check_credentials
     from agent.daemon.core import open_core
-    from agent.mqtt.cli import CliBridge
+    from agent.mqtt import OneShotClient
     from agent.paths import ensure_dir, state_dir
 
     api_key = check_credentials(config)
-    bridge = CliBridge(config.mqtt)
+    bridge = OneShotClient(config.mqtt, lazy=True)
     try:
         async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
                              api_key=api_key) as core:

@@ -44,10 +44,10 @@ async def briefing_now(config: Any, *, mqtt: bool = True) -> dict[str, Any]:
     from agent.credentials import check_credentials
     from agent.daemon.core import open_core
     from agent.errors import SkillError
-    from agent.mqtt.cli import CliBridge
+    from agent.mqtt import OneShotClient
     from agent.paths import ensure_dir, state_dir
 
-    bridge = CliBridge(config.mqtt) if mqtt and "mqtt" in config.briefing.notifiers else None
+    bridge = OneShotClient(config.mqtt, lazy=True) if mqtt and "mqtt" in config.briefing.notifiers else None
     try:
         async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
                              api_key=check_credentials(config)) as core:

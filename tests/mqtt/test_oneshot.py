@@ -13,7 +13,6 @@ import pytest
 
 from agent.errors import BrokerUnavailable, DeviceError, PublishFailed
 from agent.mqtt import OneShotClient
-from agent.notifiers.oneshot import OneShotPublisher
 from tests.mqtt.client import PeerClient, make_config
 from tests.support.broker import Broker, free_port
 
@@ -54,10 +53,6 @@ async def test_no_broker_is_broker_unavailable_and_a_device_error(
         async with OneShotClient(make_config(down, topic_prefix).mqtt, timeout=2):
             pass
     assert isinstance(info.value, DeviceError)
-    # The old name keeps its old contract for its callers.
-    with pytest.raises(PublishFailed):
-        async with OneShotPublisher(make_config(down, topic_prefix).mqtt, timeout=2):
-            pass
 
 
 async def test_publish_waits_for_the_puback_and_fails_when_none_comes(

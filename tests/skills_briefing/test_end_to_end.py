@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.credentials import ApiKey
-from agent.notifiers.oneshot import OneShotPublisher
+from agent.mqtt import OneShotClient
 from tests.skills_briefing.support import (
     RecordingBridge,
     Watcher,
@@ -44,7 +44,7 @@ async def test_briefing_from_fixtures_then_a_second_run_repeats_nothing(
     stack = await open_stack(config, state_dir, bridge=recorder)
     watcher = Watcher(running_broker, topic_prefix)
     try:
-        async with OneShotPublisher(config.mqtt) as publisher:
+        async with OneShotClient(config.mqtt) as publisher:
             recorder.inner = publisher
             service = stack.briefing
             first = await service.run(trigger="now")
@@ -121,7 +121,7 @@ async def test_a_model_that_obeys_the_injection_gets_no_hands(  # noqa: PLR0917 
     stack = await open_stack(config, state_dir, bridge=recorder)
     watcher = Watcher(running_broker, topic_prefix)
     try:
-        async with OneShotPublisher(config.mqtt) as publisher:
+        async with OneShotClient(config.mqtt) as publisher:
             recorder.inner = publisher
             service = stack.briefing
             briefing = await service.run(trigger="now")

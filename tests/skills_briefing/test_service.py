@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from agent.credentials import ApiKey
-from agent.errors import ConfigError, SkillError
+from agent.errors import ConfigError, PublishFailed, SkillError
 from agent.notifiers import FileNotifier, MqttNotifier, NotifierContext, build_notifiers
-from agent.notifiers.oneshot import PublishFailed
 from agent.plugins.contract import ActionEvent, ScheduleEvent
 from agent.scheduler import BRIEFING_JOB, Scheduler, configured_jobs
 from skills.briefing import handle
