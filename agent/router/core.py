@@ -230,7 +230,12 @@ class Router:
                 result = await self._run_tier(request, tier, step, trail, on_text,
                                               can_escalate=up is not None)
             except FALLBACK_ERRORS as err:
-                first_error = first_error or err
+                if first_error is None:
+                    first_error = err
+                else:
+                    # The first tier's error is raised (its class and exit status), but the
+                    # user should also hear that the fallback was tried and why it failed.
+                    first_error.add_note(f"tier {step} also failed: {err}")
                 log.warning("skill %s: tier %s unavailable (%s)%s", request.skill, step, err,
                             "; trying the next tier" if step != chain[-1] else "")
                 continue
@@ -251,8 +256,9 @@ class Router:
             assert escalated.response is not None
             return self._finish(replace(escalated.response, escalated=True), trail)
         if not request.allow_cloud:
-            raise ModelUnavailable(f"the local tier is unavailable and skill {request.skill!r} "
-                                   f"may not use the cloud: {first_error}", backend="ollama")
+            # Worded for the person asking: the skill's name may be internal ("dispatcher").
+            raise ModelUnavailable(f"{first_error}, and this request may not use the cloud",
+                                   backend="ollama")
         assert first_error is not None
         raise first_error
 
