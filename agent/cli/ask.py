@@ -133,13 +133,16 @@ def _ask(args: argparse.Namespace) -> int:
         from agent.errors import EX_UNAVAILABLE
 
         result = asyncio.run(ask_via_daemon_or_here(config, args.text, args.dry_run))
+        import sys
+
         code = _exit_status(result)
+        alone = code and not result.get("actions")
+        if result.get("via") == "in-process" and not (alone and not args.json):
+            print("no daemon running: devices from the config only", file=sys.stderr)
         if args.json:
             print_json(result)
-        elif code and not result.get("actions"):
+        elif alone:
             # Nothing was done and nothing is to be shown: one line on stderr says why.
-            import sys
-
             verb = "cannot answer" if result["status"] in _UNAVAILABLE else "not done"
             print(f"hearth: {verb}: {result['text'] or result['status']}", file=sys.stderr)
         else:
@@ -158,7 +161,6 @@ def _ask(args: argparse.Namespace) -> int:
 async def ask_via_daemon_or_here(config: HearthConfig, text: str,
                                  dry_run: bool) -> dict[str, Any]:
     """The running daemon's answer over its control socket; in this process when none runs."""
-    import sys
 
     from agent.control import DaemonNotRunning, call, find_socket
     from agent.control.ask import ASK_TIMEOUT
@@ -168,11 +170,7 @@ async def ask_via_daemon_or_here(config: HearthConfig, text: str,
         result = await call(path, "ask", {"text": text, "dry_run": dry_run},
                             timeout=ASK_TIMEOUT + 5)
     except DaemonNotRunning:
-        result = await ask_dispatcher(config, text, dry_run)
-        if result.get("actions"):
-            # Only a device command cares; a failed question keeps to its one error line.
-            print("no daemon running: devices from the config only", file=sys.stderr)
-        return result
+        return await ask_dispatcher(config, text, dry_run)
     result["via"] = "daemon"
     return result
 
