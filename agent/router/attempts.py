@@ -38,6 +38,7 @@ from agent.ledger import Ledger, LedgerEntry
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.tokens import prompt_token_bound
+from agent.words import money, plural
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +136,10 @@ class AttemptRunner:
 
     def _log(self, record: CallRecord, entry: LedgerEntry) -> None:
         u = record.usage
-        log.info("model call skill=%s tier=%s model=%s in=%d out=%d cached=%d cost=%dµ$ "
+        log.info("model call skill=%s tier=%s model=%s in=%d out=%d cached=%d cost=%s "
                  "ms=%d ledger=%s outcome=%s", record.skill, record.tier_used,
                  record.model_used or record.model_requested, u.prompt_tokens, u.output_tokens,
-                 u.cache_read_tokens, entry.cost_micros, record.latency_ms, entry.id,
+                 u.cache_read_tokens, money(entry.cost_micros), record.latency_ms, entry.id,
                  record.outcome.value)
 
     async def refused(self, trail: Trail, target: Target, error: BaseException) -> None:
@@ -234,7 +235,7 @@ class AttemptRunner:
     def _unknown_error(self, trail: Trail, backend: str) -> ModelUnavailable:
         limit = self._config.router.max_unknown_retries
         return ModelUnavailable(
-            f"the Claude API took the request and gave no answer {trail.unknown} time(s), each "
+            f"the Claude API took the request and gave no answer {plural(trail.unknown, 'time')}, each "
             f"counted as spent; not sending it again (router.max_unknown_retries = {limit})",
             backend=backend)
 
