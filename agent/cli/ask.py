@@ -75,7 +75,7 @@ def ask_router(config: HearthConfig, text: str, tier: str | None, skill: str,
 
 
 def _plan_dict(plan: RoutePlan) -> dict[str, Any]:
-    from agent.ledger.cli_support import usd_number
+    from agent.words import usd_value
 
     return {
         "dry_run": True, "skill": plan.skill, "tier": plan.tier,
@@ -83,13 +83,13 @@ def _plan_dict(plan: RoutePlan) -> dict[str, Any]:
         "allow_cloud": plan.allow_cloud,
         "steps": [{"tier": s.tier, "role": s.role, "backend": s.backend, "model": s.model,
                    "max_tokens": s.max_tokens, "reservation_micros": s.reservation_micros,
-                   "reservation_usd": usd_number(s.reservation_micros), "note": s.note}
+                   "reservation_usd": usd_value(s.reservation_micros), "note": s.note}
                   for s in plan.steps],
     }
 
 
 def _response_dict(r: ModelResponse) -> dict[str, Any]:
-    from agent.ledger.cli_support import usd_number
+    from agent.words import usd_value
 
     u = r.usage
     return {
@@ -97,14 +97,14 @@ def _response_dict(r: ModelResponse) -> dict[str, Any]:
         "backend": r.backend, "model": r.model, "input_tokens": u.prompt_tokens,
         "output_tokens": u.output_tokens, "cache_read_tokens": u.cache_read_tokens,
         "cache_write_tokens": u.cache_write_5m_tokens + u.cache_write_1h_tokens,
-        "cost_micros": r.cost_micros, "cost_usd": usd_number(r.cost_micros),
+        "cost_micros": r.cost_micros, "cost_usd": usd_value(r.cost_micros),
         "degraded": r.degraded, "escalated": r.escalated, "latency_ms": r.latency_ms,
         "ledger_id": r.ledger_id, "ledger_ids": [*r.extra_ledger_ids, r.ledger_id],
     }
 
 
 def _print_human(result: dict[str, Any]) -> None:
-    from agent.ledger.cli_support import usd
+    from agent.words import money
 
     if result.get("dry_run"):
         print(f"route for skill {result['skill']} on tier {result['tier']} "
@@ -112,7 +112,7 @@ def _print_human(result: dict[str, Any]) -> None:
         for n, step in enumerate(result["steps"], 1):
             note = f"  [{step['note']}]" if step["note"] else ""
             print(f"  {n}. {step['role']:<10} {step['tier']:<5} {step['backend']}/{step['model']}"
-                  f"  max_tokens {step['max_tokens']}  reserve {usd(step['reservation_micros'])}"
+                  f"  max_tokens {step['max_tokens']}  reserve {money(step['reservation_micros'])}"
                   f"{note}")
         print("no model was called (dry run)")
         return
@@ -120,7 +120,7 @@ def _print_human(result: dict[str, Any]) -> None:
     flags = "".join(f", {f}" for f in ("degraded", "escalated") if result[f])
     print(f"-- {result['tier']} ({result['backend']}/{result['model']}{flags}): "
           f"{result['input_tokens']} in ({result['cache_read_tokens']} cached), "
-          f"{result['output_tokens']} out, {usd(result['cost_micros'])}, "
+          f"{result['output_tokens']} out, {money(result['cost_micros'])}, "
           f"{result['latency_ms']} ms, ledger {result['ledger_id']}")
 
 
@@ -133,13 +133,23 @@ def _ask(args: argparse.Namespace) -> int:
         from agent.errors import EX_UNAVAILABLE
 
         result = asyncio.run(ask_via_daemon_or_here(config, args.text, args.dry_run))
+        import sys
+
+        code = _exit_status(result)
+        alone = code and not result.get("actions")
+        if result.get("via") == "in-process" and not (alone and not args.json):
+            print("no daemon running: devices from the config only", file=sys.stderr)
         if args.json:
             print_json(result)
+        elif alone:
+            # Nothing was done and nothing is to be shown: one line on stderr says why.
+            verb = "cannot answer" if result["status"] in _UNAVAILABLE else "not done"
+            print(f"hearth: {verb}: {result['text'] or result['status']}", file=sys.stderr)
         else:
             _print_dispatch(result)
         if any_action_failed(result):
             return EX_UNAVAILABLE
-        return 0 if result["status"] in ("ok", "planned", "answered") else 1
+        return code
     result = ask_router(config, args.text, args.tier, args.skill or "ask", args.dry_run)
     if args.json:
         print_json(result)
@@ -151,7 +161,6 @@ def _ask(args: argparse.Namespace) -> int:
 async def ask_via_daemon_or_here(config: HearthConfig, text: str,
                                  dry_run: bool) -> dict[str, Any]:
     """The running daemon's answer over its control socket; in this process when none runs."""
-    import sys
 
     from agent.control import DaemonNotRunning, call, find_socket
     from agent.control.ask import ASK_TIMEOUT
@@ -161,7 +170,6 @@ async def ask_via_daemon_or_here(config: HearthConfig, text: str,
         result = await call(path, "ask", {"text": text, "dry_run": dry_run},
                             timeout=ASK_TIMEOUT + 5)
     except DaemonNotRunning:
-        print("no daemon running: devices from the config only", file=sys.stderr)
         return await ask_dispatcher(config, text, dry_run)
     result["via"] = "daemon"
     return result
@@ -208,11 +216,52 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
 
 def _print_dispatch(result: dict[str, Any]) -> None:
     print(result["text"] or f"({result['status']})")
-    detail = f"-- {result['route']} -> {result['skill'] or 'no skill'} ({result['status']})"
-    if result.get("tier"):
-        detail += f", tier {result['tier']}"
-    print(f"{detail}, {result['latency_ms']} ms")
+    skill = f"skill {result['skill']}" if result.get("skill") else "no skill"
+    tier = result.get("tier")
+    model = "no model" if tier in (None, "none") else f"tier {tier}"
+    status = "" if result["status"] in ("ok", "planned", "answered") else f" ({result['status']})"
+    print(f"-- {skill}, {model}, {result['latency_ms']} ms{status}")
     for action in result.get("actions") or []:
-        confirm = " (needs confirmation)" if action.get("needs_confirmation") else ""
-        print(f"   {action.get('device')}: {action.get('desired')} -> {action.get('topic')} "
-              f"{action.get('payload')}{confirm}")
+        print(f"   {_action_words(action)}")
+
+
+# Dispatch statuses (agent.dispatch.result.Status) and their documented exit statuses:
+# no model or skill could take the request (69), it ran out of time (75), or it was refused
+# or failed (1).
+_UNAVAILABLE = {"unavailable": 69, "timeout": 75}
+_DONE = ("ok", "planned", "answered")
+
+
+def _exit_status(result: dict[str, Any]) -> int:
+    status = result.get("status")
+    if status in _DONE:
+        return 0
+    return _UNAVAILABLE.get(str(status), 1)
+
+
+def _action_words(action: dict[str, Any]) -> str:
+    """``front door -> z2m/front_door/set {"state":"UNLOCK"} (waits for: hearth confirm ID)``."""
+    name = action.get("name") or action.get("device") or "?"
+    if action.get("topic"):
+        what = f"{action['topic']} {action.get('payload') or ''}".rstrip()
+    else:
+        what = _desired_words(action.get("desired"))
+    if action.get("pending_id"):
+        tail = f" (waits for: hearth confirm {action['pending_id']})"
+    elif action.get("status") == "failed":
+        tail = f" (not sent: {action.get('error') or 'failed'})"
+    elif action.get("needs_confirmation"):
+        tail = " (needs confirmation)"
+    else:
+        tail = ""
+    return f"{name} -> {what}{tail}"
+
+
+def _desired_words(desired: Any) -> str:
+    """``off``, ``on, brightness 40%``: the wanted state without Python's dict syntax."""
+    if not isinstance(desired, dict):
+        return "?"
+    words = [str(desired["state"])] if desired.get("state") is not None else []
+    words += [f"{key} {value}%" for key, value in desired.items()
+              if key != "state" and value is not None]
+    return ", ".join(words) or "?"

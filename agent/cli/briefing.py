@@ -12,13 +12,14 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `briefing now`."""
     p = sub.add_parser("briefing", help="the morning briefing")
-    bsub = p.add_subparsers(dest="briefing_command", metavar="SUBCOMMAND")
+    bsub = p.add_subparsers(dest="briefing_command", metavar="SUBCOMMAND", required=True)
     now = bsub.add_parser("now", help="compose the briefing now and deliver it")
     now.add_argument("--json", action="store_true", help="print the briefing as JSON")
     now.add_argument("--no-mqtt", action="store_true",
                      help="do not publish on MQTT (deliver to the other notifiers)")
+    now.add_argument("--dry-run", action="store_true",
+                     help="compose and print the briefing; publish, write and send nothing")
     now.set_defaults(func=_now)
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _now(args: argparse.Namespace) -> int:
@@ -27,7 +28,7 @@ def _now(args: argparse.Namespace) -> int:
     from agent.cli.common import load, print_json
 
     config = load(args)
-    briefing = asyncio.run(briefing_now(config, mqtt=not args.no_mqtt))
+    briefing = asyncio.run(briefing_now(config, mqtt=not args.no_mqtt, dry_run=args.dry_run))
     if args.json:
         print_json(briefing["briefing"])
     else:
@@ -35,9 +36,10 @@ def _now(args: argparse.Namespace) -> int:
     return 0
 
 
-async def briefing_now(config: Any, *, mqtt: bool = True) -> dict[str, Any]:
+async def briefing_now(config: Any, *, mqtt: bool = True, dry_run: bool = False
+                       ) -> dict[str, Any]:
     """Open the daemon's parts in-process, run the briefing skill once; its reply data
-    (`markdown`, and `briefing`: the JSON form).
+    (`markdown`, and `briefing`: the JSON form). A dry run composes and delivers nothing.
 
     An unreachable broker is logged by the MQTT notifier and the other notifiers still deliver.
     """
@@ -47,11 +49,13 @@ async def briefing_now(config: Any, *, mqtt: bool = True) -> dict[str, Any]:
     from agent.mqtt import OneShotClient
     from agent.paths import ensure_dir, state_dir
 
-    bridge = OneShotClient(config.mqtt, lazy=True) if mqtt and "mqtt" in config.briefing.notifiers else None
+    publish = mqtt and not dry_run and "mqtt" in config.briefing.notifiers
+    bridge = OneShotClient(config.mqtt, lazy=True) if publish else None
     try:
         async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
                              api_key=check_credentials(config)) as core:
-            result = await core.dispatcher.handle_action("briefing", "now", {})
+            result = await core.dispatcher.handle_action("briefing", "now", {},
+                                                         dry_run=dry_run)
     finally:
         if bridge is not None:
             await bridge.aclose()

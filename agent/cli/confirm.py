@@ -20,13 +20,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                                    "action by the id hearth gave; `hearth pending` lists them.")
     p.add_argument("id", help="the action id from hearth's reply (e.g. k7m2q-a9xrt-3hbnw-pe4cz)")
     p.add_argument("--cancel", action="store_true", help="refuse the action instead")
+    p.add_argument("--json", action="store_true",
+                   help="print {ok, id, reply} or {ok, id, error} as JSON on stdout")
     p.set_defaults(func=_confirm)
 
 
 def _confirm(args: argparse.Namespace) -> int:
     import asyncio
 
-    from agent.cli.common import load
+    from agent.cli.common import load, print_json
     from agent.control import DaemonNotRunning, call, find_socket
     from agent.errors import EX_UNAVAILABLE
 
@@ -37,11 +39,21 @@ def _confirm(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(call(find_socket(config), command, payload))
     except DaemonNotRunning as exc:
-        print(f"hearth: {exc}; pending actions live in the daemon, so there is nothing to "
-              "confirm", file=sys.stderr)
+        error = (f"{exc}; pending actions live in the daemon, so there is nothing to "
+                 f"{'cancel' if args.cancel else 'confirm'}")
+        if args.json:
+            print_json({"ok": False, "id": action_id, "error": error})
+        else:
+            print(f"hearth: {error}", file=sys.stderr)
         return EX_UNAVAILABLE
-    if result.get("ok"):
-        print(result.get("reply") or "confirmed")
-        return 0
-    print(f"hearth: {result.get('error', 'not confirmed')}", file=sys.stderr)
-    return 1
+    ok = bool(result.get("ok"))
+    done = "cancelled" if args.cancel else "confirmed"
+    if args.json:
+        print_json({"ok": True, "id": action_id, "reply": result.get("reply") or done} if ok
+                   else {"ok": False, "id": action_id,
+                         "error": result.get("error") or f"not {done}"})
+    elif ok:
+        print(result.get("reply") or done)
+    else:
+        print(f"hearth: {result.get('error') or f'not {done}'}", file=sys.stderr)
+    return 0 if ok else 1

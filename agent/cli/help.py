@@ -139,8 +139,9 @@ COMMANDS: dict[str, Help] = {
         "compose the briefing now and deliver it",
         "Compose the morning briefing now and deliver it as the schedule would: it is "
         "published on MQTT (<prefix>/briefing, unless --no-mqtt), handed to the configured "
-        "notifiers, and printed here.",
-        "hearth briefing now"),
+        "notifiers, and printed here. With --dry-run it is only composed and printed: "
+        "nothing is published, written or sent.",
+        "hearth briefing now --dry-run"),
     "doctor": Help(
         "check config, state directory, database, broker, Ollama, key, clock and disk",
         "Check the installation without changing anything or spending money. Prints "

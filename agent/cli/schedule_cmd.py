@@ -12,13 +12,12 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add `schedule list`."""
     p = sub.add_parser("schedule", help="scheduled jobs")
-    ssub = p.add_subparsers(dest="schedule_command", metavar="SUBCOMMAND")
+    ssub = p.add_subparsers(dest="schedule_command", metavar="SUBCOMMAND", required=True)
     lst = ssub.add_parser("list", help="show each job's next run and last run")
     lst.add_argument("--json", action="store_true", help="one JSON document")
     lst.add_argument("--no-history", action="store_true",
                      help="do not open the database for the last runs")
     lst.set_defaults(func=_list)
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -29,12 +29,11 @@ def _status(args: argparse.Namespace) -> int:
 
     from agent.cli.common import load, print_json
     from agent.control import call, find_socket, render_status
-    from agent.control.status import money_as_numbers
 
     path: Path = args.socket or find_socket(load(args))
     reply = asyncio.run(call(path, "status", timeout=args.timeout))  # errors -> main()
     if args.json:
-        print_json(money_as_numbers(reply))
+        print_json(reply)  # money is numbers already (agent.words)
     else:
         print(render_status(reply))
     return 0

@@ -168,25 +168,6 @@ def _money(value: Any) -> str:
     return "?" if micros is None else money(micros)
 
 
-def money_as_numbers(reply: Any) -> Any:
-    """`reply` with every ``*_usd`` value a JSON number of dollars, whatever the daemon sent.
-
-    An older daemon sent decimal strings; ``status --json`` keeps the one documented type.
-    """
-    if isinstance(reply, Mapping):
-        out: dict[str, Any] = {}
-        for key, value in reply.items():
-            if str(key).endswith("_usd") and isinstance(value, str):
-                micros = _micros(value)
-                out[key] = value if micros is None else round(micros / MICROS_PER_USD, 6)
-            else:
-                out[key] = money_as_numbers(value)
-        return out
-    if isinstance(reply, list):
-        return [money_as_numbers(v) for v in reply]
-    return reply
-
-
 def local_time(value: Any) -> str:
     """An ISO-8601 time from the daemon as local ``YYYY-MM-DD HH:MM`` (as sent if not ISO)."""
     if not isinstance(value, str):

@@ -18,6 +18,7 @@ from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HaDiscovery
 from agent.mqtt.requests import build_reply, parse_ask
 from agent.mqtt.types import MessageMeta
+from agent.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -112,4 +113,5 @@ class Inbound:
         for task in pending:
             log.warning("abandoning %s at shutdown", task.get_name())
             task.cancel()
-        log.info("drained %d in-flight request(s), abandoned %d", len(done), len(pending))
+        log.info("drained %s, abandoned %d", plural(len(done), "in-flight request"),
+                 len(pending))

@@ -79,11 +79,13 @@ class Daemon:
         runtime = await self.build(self.config, self.state_dir, self.info)
         await self._start(runtime)
         self.info.state = "running"
+        # READY=1 goes out now, not after the probes: systemd (and bench/footprint) count
+        # start-up to here, and a slow Ollama or absent broker must not make it seconds.
+        # The human "ready" line waits for the probes so it follows the summary of what works.
         self.notifier.ready(runtime.status_line())
-        log.info("hearth is ready (%s)", runtime.status_line())
         _settle_heap()
         self._spawn(self._watchdog(), "watchdog")
-        self._spawn(self._run_probes(runtime), "startup-probes")
+        self._spawn(self._run_probes(runtime, ready=True), "startup-probes")
         try:
             while not self._stop.is_set():
                 await self._wait_for_signal()
@@ -210,11 +212,18 @@ class Daemon:
                 return False
         return True
 
-    async def _run_probes(self, runtime: Runtime) -> None:
+    async def _run_probes(self, runtime: Runtime, *, ready: bool = False) -> None:
+        """Run the start-up checks, log the one line of what works, then (at start) "ready"."""
         results = await asyncio.gather(*(p() for p in runtime.probes), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 log.warning("a start-up check failed: %s", result)
+        if runtime.summary is not None:
+            summary = runtime.summary()
+            log.log(summary.level, "%s", summary.line)
+        self.notifier.status(runtime.status_line())
+        if ready:
+            log.info("hearth is ready (%s)", runtime.status_line())
 
 
 async def _stop_stage(stage: Stage, members: list[Component], timeout: float) -> None:

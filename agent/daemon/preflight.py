@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from agent.config import HearthConfig
 from agent.credentials import ApiKey, check_credentials
 from agent.errors import ConfigError
+from agent.words import plural
 
 
 def check_config(config: HearthConfig, environ: Mapping[str, str] | None = None) -> ApiKey | None:
@@ -55,4 +56,4 @@ def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = Non
         except ConfigError as exc:
             problems += exc.problems or [str(exc)]
     if problems:
-        raise ConfigError(f"{len(problems)} problem(s)", problems)
+        raise ConfigError(plural(len(problems), "problem"), problems)

@@ -10,6 +10,7 @@ from typing import Any
 
 from agent.config import HearthConfig
 from agent.daemon.component import Component
+from agent.daemon.summary import WorksNow
 
 
 @dataclass
@@ -23,8 +24,9 @@ class Runtime:
     stack: AsyncExitStack = field(default_factory=AsyncExitStack)
     # Short fragments for systemd's STATUS= line, e.g. "broker connected".
     status_parts: list[Callable[[], str]] = field(default_factory=list)
-    # Checks that run once after READY and log what is missing and what still works.
+    # Checks that run once after READY (broker, models); `summary` then says what works.
     probes: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    summary: Callable[[], WorksNow] | None = None
     # Live state for `hearth status`, keyed by section name.
     status_sources: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = field(default_factory=dict)
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from agent import __version__
+from agent.control.status import ClaudeState, claude_section
 from agent.daemon.core import Core
 from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HearthSensors
 from agent.router.types import BackendHealth
-
-_MICROS = Decimal(1_000_000)
+from agent.words import usd_or_none, usd_value
 
 
 @dataclass
@@ -33,10 +33,6 @@ class DaemonInfo:
                 "uptime_seconds": round(time.monotonic() - self.started_monotonic, 1)}
 
 
-def _usd(micros: int | None) -> str | None:
-    return None if micros is None else str((Decimal(micros) / _MICROS).quantize(Decimal("0.000001")))
-
-
 class StatusBoard:
     """Collects each section of the status reply from the live parts."""
 
@@ -45,6 +41,7 @@ class StatusBoard:
         self.bridge = bridge
         self.health: BackendHealth | None = None
         self.health_error: str | None = None
+        self._refreshing: asyncio.Future[BackendHealth] | None = None
         self.broker_since: datetime | None = None
         self.in_flight: Any = None  # set by the wiring: a callable returning the dispatch depth
 
@@ -57,7 +54,10 @@ class StatusBoard:
 
     async def refresh_health(self) -> BackendHealth:
         """Ask the router how the model backends are (no paid call)."""
-        self.health = await self.core.router.health()
+        # `status` asks for the ollama and claude sections at once: one probe serves both.
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.ensure_future(self.core.router.health())
+        self.health = await asyncio.shield(self._refreshing)
         return self.health
 
     async def ollama(self) -> dict[str, Any]:
@@ -66,6 +66,15 @@ class StatusBoard:
         problems = [p for p in health.problems if p.startswith("ollama")]
         return {"reachable": health.ollama_reachable, "host": self.core.config.ollama.host,
                 "last_error": "; ".join(problems) or None}
+
+    async def claude(self) -> dict[str, Any]:
+        """Whether Claude is usable: a key, no halt, and how the last paid call went."""
+        health = await self.refresh_health()
+        state: ClaudeState = claude_section(key_present=health.anthropic_key_present,
+                                            halted=health.anthropic_halted,
+                                            last_call_at=health.anthropic_last_call_at,
+                                            last_call_ok=health.anthropic_last_call_ok)
+        return dict(state)
 
     async def queues(self) -> dict[str, Any]:
         """Inbound MQTT queue and dispatch work in flight."""
@@ -98,11 +107,11 @@ class StatusBoard:
         month = await ledger.spend_between(*ledger.period_bounds("month"))
         caps = {(c.period): c for c in await ledger.budget_status() if c.name == "global"}
         daily, monthly = caps.get("day"), caps.get("month")
-        return {"today_usd": _usd(day.cost_micros), "month_usd": _usd(month.cost_micros),
-                "daily_cap_usd": _usd(daily.cap_micros) if daily else None,
-                "daily_left_usd": _usd(daily.left_micros) if daily else None,
-                "monthly_cap_usd": _usd(monthly.cap_micros) if monthly else None,
-                "monthly_left_usd": _usd(monthly.left_micros) if monthly else None}
+        return {"today_usd": usd_value(day.cost_micros), "month_usd": usd_value(month.cost_micros),
+                "daily_cap_usd": usd_or_none(daily.cap_micros) if daily else None,
+                "daily_left_usd": usd_or_none(daily.left_micros) if daily else None,
+                "monthly_cap_usd": usd_or_none(monthly.cap_micros) if monthly else None,
+                "monthly_left_usd": usd_or_none(monthly.left_micros) if monthly else None}
 
     async def sensors(self) -> HearthSensors:
         """Values for Home Assistant's sensors."""
@@ -112,9 +121,9 @@ class StatusBoard:
         latest = self.core.state_dir / "briefings" / "latest.md"
         last = (datetime.fromtimestamp(latest.stat().st_mtime, UTC) if latest.exists()
                 else None)
-        return HearthSensors(spend_today_usd=float(spend["today_usd"]),
-                             spend_month_usd=float(spend["month_usd"]),
-                             budget_left_usd=float(left) if left is not None else None,
+        return HearthSensors(spend_today_usd=spend["today_usd"],
+                             spend_month_usd=spend["month_usd"],
+                             budget_left_usd=left,
                              last_briefing=last)
 
     def line(self) -> str:

@@ -18,6 +18,7 @@ from agent.daemon.core import Core, open_core
 from agent.daemon.inbound import Inbound
 from agent.daemon.runtime import Runtime
 from agent.daemon.status import DaemonInfo, StatusBoard
+from agent.daemon.summary import works_now
 from agent.errors import HearthError, SkillError
 from agent.ledger.sweep import ReservationSweeper
 from agent.mqtt.bridge import MqttBridge
@@ -28,17 +29,16 @@ log = logging.getLogger(__name__)
 
 # Seconds between Home Assistant sensor refreshes; spend changes slowly and the Pi is small.
 SENSOR_INTERVAL = 300.0
+# How long the start-up summary waits for the broker's first connection.
+BROKER_PROBE_SECONDS = 2.0
 
 AsyncFn = Callable[[], Awaitable[None]]
 
 
 async def build_runtime(config: HearthConfig, state_dir: Path, info: DaemonInfo) -> Runtime:
     """Build (not start) everything one configuration describes."""
+    # No key is not an error here: the start-up summary line says what that leaves working.
     api_key = check_credentials(config)
-    if api_key is None:
-        log.warning("no Anthropic API key (%s is empty): tiers fast and deep are off; tier none "
-                    "(device commands) and local (Ollama) still work",
-                    config.anthropic.api_key.describe())
     bridge = MqttBridge(config)
     loop = asyncio.get_running_loop()
     warnings: set[asyncio.Task[None]] = set()
@@ -99,8 +99,11 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
     ]
     runtime.status_parts.append(board.line)
     runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
-                                  skills=board.skills, spend=board.spend)
-    runtime.probes.extend([_probe_broker(core, bridge), _probe_models(board)])
+                                  skills=board.skills, spend=board.spend,
+                                  claude=board.claude)
+    runtime.probes.extend([_probe_broker(bridge), _probe_models(board)])
+    runtime.summary = lambda: works_now(config, broker_connected=bridge.connected,
+                                        health=board.health, health_error=board.health_error)
 
 
 def _scheduler(core: Core) -> Scheduler:
@@ -156,29 +159,19 @@ def _ha_loop(ha: HaDiscovery, bridge: MqttBridge, board: StatusBoard) -> tuple[A
     return start, stop
 
 
-def _probe_broker(core: Core, bridge: MqttBridge) -> AsyncFn:
+def _probe_broker(bridge: MqttBridge) -> AsyncFn:
     async def probe() -> None:
-        cfg = core.config.mqtt
-        if not await bridge.wait_connected(timeout=3.0):
-            log.warning("MQTT broker %s:%d unreachable: device commands, MQTT requests and "
-                        "briefing delivery to MQTT wait for it (retrying in the background); "
-                        "schedules, the ledger, briefing files and `hearth ask` still work",
-                        cfg.host, cfg.port)
+        # The first attempt only: the summary line must not wait out the retry back-off.
+        await bridge.wait_connected(timeout=BROKER_PROBE_SECONDS)
 
     return probe
 
 
 def _probe_models(board: StatusBoard) -> AsyncFn:
     async def probe() -> None:
-        health = await board.refresh_health()
-        cfg = board.core.config
-        if not health.ollama_reachable:
-            log.warning("Ollama at %s unreachable: the local tier falls back to the cloud "
-                        "where skills allow it, otherwise those requests fail; device commands "
-                        "(tier none) still work", cfg.ollama.host)
-        elif health.local_model and not health.local_model_pulled:
-            log.warning("Ollama is up but model %s is not pulled (run: ollama pull %s); the "
-                        "local tier falls back where allowed", health.local_model,
-                        health.local_model)
+        try:
+            await board.refresh_health()
+        except Exception as exc:  # noqa: BLE001 - the summary line reports it instead
+            board.health_error = f"{type(exc).__name__}: {exc}"
 
     return probe

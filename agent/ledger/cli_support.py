@@ -1,4 +1,6 @@
-"""What `hearth spend` and `hearth budget` share: opening the ledger, formatting money."""
+"""What `hearth spend`, `budget` and `skills` share: opening the ledger for one command.
+
+Money is formatted by agent.words (money for people, usd_value for JSON)."""
 
 from __future__ import annotations
 
@@ -8,20 +10,9 @@ from typing import TypeVar
 
 from agent.config.root import HearthConfig
 from agent.ledger import Ledger
-from agent.ledger.budget import MICROS_PER_USD
 from agent.paths import state_dir
 
 T = TypeVar("T")
-
-
-def usd(micros: int) -> str:
-    """µ$ as dollars for people: ``$0.001234``."""
-    return f"${micros / MICROS_PER_USD:,.6f}"
-
-
-def usd_number(micros: int) -> float:
-    """µ$ as a JSON/CSV number of dollars (six decimals, exact for any µ$ amount)."""
-    return round(micros / MICROS_PER_USD, 6)
 
 
 def with_ledger(config: HearthConfig, fn: Callable[[Ledger], Awaitable[T]]) -> T:

@@ -14,6 +14,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+from agent.words import plural
+
 if TYPE_CHECKING:
     from agent.ledger import Ledger
 
@@ -64,5 +66,5 @@ class ReservationSweeper:
                               self._interval)
                 continue
             if count:
-                log.warning("reservation sweep: %d reservation(s) of dead or stale calls "
-                            "counted as spent", count)
+                log.warning("reservation sweep: %s of dead or stale calls counted as spent",
+                            plural(count, "reservation"))

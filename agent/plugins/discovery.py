@@ -26,6 +26,7 @@ from agent.plugins.contract import Skill, SkillDeclaration
 from agent.plugins.skillset import LoadedSkill, SkillSet
 from agent.plugins.validate import CLOUD_TIERS, COMMON_KEYS, check_skills
 from agent.router.types import Tier
+from agent.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def _common(name: str, section: Mapping[str, Any], problems: list[str]) -> Commo
     try:
         return CommonKeys.model_validate({k: v for k, v in section.items() if k in COMMON_KEYS})
     except ValidationError as exc:
-        problems += [f"skills.{name}.{p}" for p in problems_of(exc)]
+        problems += [f"skills.{name}.{p}" for p in problems_of(exc, CommonKeys)]
         return CommonKeys()
 
 
@@ -105,7 +106,7 @@ def _skill_config(
     try:
         return decl.config_schema.model_validate(own)
     except ValidationError as exc:
-        problems += [f"skills.{decl.name}.{p}" for p in problems_of(exc)]
+        problems += [f"skills.{decl.name}.{p}" for p in problems_of(exc, decl.config_schema)]
         return None
 
 
@@ -164,7 +165,7 @@ def discover(
             problems.append(f"skills.{name}: no installed skill has this name "
                             f"(installed: {', '.join(sorted(known)) or 'none'})")
     if problems:
-        raise ConfigError(f"{len(problems)} problem(s) in [skills]", problems)
+        raise ConfigError(f"{plural(len(problems), 'problem')} in [skills]", problems)
     log.info("skills enabled: %s; disabled: %s; failed to load: %s",
              ", ".join(sorted(enabled)) or "none", ", ".join(sorted(disabled)) or "none",
              ", ".join(sorted(failed)) or "none")

@@ -17,6 +17,7 @@ from agent.plugins.argschema import check_schema
 from agent.plugins.contract import SkillDeclaration
 from agent.plugins.skillset import LoadedSkill
 from agent.router.types import Tier
+from agent.words import plural
 
 TIERS: tuple[str, ...] = get_args(Tier)
 CLOUD_TIERS = ("fast", "deep")
@@ -178,4 +179,4 @@ def check_skills(everything: Iterable[LoadedSkill]) -> None:
     problems += _claims(item for item in items if item.enabled)
     if problems:
         detail = "".join(f"\n  {p}" for p in problems)
-        raise StartupError(f"{len(problems)} problem(s) with the installed skills:{detail}")
+        raise StartupError(f"{plural(len(problems), 'problem')} with the installed skills:{detail}")

@@ -38,6 +38,7 @@ from agent.ledger import Ledger, LedgerEntry
 from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.tokens import prompt_token_bound
+from agent.words import money, plural
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ class AttemptRunner:
         self._clock = clock
         self._paid = asyncio.Semaphore(config.anthropic.max_concurrency)
         self._halt: _Halt | None = None
+        # The last paid call that reached the Claude API: when, and whether it was accepted.
+        self.last_paid: tuple[datetime, bool] | None = None
 
     @property
     def halted(self) -> str | None:
@@ -133,10 +136,10 @@ class AttemptRunner:
 
     def _log(self, record: CallRecord, entry: LedgerEntry) -> None:
         u = record.usage
-        log.info("model call skill=%s tier=%s model=%s in=%d out=%d cached=%d cost=%dµ$ "
+        log.info("model call skill=%s tier=%s model=%s in=%d out=%d cached=%d cost=%s "
                  "ms=%d ledger=%s outcome=%s", record.skill, record.tier_used,
                  record.model_used or record.model_requested, u.prompt_tokens, u.output_tokens,
-                 u.cache_read_tokens, entry.cost_micros, record.latency_ms, entry.id,
+                 u.cache_read_tokens, money(entry.cost_micros), record.latency_ms, entry.id,
                  record.outcome.value)
 
     async def refused(self, trail: Trail, target: Target, error: BaseException) -> None:
@@ -175,6 +178,8 @@ class AttemptRunner:
                     reply = await backend.send(replace(spec, timeout=min(spec.timeout, left)),
                                                conversation, on_text)
             except ModelError as err:
+                if paid:
+                    self.last_paid = (self._clock(), False)
                 await self._failed(trail, target, reservation, err, started=started)
                 self._note_halt(err)
                 if paid and trail.unknown > self._config.router.max_unknown_retries:
@@ -193,6 +198,8 @@ class AttemptRunner:
                                                   started=started))
                 raise
             latency = int((time.monotonic() - started) * 1000)
+            if paid:
+                self.last_paid = (self._clock(), True)
             outcome, problem = judge(reply)
             if outcome is Outcome.OK:
                 outcome = outcome_ok
@@ -228,7 +235,7 @@ class AttemptRunner:
     def _unknown_error(self, trail: Trail, backend: str) -> ModelUnavailable:
         limit = self._config.router.max_unknown_retries
         return ModelUnavailable(
-            f"the Claude API took the request and gave no answer {trail.unknown} time(s), each "
+            f"the Claude API took the request and gave no answer {plural(trail.unknown, 'time')}, each "
             f"counted as spent; not sending it again (router.max_unknown_retries = {limit})",
             backend=backend)
 

@@ -169,10 +169,13 @@ class Router:
         halted = self._attempts.halted
         if halted:
             problems.append(f"anthropic: {halted}")
+        last = self._attempts.last_paid
         return BackendHealth(ollama_reachable=reachable, ollama_models=models,
                              local_model=local_model, local_model_pulled=pulled,
                              anthropic_key_present=self._api_key is not None,
-                             anthropic_halted=halted, problems=tuple(problems))
+                             anthropic_halted=halted, problems=tuple(problems),
+                             anthropic_last_call_at=last[0] if last else None,
+                             anthropic_last_call_ok=last[1] if last else None)
 
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool, fallback: tuple[Tier, ...] = (),
              tools: Mapping[str, ToolSpec] | None = None) -> BoundRouter:
@@ -219,7 +222,12 @@ class Router:
                 result = await self._run_tier(request, tier, step, trail, on_text,
                                               can_escalate=up is not None)
             except FALLBACK_ERRORS as err:
-                first_error = first_error or err
+                if first_error is None:
+                    first_error = err
+                else:
+                    # The first tier's error is raised (its class and exit status), but the
+                    # user should also hear that the fallback was tried and why it failed.
+                    first_error.add_note(f"tier {step} also failed: {err}")
                 log.warning("skill %s: tier %s unavailable (%s)%s", request.skill, step, err,
                             "; trying the next tier" if step != chain[-1] else "")
                 continue
@@ -240,8 +248,9 @@ class Router:
             assert escalated.response is not None
             return self._finish(replace(escalated.response, escalated=True), trail)
         if not request.allow_cloud:
-            raise ModelUnavailable(f"the local tier is unavailable and skill {request.skill!r} "
-                                   f"may not use the cloud: {first_error}", backend="ollama")
+            # Worded for the person asking: the skill's name may be internal ("dispatcher").
+            raise ModelUnavailable(f"{first_error}, and this request may not use the cloud",
+                                   backend="ollama")
         assert first_error is not None
         raise first_error
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from agent.ledger.types import Usage
@@ -144,6 +145,9 @@ class BackendHealth:
     anthropic_key_present: bool
     anthropic_halted: str | None   # why paid calls are stopped (402, refused key), if they are
     problems: tuple[str, ...] = ()
+    # The last paid call: when, and whether the API accepted it (None: none since start).
+    anthropic_last_call_at: datetime | None = None
+    anthropic_last_call_ok: bool | None = None
 
     @property
     def ok(self) -> bool:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 from typing import Literal
 
@@ -192,10 +192,16 @@ class Scheduler:
             reason = (f"started at {now.astimezone(self.zone):%H:%M}, after the catch-up "
                       f"window ({job.spec.describe_window()}) closed at "
                       f"{end.astimezone(self.zone):%Y-%m-%d %H:%M}")
+            # Before the very first run there was nothing to miss: say so quietly.
+            first = not await self._db.read(partial(history.latest, jobs=[name]))
             recorded = await self._db.write(partial(
                 history.claim, job=name, planned=planned, now=now, outcome="missed",
                 detail=reason))
-            if recorded:
+            if recorded and first:
+                log.info("job %s: first start is after today's window (%s); next run %s",
+                         name, job.spec.describe_window(),
+                         _local_minute(next_fire_time(job.trigger, now), self.zone))
+            elif recorded:
                 log.warning("job %s planned %s skipped: %s", name,
                             planned.astimezone(self.zone).isoformat(), reason)
             return CatchUpDecision(name, planned, "missed", reason)
@@ -280,3 +286,7 @@ async def _tick() -> None:
 
     Runs start from the submission event (`Scheduler._on_submitted`), not from here.
     """
+
+
+def _local_minute(moment: datetime | None, zone: tzinfo) -> str:
+    return "none planned" if moment is None else f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"

@@ -68,7 +68,8 @@ async def handle(service: BriefingService, ctx: SkillContext, event: Event) -> R
         briefing = await service.run(planned=event.planned,
                                      trigger="catch_up" if event.catch_up else "schedule")
     elif (isinstance(event, ActionEvent) and event.action == "now") or isinstance(event, TextEvent):
-        briefing = await service.run(trigger="now")
+        # A dry run (`briefing now --dry-run`, `ask --dry-run`) composes and delivers nothing.
+        briefing = await (service.compose if event.dry_run else service.run)(trigger="now")
     else:
         ctx.log.debug("briefing: ignoring %s", type(event).__name__)
         return None

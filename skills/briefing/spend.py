@@ -8,13 +8,7 @@ from zoneinfo import ZoneInfo
 
 from agent.notifiers.types import BriefingPart, BriefingRequest
 from agent.plugins.services import SkillLedger
-
-
-def usd(micros: int) -> str:
-    """Micro-dollars as dollars, to the cent (to the 1/100 cent below a cent)."""
-    if 0 < micros < 10_000:
-        return f"${micros / 1_000_000:.4f}"
-    return f"${micros / 1_000_000:.2f}"
+from agent.words import money, plural
 
 
 class SpendPart:
@@ -35,15 +29,15 @@ class SpendPart:
         end = datetime.combine(today, time(0), tzinfo=self._zone)
         report = await self._ledger.house(start.astimezone(UTC), end.astimezone(UTC))
         caps = [c for c in await self._ledger.caps() if c.name == "global"]
-        lines = [f"- Yesterday: {usd(report.cost_micros)} over {report.calls} model call"
-                 f"{'s' if report.calls != 1 else ''}"
-                 f" (the deep tier would have cost {usd(report.counterfactual_micros)})."]
-        spoken = f"Yesterday hearth spent {usd(report.cost_micros)}."
+        lines = [f"- Yesterday: {money(report.cost_micros)} over "
+                 f"{plural(report.calls, 'model call')}"
+                 f" (the deep tier would have cost {money(report.counterfactual_micros)})."]
+        spoken = f"Yesterday hearth spent {money(report.cost_micros)}."
         for cap in sorted(caps, key=lambda c: c.period):
             label = "today" if cap.period == "day" else "this month"
-            lines.append(f"- Left {label}: {usd(cap.left_micros)} of {usd(cap.cap_micros)}.")
+            lines.append(f"- Left {label}: {money(cap.left_micros)} of {money(cap.cap_micros)}.")
             if cap.period == "month":
-                spoken += f" {usd(cap.left_micros)} of the monthly budget is left."
+                spoken += f" {money(cap.left_micros)} of the monthly budget is left."
         data = {"yesterday_micros": report.cost_micros, "calls": report.calls,
                 "caps": [{"name": c.name, "period": c.period, "cap_micros": c.cap_micros,
                           "left_micros": c.left_micros} for c in caps]}

@@ -29,6 +29,7 @@ from agent.plugins.contract import (
     TextEvent,
 )
 from agent.plugins.services import Services
+from agent.words import plural
 from skills.news.config import NewsConfig
 from skills.news.notes import spoken_nothing_new
 
@@ -62,7 +63,7 @@ async def handle(desk: NewsDesk, ctx: SkillContext, event: Event) -> Reply | Non
     """Run one event against `desk`."""
     if isinstance(event, ActionEvent) and event.action == "fetch":
         report = await desk.refresh()
-        return Reply(f"{report.new_items} new items; {len(report.failed)} feed(s) skipped.",
+        return Reply(f"{plural(report.new_items, 'new item')}; {plural(len(report.failed), 'feed')} skipped.",
                      {"new_items": report.new_items,
                       "failed": [f.url for f in report.failed]})
     if isinstance(event, ScheduleEvent) or (

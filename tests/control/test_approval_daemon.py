@@ -179,8 +179,19 @@ def test_ask_in_one_process_confirm_in_another_and_snooping_gets_nothing(
         again = hearth("--config", str(cfg), "confirm", action_id)
         assert again.returncode == 1
         assert "unknown, already used or expired" in again.stderr
+        as_json = hearth("--config", str(cfg), "confirm", "--json", action_id)
+        assert as_json.returncode == 1 and as_json.stderr == ""
+        refused = json.loads(as_json.stdout)
+        assert refused["ok"] is False and refused["id"] == action_id
+        assert "unknown, already used or expired" in refused["error"]
         time.sleep(1.0)
         assert snoop.on(lock_topic) == [b"UNLOCK"]  # exactly once
+
+        [other] = [i for i in ids if i != action_id]
+        cancelled = hearth("--config", str(cfg), "confirm", "--cancel", "--json", other)
+        assert cancelled.returncode == 0, cancelled.stderr
+        reply = json.loads(cancelled.stdout)
+        assert reply["ok"] is True and reply["id"] == other and reply["reply"]
 
         history = hearth("--config", str(cfg), "pending", "--history", "--json")
         assert history.returncode == 0, history.stderr

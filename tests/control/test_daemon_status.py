@@ -46,6 +46,12 @@ def test_status_shows_the_running_daemons_live_state(
         assert first["broker"]["port"] == running_broker.port
         assert first["ollama"]["reachable"] in (False, None)
         assert "spend" in first and "queues" in first and "skills" in first
+        # Money is JSON numbers of dollars (README: keys ending _usd), never strings.
+        spend = first["spend"]
+        assert type(spend["today_usd"]) in (int, float) and spend["today_usd"] == 0
+        assert all(v is None or type(v) in (int, float) for v in spend.values()), spend
+        assert first["claude"] == {"key_present": False, "usable": False, "halted": None,
+                                   "last_call_at": None, "last_call_ok": None}
 
         running_broker.stop()
         deadline = time.monotonic() + 20

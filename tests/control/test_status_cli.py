@@ -256,23 +256,6 @@ def test_claude_line(berlin: None, claude: dict[str, Any], line: str) -> None:
     assert line in render_status({"claude": claude}).splitlines()
 
 
-async def test_status_json_turns_an_older_daemons_strings_into_numbers(
-    config_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    async def status(args: dict[str, Any]) -> dict[str, Any]:
-        return {"version": "0.1.0", "spend": {"today_usd": "0.042000", "daily_cap_usd": "1.000000",
-                                              "monthly_cap_usd": None}}
-
-    server = ControlServer(config_file.parent / "state" / "control.sock", {"status": status})
-    await server.start()
-    try:
-        assert await _cli("--config", str(config_file), "status", "--json") == 0
-    finally:
-        await server.stop()
-    spend = json.loads(capsys.readouterr().out)["spend"]
-    assert spend == {"today_usd": 0.042, "daily_cap_usd": 1.0, "monthly_cap_usd": None}
-
-
 def test_claude_section_from_the_routers_view(berlin: None) -> None:
     from datetime import UTC, datetime
 

@@ -148,7 +148,7 @@ sweep_interval_seconds = {INTERVAL}
             finally:
                 os.kill(worker.pid, signal.SIGKILL)
                 worker.wait(30)
-        daemon.wait_for_log("1 reservation(s) of dead or stale calls counted as spent",
+        daemon.wait_for_log("1 reservation of dead or stale calls counted as spent",
                             timeout=30)
         assert daemon.proc.poll() is None
     finally:

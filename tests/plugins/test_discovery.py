@@ -168,3 +168,22 @@ def test_reserved_and_malformed_names_are_refused() -> None:
         discover(config(), entry_points=points(none_skill, upper))
     assert "none: the name 'none' is reserved" in str(info.value)
     assert "Bad Name: name must match" in str(info.value)
+
+
+def test_an_unknown_key_in_a_skills_section_gets_a_suggestion() -> None:
+    config = HearthConfig.model_validate({"skills": {"news": {"batch_sise": 3,
+                                                              "alow_cloud": True}}})
+    with pytest.raises(ConfigError) as raised:
+        discover(config)
+    assert str(raised.value).splitlines()[0] == "2 problems in [skills]"
+    assert "skills.news.batch_sise: unknown key (did you mean `batch_size`?)" in str(raised.value)
+    assert "skills.news.alow_cloud: unknown key (did you mean `allow_cloud`?)" in str(raised.value)
+
+
+def test_preflight_counts_one_problem_in_words() -> None:
+    from agent.daemon.preflight import check_config
+
+    config = HearthConfig.model_validate({"skills": {"news": {"batch_sise": 3}}})
+    with pytest.raises(ConfigError) as raised:
+        check_config(config)
+    assert str(raised.value).splitlines()[0] == "1 problem"

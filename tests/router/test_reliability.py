@@ -269,3 +269,20 @@ async def test_slow_local_model_times_out_and_falls_back(make_harness: MakeHarne
     local, fast = await h.rows()
     assert local.outcome == Outcome.ERROR and local.backend == "ollama"
     assert fast.outcome == Outcome.OK
+
+
+async def test_health_reports_the_last_paid_calls_outcome(make_harness: MakeHarness,
+                                                          fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness(NO_FALLBACK)
+    before = await h.router.health()
+    assert (before.anthropic_last_call_at, before.anthropic_last_call_ok) == (None, None)
+    fake_anthropic.script(error(400))
+    with pytest.raises(ModelRequestRejected):
+        await h.router.complete(_req(), "fast")
+    failed = await h.router.health()
+    assert failed.anthropic_last_call_ok is False and failed.anthropic_last_call_at is not None
+    assert (await h.router.complete(_req(), "fast")).text
+    accepted = await h.router.health()
+    assert accepted.anthropic_last_call_ok is True
+    assert accepted.anthropic_last_call_at is not None
+    assert accepted.anthropic_last_call_at >= failed.anthropic_last_call_at

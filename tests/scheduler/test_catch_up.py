@@ -14,7 +14,7 @@ from agent.config import parse_config
 from agent.db import Database
 from agent.errors import ConfigError, SkillError
 from agent.scheduler import BRIEFING_JOB, Scheduler, configured_jobs
-from agent.scheduler.history import find
+from agent.scheduler.history import claim, find
 
 BERLIN_CONFIG = parse_config({"hearth": {"timezone": "Europe/Berlin"}})
 # 07:00 in Berlin on 24 November 2026 is 06:00 UTC.
@@ -65,9 +65,24 @@ async def test_missed_0700_run_is_caught_up_once_at_0720(db: Database) -> None:
     assert len(runs.calls) == 1
 
 
+async def test_a_window_closed_before_the_very_first_start_is_info(
+        db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    runs = Runs()
+    with caplog.at_level(logging.INFO, logger="agent.scheduler"):
+        (decision,) = await briefing_scheduler(db, runs, at(11, 30)).catch_up()
+    assert decision.action == "missed" and runs.calls == []
+    mine = [r for r in caplog.records if BRIEFING_JOB in r.getMessage()]
+    assert [(r.levelname, r.getMessage()) for r in mine] == [
+        ("INFO", f"job {BRIEFING_JOB}: first start is after today's window (until 11:00); "
+                 "next run 2026-11-25 07:00")]
+
+
 async def test_missed_run_is_skipped_and_logged_at_1130(
         db: Database, caplog: pytest.LogCaptureFixture) -> None:
     runs = Runs()
+    # It ran yesterday: today's run was really missed, which deserves a WARNING.
+    await db.write(partial(claim, job=BRIEFING_JOB, planned=PLANNED - timedelta(days=1),
+                           now=PLANNED - timedelta(days=1), outcome="ok", detail=None))
     scheduler = briefing_scheduler(db, runs, at(11, 30))
     with caplog.at_level(logging.WARNING, logger="agent.scheduler"):
         (decision,) = await scheduler.catch_up()
