@@ -75,7 +75,8 @@ class ServiceFactory:
         granted = self.tools.granted(decl)
         fallback = tuple(t for t in decl.fallback if t != loaded.tier)
         bound = self.router.bind(decl.name, tier=loaded.tier, allow_cloud=decl.allow_cloud,
-                                 fallback=fallback, tools=granted)
+                                 fallback=fallback, tools=granted,
+                                 cloud_scopes=decl.cloud_scopes, scope_policy=decl.scope_policy)
         prefix = self.household.mqtt.prefix
         topics = tuple(t.replace("{prefix}", prefix) for t in decl.publishes)
         return Services(
