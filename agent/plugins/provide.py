@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from agent.ledger import Ledger
     from agent.notifiers.types import Notifier
     from agent.plugins.contract import SkillRouter
+    from agent.privacy.scopes import ScopePolicy
     from agent.router.batches import BatchClient
     from agent.router.types import Tier, ToolSpec
 
@@ -37,7 +38,8 @@ class Binder(Protocol):
     """What services need of the router: a handle bound to one skill."""
 
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool,
-             fallback: tuple[Tier, ...] = (), tools: Mapping[str, ToolSpec] = ...
+             fallback: tuple[Tier, ...] = (), tools: Mapping[str, ToolSpec] = ...,
+             cloud_scopes: tuple[str, ...] | None = ..., scope_policy: ScopePolicy = ...
              ) -> SkillRouter:
         """A router handle for `skill`."""
         ...
