@@ -97,7 +97,11 @@ class OllamaBackend:
         return [{"role": m.role, "content": m.content} for m in request.messages]
 
     def body(self, spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
-        """The /api/chat keyword arguments `send` passes (the client adds `stream`)."""
+        """The /api/chat body as the client sends it (it adds `stream` and empty `tools`)."""
+        kwargs = self._kwargs(spec, conversation)
+        return {"stream": False, **kwargs, "tools": kwargs.get("tools", [])}
+
+    def _kwargs(self, spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
         messages = ([{"role": "system", "content": spec.system}] if spec.system else [])
         messages += conversation
         kwargs: dict[str, Any] = {
@@ -120,7 +124,7 @@ class OllamaBackend:
     async def send(self, spec: CallSpec, conversation: list[Any],
                    on_text: OnText | None = None) -> BackendReply:
         """One /api/chat call (streamed when `on_text` is given), within `spec.timeout`."""
-        kwargs = self.body(spec, conversation)
+        kwargs = self._kwargs(spec, conversation)
         import httpx
         import ollama
 
