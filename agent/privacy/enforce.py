@@ -20,10 +20,27 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from agent.errors import PrivacyRefused, ScopeNotAllowed
+from agent.privacy.scopes import ALL_SCOPES
 
 if TYPE_CHECKING:  # the router sits above privacy: its types are only named here
+    from agent.config.root import HearthConfig
     from agent.config.scopes import ScopePolicy
     from agent.router.types import ModelRequest
+
+
+def cloud_policy(config: HearthConfig, skill: str, declared: Iterable[str] | None = None,
+                 policy: ScopePolicy = "refuse") -> tuple[frozenset[str], ScopePolicy]:
+    """The scopes `skill` may send to a cloud tier and what happens to others, after the
+    config: declared (None: any) ∩ `[privacy] cloud_scopes` ∩ `[router.skills.<name>]
+    cloud_scopes`; the policy is `[router.skills.<name>] on_scope`, else the declared one."""
+    allowed = frozenset(ALL_SCOPES if declared is None else declared)
+    allowed &= frozenset(config.privacy.cloud_scopes)
+    route = config.router.skills.get(skill)
+    if route is not None and route.cloud_scopes is not None:
+        allowed &= frozenset(route.cloud_scopes)
+    if route is not None and route.on_scope is not None:
+        policy = route.on_scope
+    return allowed, policy
 
 
 def carried(request: ModelRequest) -> frozenset[str]:

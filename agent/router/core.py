@@ -42,10 +42,10 @@ from agent.errors import (
 )
 from agent.ledger import Ledger
 from agent.ledger.types import CallRecord, Outcome, Usage
-from agent.privacy.enforce import admit, carried, sent, tainted
+from agent.privacy.enforce import admit, carried, cloud_policy, sent, tainted
 from agent.privacy.expose import Exposure
 from agent.privacy.render import render
-from agent.privacy.scopes import ALL_SCOPES, ScopePolicy
+from agent.privacy.scopes import ScopePolicy
 from agent.router.attempts import AttemptRunner, Target, Trail
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.bound import BoundRouter
@@ -216,13 +216,7 @@ class Router:
                 scope_policy: ScopePolicy = "refuse") -> tuple[frozenset[str], ScopePolicy]:
         """The scopes `skill` may send to a cloud tier and its policy, after the config:
         declared ∩ `[privacy] cloud_scopes` ∩ `[router.skills.<name>] cloud_scopes`."""
-        allowed = frozenset(ALL_SCOPES if cloud_scopes is None else cloud_scopes)
-        allowed &= frozenset(self._config.privacy.cloud_scopes)
-        route = self._config.router.skills.get(skill)
-        if route is not None and route.cloud_scopes is not None:
-            allowed &= frozenset(route.cloud_scopes)
-        policy = route.on_scope if route is not None and route.on_scope else scope_policy
-        return allowed, policy
+        return cloud_policy(self._config, skill, cloud_scopes, scope_policy)
 
     async def aclose(self) -> None:
         """Close the SDK clients."""

@@ -34,6 +34,7 @@ DECLARATION = SkillDeclaration(
     tier="deep",
     allow_cloud=True,
     tools=(),  # it reads untrusted feed text: no hands
+    cloud_scopes=("news",),  # feed text only: nothing about the home
 )
 
 
