@@ -135,14 +135,14 @@ def scope_problems(d: SkillDeclaration) -> list[str]:
         scopes = ()
     for i, scope in enumerate(scopes):
         if scope not in SCOPES:
-            problems.append(f"{n}.cloud_scopes.{i}: unknown scope {scope!r} "
+            problems.append(f"{n}.cloud_scopes[{i}]: unknown scope {scope!r} "
                             f"(scopes are {', '.join(SCOPES)})")
     if d.scope_policy not in get_args(ScopePolicy):
         problems.append(f"{n}.scope_policy: unknown policy {d.scope_policy!r} "
                         f"(policies are {', '.join(get_args(ScopePolicy))})")
     for i, cue in enumerate(d.cues):
         if not isinstance(cue, str) or not cue.strip():
-            problems.append(f"{n}.cues.{i}: a cue must be a non-empty phrase")
+            problems.append(f"{n}.cues[{i}]: a cue must be a non-empty phrase")
     return problems
 
 
