@@ -83,3 +83,19 @@ async def test_report_lists_cloud_calls_with_scopes_and_bytes(
     text = capsys.readouterr().out
     assert "2 cloud calls" in text and "refused, never sent: 1 call" in text
     assert "advisor" in text and "local calls (never left the house): 1" in text
+
+
+def test_skills_show_names_declared_and_effective_cloud_scopes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "hearth.toml"
+    path.write_text(f'[hearth]\nstate_dir = "{tmp_path / "state"}"\n'
+                    '[privacy]\ncloud_scopes = ["utterance"]\n'
+                    '[router.skills.news]\non_scope = "local"\n', encoding="utf-8")
+    assert main(["--config", str(path), "skills", "show", "news", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["cloud_scopes"], info["effective_cloud_scopes"], info["scope_policy"]) == (
+        ["news"], [], "local")
+    assert main(["--config", str(path), "skills", "show", "news"]) == 0
+    text = capsys.readouterr().out
+    assert ("scopes:      news declared for cloud tiers; not allowed by config: news; "
+            "policy local") in text
