@@ -28,7 +28,7 @@ def mqtt_peer(running_broker: Broker) -> Iterator[PeerClient]:
     yield from peer(running_broker)
 
 
-async def test_a_hidden_device_reaches_no_model_but_switches_at_tier_zero(
+async def test_a_hidden_device_reaches_no_model_but_switches_at_tier_zero(  # noqa: PLR0917 - fixtures
         running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient, state_dir: Path,
         fake_ollama: FakeOllama, fake_anthropic: FakeAnthropic) -> None:
     command = f"{topic_prefix}/dev/bedroom_lamp/set"
