@@ -8,8 +8,11 @@ from typing import Any
 from agent.privacy.scopes import ContextPart
 from agent.router import Message, ModelRequest, ToolSpec
 from agent.router.types import ToolResult
+from tests.devices.stack import home_stack
+from tests.mqtt.client import peer
 from tests.router.conftest import MakeHarness
 from tests.support import fake_ollama as fo
+from tests.support.broker import Broker
 from tests.support.fake_ollama import FakeOllama
 
 
@@ -87,3 +90,29 @@ async def test_untrusted_context_means_no_actuating_tool_from_the_start(
         tools=tuple(tools.values())))
     assert _tool_names(fake_ollama.chat_bodies[0]) == ["news_today"]
     assert response.tainted
+
+
+async def test_on_the_real_broker_the_tainted_batch_publishes_nothing(
+        make_harness: MakeHarness, fake_ollama: FakeOllama, running_broker: Broker,
+        topic_prefix: str) -> None:
+    command = f"{topic_prefix}/dev/heater/set"
+    gen = peer(running_broker)
+    watcher = next(gen)
+    watcher.subscribe(command)
+    h = await make_harness()
+    async with home_stack(running_broker, topic_prefix, devices=[
+            {"name": "heater", "kind": "switch", "command_topic": command}]) as stack:
+        tools = {**Home().tools(), **{t.name: t for t in stack.home.tools}}
+        bound = h.router.bind("helper", tier="local", allow_cloud=False, tools=tools)
+        switch = fo.tool_call("set_device_state", {"device": "heater", "state": "on"})
+        fake_ollama.script(fo.answer(tool_calls=[fo.tool_call("news_today", {}), switch]),
+                           fo.answer("Done."))
+        await bound.complete(ModelRequest(skill="helper", messages=[Message("user", "news")],
+                                          tools=tuple(tools.values())))
+        assert await watcher.nothing_on(command, wait=1.0) == []
+        # The same call without untrusted text in the batch does switch the heater.
+        fake_ollama.script(fo.answer(tool_calls=[switch]), fo.answer("Heater on."))
+        await bound.complete(ModelRequest(skill="helper", messages=[Message("user", "heat")],
+                                          tools=tuple(tools.values())))
+        assert (await watcher.expect(command)).payload == b"ON"
+    gen.close()
