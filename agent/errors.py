@@ -13,6 +13,8 @@
     ├── ModelError                  a model call failed
     │   ├── ModelUnavailable        retry later (carries retry_after seconds when known)
     │   ├── ModelRequestRejected    the request itself is wrong; do not retry
+    │   │   └── PrivacyRefused      it would send data scopes the cloud may not see
+    │   ├── ScopeNotAllowed         not on this cloud tier (scopes); the next tier is tried
     │   ├── ModelAuthFailed         the key was rejected; stop paid calls
     │   ├── PaymentRequired         the account is out of credit; stop paid calls
     │   └── ModelResponseInvalid    the answer failed parsing or validation; escalate
@@ -164,6 +166,14 @@ class ModelUnavailable(ModelError):
 
 class ModelRequestRejected(ModelError):
     """The provider refused the request as malformed (400/404/413/422); do not retry."""
+
+
+class PrivacyRefused(ModelRequestRejected):
+    """A cloud request would carry data scopes its skill may not send there; never sent."""
+
+
+class ScopeNotAllowed(ModelError):
+    """A cloud tier may not see this request's data scopes; the router tries the next tier."""
 
 
 class ModelAuthFailed(ModelError):

@@ -155,6 +155,18 @@ COMMANDS: dict[str, Help] = {
         "connections, devices, pending actions and today's spend. Exits 69 when no daemon "
         "runs.",
         "hearth status --json"),
+    "privacy": Help(
+        "what household data left the house",
+        "Show what reached cloud models: every call's skill, data scopes and bytes.",
+        "hearth privacy report"),
+    "privacy report": Help(
+        "cloud calls by skill and data scope, with bytes",
+        "List the cloud calls in a range of days (default: this month, household time zone) "
+        "by skill and data scope (utterance, devices, states, history, news, lists, spend, "
+        "conversation) with call counts and request bytes, the calls refused because of "
+        "their scopes, and how many calls stayed local. Scopes are allowed in [privacy] "
+        "cloud_scopes; --json is for scripts.",
+        "hearth privacy report --since 2026-12-01 --json"),
 }
 
 

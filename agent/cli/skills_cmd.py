@@ -18,7 +18,7 @@ from agent.words import money, nearest, plural, usd_value
 
 if TYPE_CHECKING:
     from agent.config import HearthConfig
-    from agent.plugins import LoadedSkill, SkillSet
+    from agent.plugins import LoadedSkill, SkillDeclaration, SkillSet
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -71,6 +71,7 @@ def describe(loaded: LoadedSkill, spend: dict[str, int] | None,
         "declared_tier": d.tier,
         "fallback": list(d.fallback),
         "allow_cloud": d.allow_cloud,
+        **_scopes(d, config),
         "intents": {name: list(templates) for name, templates in d.intents.items()},
         "ha_intents": list(d.ha_intents),
         "topics": list(d.topics),
@@ -85,6 +86,17 @@ def describe(loaded: LoadedSkill, spend: dict[str, int] | None,
         "router": route.model_dump(mode="json", exclude_defaults=True) if route else None,
         "month_spend_usd": None if spend is None else usd_value(spend.get(d.name, 0)),
     }
+
+
+def _scopes(d: SkillDeclaration, config: HearthConfig | None) -> dict[str, Any]:
+    """Declared cloud scopes, those left after the config, and the scope policy."""
+    from agent.privacy.enforce import cloud_policy
+
+    effective, policy = (cloud_policy(config, d.name, d.cloud_scopes, d.scope_policy)
+                         if config is not None else (frozenset(d.cloud_scopes), d.scope_policy))
+    return {"cloud_scopes": list(d.cloud_scopes),
+            "effective_cloud_scopes": [s for s in d.cloud_scopes if s in effective],
+            "scope_policy": policy}
 
 
 def _everything(skills: SkillSet) -> list[LoadedSkill]:
@@ -151,6 +163,10 @@ def _print_details(info: dict[str, Any], why: str) -> None:
                            else f" (declared {info['declared_tier']}, overridden in config)")
     print(f"  tier:        {tier}; fallback {', '.join(info['fallback']) or 'none'}")
     print(f"  cloud:       {_cloud(info)}")
+    withheld = [s for s in info["cloud_scopes"] if s not in info["effective_cloud_scopes"]]
+    print(f"  scopes:      {', '.join(info['cloud_scopes']) or 'none'} declared for cloud tiers"
+          + (f"; not allowed by config: {', '.join(withheld)}" if withheld else "")
+          + f"; policy {info['scope_policy']}")
     print(f"  limits:      timeout {info['timeout']:g} s, concurrency {info['concurrency']}")
     for name, templates in info["intents"].items():
         print(f"  intent:      {name}: {' | '.join(templates)}")

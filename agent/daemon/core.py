@@ -95,6 +95,7 @@ async def open_core(
     from agent.plugins.discovery import discover
     from agent.plugins.provide import ServiceFactory
     from agent.plugins.setup import set_up
+    from agent.privacy.expose import Exposure
     from agent.router.opening import open_router
 
     clock = clock or SystemClock()
@@ -117,6 +118,7 @@ async def open_core(
 
         home = HomeService(config, bridge if bridge is not None else NoBroker(),
                            run_action=run_rule, history=ApprovalHistory(models.db))
+        models.router.set_exposure(Exposure(config.privacy, home.registry.devices))
         tools = ToolRegistry(tuple(home.tools))
         notifiers = tuple(build_notifiers(config.briefing.notifiers,
                                           NotifierContext(config, state_dir, publish)))

@@ -48,6 +48,9 @@ class LedgerCall(Base):
     reservation_id: Mapped[str | None] = mapped_column(String(26))
     usage_json: Mapped[str] = mapped_column(Text)
     prompt: Mapped[str | None] = mapped_column(Text)
+    # The data scopes the request carried, sorted and comma-joined, and its body size.
+    scopes: Mapped[str] = mapped_column(String(200), server_default="")
+    request_bytes: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class LedgerReservation(Base):

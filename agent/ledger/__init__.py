@@ -331,6 +331,12 @@ class Ledger:
         """Every call made in [start, end), oldest first."""
         return await self._db.read(lambda s: reports.calls(s, start, end))
 
+    async def cloud_calls_between(self, start: datetime,
+                                  end: datetime) -> tuple[list[CallView], int]:
+        """The cloud calls made (or refused) in [start, end), oldest first, with the data
+        scopes and bytes each carried, and the number of local calls."""
+        return await self._db.read(lambda s: reports.cloud_calls(s, start, end))
+
     async def budget_status(self) -> list[CapStatus]:
         """Each configured cap in its current period: cap, used, reserved, left (µ$)."""
         scopes = budget.configured_caps(self._config.budget, self._periods(self._clock()))

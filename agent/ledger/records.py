@@ -35,6 +35,7 @@ def call_values(entry_id: str, now: datetime, record: CallRecord, *, cost: int,
         "latency_ms": record.latency_ms, "outcome": str(outcome or record.outcome),
         "error_class": record.error_class, "reservation_id": reservation_id,
         "usage_json": usage_json(u), "prompt": record.prompt if store_prompt else None,
+        "scopes": ",".join(sorted(set(record.scopes))), "request_bytes": record.request_bytes,
     }
 
 
@@ -60,7 +61,7 @@ def orphan_row(entry_id: str, now: datetime, res: LedgerReservation) -> LedgerCa
         error_class="OrphanedReservation", reservation_id=res.id,
         usage_json=json.dumps({"orphaned_reservation": res.id,
                                "owner": f"{res.owner_host}:{res.owner_pid}"}),
-        prompt=None)
+        prompt=None, scopes="", request_bytes=0)
 
 
 def view(row: LedgerCall) -> CallView:
@@ -74,4 +75,5 @@ def view(row: LedgerCall) -> CallView:
         cache_write_1h_tokens=row.cache_write_1h_tokens, thinking_tokens=row.thinking_tokens,
         batch=row.batch, cost_micros=row.cost_micros,
         counterfactual_micros=row.counterfactual_micros, latency_ms=row.latency_ms,
-        outcome=row.outcome, error_class=row.error_class)
+        outcome=row.outcome, error_class=row.error_class,
+        scopes=tuple(s for s in row.scopes.split(",") if s), request_bytes=row.request_bytes)

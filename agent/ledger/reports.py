@@ -77,3 +77,14 @@ def cap_status(session: Session, scopes: list[Scope]) -> list[CapStatus]:
             cap_micros=scope.cap_micros, used_micros=row.spent_micros if row else 0,
             reserved_micros=row.reserved_micros if row else 0))
     return out
+
+
+def cloud_calls(session: Session, start: datetime, end: datetime) -> tuple[list[CallView], int]:
+    """Calls in [start, end) that went to (or were refused for) a cloud backend, oldest
+    first, and how many calls stayed on the local backend."""
+    c = LedgerCall
+    rows = session.scalars(select(c).where(*_in_range(start, end), c.backend == "anthropic")
+                           .order_by(c.created_at, c.id)).all()
+    local = session.execute(select(func.count()).where(*_in_range(start, end),
+                                                      c.backend == "ollama")).scalar_one()
+    return [view(r) for r in rows], int(local)

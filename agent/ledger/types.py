@@ -64,6 +64,8 @@ class CallRecord:
     latency_ms: int
     error_class: str | None = None
     prompt: str | None = None   # stored only when ledger.store_prompts is true
+    scopes: tuple[str, ...] = ()   # the data scopes the request carried (agent/privacy)
+    request_bytes: int = 0         # the size of the request body sent (0: not sent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,3 +166,5 @@ class CallView:
     latency_ms: int
     outcome: str
     error_class: str | None
+    scopes: tuple[str, ...] = ()
+    request_bytes: int = 0

@@ -24,7 +24,7 @@ from agent.config.root import HearthConfig
 from agent.errors import ConfigError, StartupError
 from agent.plugins.contract import Skill, SkillDeclaration
 from agent.plugins.skillset import LoadedSkill, SkillSet
-from agent.plugins.validate import CLOUD_TIERS, COMMON_KEYS, check_skills
+from agent.plugins.validate import CLOUD_TIERS, COMMON_KEYS, check_skills, scope_problems
 from agent.router.types import Tier
 from agent.words import plural
 
@@ -131,6 +131,7 @@ def discover(
         decl = skill.declaration
         section = config.skills.get(decl.name, {}) if isinstance(decl.name, str) else {}
         common = _common(decl.name, section, problems)
+        problems += scope_problems(decl)
         # Routing overrides live in one place, `[router.skills.<name>]`, which the router
         # enforces on every call; the tier shown and bound here only mirrors it.
         route = config.router.skills.get(decl.name)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from agent.ledger import Ledger
     from agent.notifiers.types import Notifier
     from agent.plugins.contract import SkillRouter
+    from agent.privacy.scopes import ScopePolicy
     from agent.router.batches import BatchClient
     from agent.router.types import Tier, ToolSpec
 
@@ -37,7 +38,8 @@ class Binder(Protocol):
     """What services need of the router: a handle bound to one skill."""
 
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool,
-             fallback: tuple[Tier, ...] = (), tools: Mapping[str, ToolSpec] = ...
+             fallback: tuple[Tier, ...] = (), tools: Mapping[str, ToolSpec] = ...,
+             cloud_scopes: tuple[str, ...] | None = ..., scope_policy: ScopePolicy = ...
              ) -> SkillRouter:
         """A router handle for `skill`."""
         ...
@@ -75,7 +77,8 @@ class ServiceFactory:
         granted = self.tools.granted(decl)
         fallback = tuple(t for t in decl.fallback if t != loaded.tier)
         bound = self.router.bind(decl.name, tier=loaded.tier, allow_cloud=decl.allow_cloud,
-                                 fallback=fallback, tools=granted)
+                                 fallback=fallback, tools=granted,
+                                 cloud_scopes=decl.cloud_scopes, scope_policy=decl.scope_policy)
         prefix = self.household.mqtt.prefix
         topics = tuple(t.replace("{prefix}", prefix) for t in decl.publishes)
         return Services(

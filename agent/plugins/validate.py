@@ -16,6 +16,7 @@ from agent.errors import StartupError
 from agent.plugins.argschema import check_schema
 from agent.plugins.contract import SkillDeclaration
 from agent.plugins.skillset import LoadedSkill
+from agent.privacy.scopes import SCOPES, ScopePolicy
 from agent.router.types import Tier
 from agent.words import plural
 
@@ -120,6 +121,29 @@ def _schema_problems(d: SkillDeclaration, n: str) -> list[str]:
         problems += [f"{n}: {p}" for p in check_schema(d.arguments_schema)]
         if d.arguments_schema.get("type") != "object":
             problems.append(f"{n}: arguments_schema must have type 'object'")
+    return problems
+
+
+def scope_problems(d: SkillDeclaration) -> list[str]:
+    """Problems with what a declaration says may leave the house, as config problems with
+    dotted paths (`hearth config check` exits 78 on them): unknown scopes or policy, empty
+    cues."""
+    n = f"skills.{d.name}"
+    problems: list[str] = []
+    scopes: Any = d.cloud_scopes
+    if isinstance(scopes, str):
+        problems.append(f"{n}.cloud_scopes: must be a tuple of scope names, not a string")
+        scopes = ()
+    for i, scope in enumerate(scopes):
+        if scope not in SCOPES:
+            problems.append(f"{n}.cloud_scopes[{i}]: unknown scope {scope!r} "
+                            f"(scopes are {', '.join(SCOPES)})")
+    if d.scope_policy not in get_args(ScopePolicy):
+        problems.append(f"{n}.scope_policy: unknown policy {d.scope_policy!r} "
+                        f"(policies are {', '.join(get_args(ScopePolicy))})")
+    for i, cue in enumerate(d.cues):
+        if not isinstance(cue, str) or not cue.strip():
+            problems.append(f"{n}.cues[{i}]: a cue must be a non-empty phrase")
     return problems
 
 

@@ -174,6 +174,10 @@ class AnthropicBackend:
         return [{"role": m.role, "content": [{"type": "text", "text": m.content}]}
                 for m in request.messages]
 
+    def body(self, spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
+        """The Messages API body `send` sends."""
+        return build_params(spec, conversation)
+
     async def send(self, spec: CallSpec, conversation: list[Any],
                    on_text: OnText | None = None) -> BackendReply:
         """One Messages API call (streamed when `on_text` is given)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -73,6 +74,7 @@ class Target:
     tier: str
     backend: Backend
     spec: CallSpec
+    scopes: frozenset[str] = frozenset()   # the data scopes this call's conversation carries
 
 
 @dataclass(frozen=True)
@@ -125,14 +127,15 @@ class AttemptRunner:
 
     def _record(self, trail: Trail, target: Target, *, usage: Usage, outcome: Outcome,
                 latency_ms: int, model_used: str = "",
-                error: BaseException | None = None) -> CallRecord:
+                error: BaseException | None = None, request_bytes: int = 0) -> CallRecord:
         return CallRecord(
             skill=trail.skill, trigger=trail.trigger, tier_requested=trail.tier_requested,
             tier_used=target.tier, backend=target.backend.name,
             model_requested=target.spec.model,
             model_used=model_used, usage=usage, outcome=outcome, latency_ms=latency_ms,
             error_class=type(error).__name__ if error is not None else None,
-            prompt=trail.prompt_text if self._config.ledger.store_prompts else None)
+            prompt=trail.prompt_text if self._config.ledger.store_prompts else None,
+            scopes=tuple(sorted(target.scopes)), request_bytes=request_bytes)
 
     def _log(self, record: CallRecord, entry: LedgerEntry) -> None:
         u = record.usage
@@ -146,6 +149,18 @@ class AttemptRunner:
         """Record a call that was never sent (budget, unknown price, halted): cost 0."""
         record = self._record(trail, target, usage=Usage(), outcome=Outcome.REFUSED,
                               latency_ms=0, error=error)
+        entry = await self._ledger.settle(None, record)
+        trail.add(entry)
+        self._log(record, entry)
+
+    async def refused_scopes(self, trail: Trail, tier: str, *, backend: str, model: str,
+                             error: BaseException, scopes: frozenset[str]) -> None:
+        """Record a cloud call never sent because of its data scopes: cost 0, 0 bytes."""
+        record = CallRecord(
+            skill=trail.skill, trigger=trail.trigger, tier_requested=trail.tier_requested,
+            tier_used=tier, backend=backend, model_requested=model, model_used="",
+            usage=Usage(), outcome=Outcome.REFUSED, latency_ms=0,
+            error_class=type(error).__name__, scopes=tuple(sorted(scopes)))
         entry = await self._ledger.settle(None, record)
         trail.add(entry)
         self._log(record, entry)
@@ -204,7 +219,8 @@ class AttemptRunner:
             if outcome is Outcome.OK:
                 outcome = outcome_ok
             record = self._record(trail, target, usage=reply.usage, outcome=outcome,
-                                  latency_ms=latency, model_used=reply.model_used, error=problem)
+                                  latency_ms=latency, model_used=reply.model_used, error=problem,
+                                  request_bytes=body_bytes(backend, spec, conversation))
             entry = await self._ledger.settle(reservation, record)
             trail.add(entry)
             self._log(record, entry)
@@ -261,3 +277,9 @@ class AttemptRunner:
             delay = max(delay, err.retry_after)
         return delay
 
+
+def body_bytes(backend: Backend, spec: CallSpec, conversation: list[object]) -> int:
+    """The size of the request body the adapter sends, as compact JSON (what left the house)."""
+    body = backend.body(spec, conversation)
+    return len(json.dumps(body, separators=(",", ":"), ensure_ascii=False,
+                          default=str).encode())

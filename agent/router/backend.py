@@ -69,6 +69,10 @@ class Backend(Protocol):
         """The request's messages in the backend's native format."""
         ...
 
+    def body(self, spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
+        """The request body `send` would send (the ledger records its size)."""
+        ...
+
     async def send(self, spec: CallSpec, conversation: list[Any],
                    on_text: OnText | None = None) -> BackendReply:
         """Make one call. Raises only hearth errors (ModelError subclasses)."""

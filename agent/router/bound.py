@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from agent.errors import ModelRequestRejected, ToolNotGranted
+from agent.privacy.scopes import ScopePolicy
 from agent.router.planning import RANK
 from agent.router.types import ModelRequest, ModelResponse, Tier, ToolSpec
 
@@ -17,13 +18,17 @@ class BoundRouter:
     """One skill's view of the router: its name, tier ceiling, cloud policy and tool grant."""
 
     def __init__(self, router: Router, skill: str, *, tier: Tier, allow_cloud: bool,
-                 fallback: tuple[Tier, ...], tools: dict[str, ToolSpec]) -> None:
+                 fallback: tuple[Tier, ...], tools: dict[str, ToolSpec],
+                 cloud_scopes: tuple[str, ...] | None = None,
+                 scope_policy: ScopePolicy = "refuse") -> None:
         self._router = router
         self.skill = skill
         self.tier = tier
         self.allow_cloud = allow_cloud
         self.fallback = fallback
         self.tools = tools
+        self.cloud_scopes = cloud_scopes
+        self.scope_policy: ScopePolicy = scope_policy
 
     async def complete(self, request: ModelRequest, tier: Tier | None = None) -> ModelResponse:
         """Run `request` as this skill, on its tier or a lower one it names."""
@@ -43,4 +48,5 @@ class BoundRouter:
         # `[router.skills.<name>] tiers` allows): a cheap skill never turns into a deep one.
         declared = frozenset({self.tier, chosen, *self.fallback})
         return await self._router.route(bound, chosen, fallback=self.fallback or None,
-                                        allowed=declared)
+                                        allowed=declared, cloud_scopes=self.cloud_scopes,
+                                        scope_policy=self.scope_policy)

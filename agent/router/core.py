@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -37,14 +37,20 @@ from agent.errors import (
     ModelUnavailable,
     PaymentRequired,
     PriceUnknown,
+    PrivacyRefused,
+    ScopeNotAllowed,
 )
 from agent.ledger import Ledger
 from agent.ledger.types import Outcome, Usage
+from agent.privacy.enforce import admit, carried, cloud_policy, sent, tainted
+from agent.privacy.expose import Exposure
+from agent.privacy.render import render
+from agent.privacy.scopes import ScopePolicy
 from agent.router.attempts import AttemptRunner, Target, Trail
 from agent.router.backend import Backend, BackendReply, CallSpec, OnText
 from agent.router.bound import BoundRouter
 from agent.router.ollama_backend import OllamaBackend
-from agent.router.planning import RANK, build_plan, escalation_target, tier_chain
+from agent.router.planning import RANK, build_plan, escalation_target, is_cloud, tier_chain
 from agent.router.tools import run_tools
 from agent.router.types import (
     BackendHealth,
@@ -61,13 +67,21 @@ log = logging.getLogger(__name__)
 
 # Errors after which the next tier in the fallback list is tried.
 FALLBACK_ERRORS = (ModelUnavailable, BudgetExceeded, PriceUnknown, PaymentRequired,
-                   ModelAuthFailed)
+                   ModelAuthFailed, ScopeNotAllowed)
 
 
 @dataclass
 class _TierResult:
     response: ModelResponse | None
     invalid: ModelResponseInvalid | None
+
+
+@dataclass(frozen=True)
+class _Privacy:
+    """What one request may send to a cloud tier, and what happens when it carries more."""
+
+    allowed: frozenset[str]
+    policy: ScopePolicy
 
 
 class Router:
@@ -82,6 +96,11 @@ class Router:
         self._ollama = OllamaBackend(config.ollama)
         self._anthropic: Backend | None = None
         self._attempts = AttemptRunner(config, ledger, self._clock)
+        self._exposure: Exposure | None = None
+
+    def set_exposure(self, exposure: Exposure) -> None:
+        """Hidden devices are blanked out of every request from now on, on every tier."""
+        self._exposure = exposure
 
     # -- backends ----------------------------------------------------------------------
 
@@ -178,10 +197,20 @@ class Router:
                              anthropic_last_call_ok=last[1] if last else None)
 
     def bind(self, skill: str, *, tier: Tier, allow_cloud: bool, fallback: tuple[Tier, ...] = (),
-             tools: Mapping[str, ToolSpec] | None = None) -> BoundRouter:
-        """The router as one skill sees it (agent.plugins.contract.SkillRouter)."""
+             tools: Mapping[str, ToolSpec] | None = None,
+             cloud_scopes: tuple[str, ...] | None = None,
+             scope_policy: ScopePolicy = "refuse") -> BoundRouter:
+        """The router as one skill sees it (agent.plugins.contract.SkillRouter); its cloud
+        requests carry at most the declared `cloud_scopes` (None: any the config allows)."""
         return BoundRouter(self, skill, tier=tier, allow_cloud=allow_cloud, fallback=fallback,
-                           tools=dict(tools or {}))
+                           tools=dict(tools or {}), cloud_scopes=cloud_scopes,
+                           scope_policy=scope_policy)
+
+    def privacy(self, skill: str, cloud_scopes: Iterable[str] | None = None,
+                scope_policy: ScopePolicy = "refuse") -> tuple[frozenset[str], ScopePolicy]:
+        """The scopes `skill` may send to a cloud tier and its policy, after the config:
+        declared ∩ `[privacy] cloud_scopes` ∩ `[router.skills.<name>] cloud_scopes`."""
+        return cloud_policy(self._config, skill, cloud_scopes, scope_policy)
 
     async def aclose(self) -> None:
         """Close the SDK clients."""
@@ -194,15 +223,19 @@ class Router:
     async def route(self, request: ModelRequest, tier: Tier, *,
                     fallback: tuple[Tier, ...] | None = None,
                     allowed: frozenset[str] | None = None,
-                    on_text: OnText | None = None) -> ModelResponse:
+                    on_text: OnText | None = None,
+                    cloud_scopes: Iterable[str] | None = None,
+                    scope_policy: ScopePolicy = "refuse") -> ModelResponse:
         """`complete` with the knobs bound routers and streaming need: a fallback list that
         replaces `tiers.<tier>.fallback`, the tiers a skill declared (fallback and escalation
         stay within them plus `[router.skills.<name>] tiers`; None: any), and a callback for
-        text as it arrives."""
+        text as it arrives; `cloud_scopes` and `scope_policy` are what the skill declared
+        (None: an unbound request, limited by the config only)."""
+        privacy = _Privacy(*self.privacy(request.skill, cloud_scopes, scope_policy))
         route = self._config.router.skills.get(request.skill)
         if route is not None:
             tier = route.tier or tier
-            if not route.allow_cloud:
+            if route.allow_cloud is False:
                 request = replace(request, allow_cloud=False)
             if allowed is not None:
                 allowed = allowed | set(route.tiers) | {tier}
@@ -211,6 +244,9 @@ class Router:
                                        "puts its $0 row on the ledger)")
         chain = tier_chain(self._config, tier, allow_cloud=request.allow_cloud,
                            fallback=fallback, allowed=allowed)
+        if privacy.policy == "local" and "local" in self._config.tiers and "local" not in chain \
+                and any(is_cloud(self._config, t) for t in chain):
+            chain = [*chain, "local"]
         trail = Trail(skill=request.skill, trigger=request.trigger, tier_requested=tier,
                       deadline=time.monotonic() + self._config.router.deadline,
                       prompt_text=_prompt_text(request))
@@ -219,15 +255,10 @@ class Router:
             up = escalation_target(self._config, step, allow_cloud=request.allow_cloud,
                                    allowed=allowed)
             try:
-                result = await self._run_tier(request, tier, step, trail, on_text,
+                result = await self._run_tier(request, tier, step, trail, on_text, privacy=privacy,
                                               can_escalate=up is not None)
             except FALLBACK_ERRORS as err:
-                if first_error is None:
-                    first_error = err
-                else:
-                    # The first tier's error is raised (its class and exit status), but the
-                    # user should also hear that the fallback was tried and why it failed.
-                    first_error.add_note(f"tier {step} also failed: {err}")
+                first_error = _keep_first(first_error, err, step)
                 log.warning("skill %s: tier %s unavailable (%s)%s", request.skill, step, err,
                             "; trying the next tier" if step != chain[-1] else "")
                 continue
@@ -239,7 +270,7 @@ class Router:
                         request.skill, step, result.invalid, up)
             try:
                 escalated = await self._run_tier(request, tier, up, trail, on_text,
-                                                 can_escalate=False)
+                                                 privacy=privacy, can_escalate=False)
             except FALLBACK_ERRORS as err:
                 raise ModelResponseInvalid(f"{result.invalid}; escalation to {up} failed: {err}",
                                            backend=result.invalid.backend) from err
@@ -258,14 +289,45 @@ class Router:
         others = tuple(i for i in trail.ledger_ids if i != response.ledger_id)
         return replace(response, cost_micros=trail.cost_micros, extra_ledger_ids=others)
 
+    async def _admit(self, request: ModelRequest, tier: Tier, trail: Trail,
+                     privacy: _Privacy) -> tuple[ModelRequest, frozenset[str]]:
+        """`request` as `tier` may see it (cloud scopes), with a refusal on the ledger."""
+        if not is_cloud(self._config, tier):
+            return request, frozenset()  # local tiers are never restricted by cloud_scopes
+        try:
+            return admit(request, allowed=privacy.allowed, policy=privacy.policy, tier=tier)
+        except (ScopeNotAllowed, PrivacyRefused) as err:
+            section = self._config.tiers[tier]
+            await self._attempts.refused_scopes(trail, tier, backend=section.backend,
+                                                model=section.model, error=err,
+                                                scopes=carried(request))
+            log.warning("%s", err)
+            raise
+
+    def _redact(self, request: ModelRequest) -> ModelRequest:
+        if self._exposure is None:
+            return request
+        redact = self._exposure.redact
+        return replace(request, system=redact(request.system),
+                       messages=tuple(replace(m, content=redact(m.content))
+                                      for m in request.messages))
+
     async def _run_tier(self, request: ModelRequest, tier_requested: Tier, tier: Tier,
-                        trail: Trail, on_text: OnText | None, *,
+                        trail: Trail, on_text: OnText | None, *, privacy: _Privacy,
                         can_escalate: bool) -> _TierResult:
         section = self._config.tiers[tier]
         backend = self._backend(section)
+        # Admit, then render, then redact, for each tier: a fallback from a cloud tier to
+        # the local one gets back the context the cloud tier was not allowed.
+        request, withheld = await self._admit(request, tier, trail, privacy)
+        taint = tainted(request)
+        if taint:  # untrusted text in the request: nothing it says may switch the home
+            request = replace(request, tools=tuple(t for t in request.tools if not t.actuates))
+        scopes = sent(request)
+        request = self._redact(render(request))
         remaining = max(0.001, trail.deadline - time.monotonic())
         spec = self._spec(request, tier, section, remaining)
-        target = Target(tier, backend, spec)
+        target = Target(tier, backend, spec, scopes)
         degraded = RANK[tier] < RANK[tier_requested]
         ok = Outcome.DEGRADED if degraded else Outcome.OK
         conversation = backend.conversation(request)
@@ -297,9 +359,20 @@ class Router:
                                           backend=backend, parsed=verdict.parsed,
                                           calls=calls, degraded=degraded, latency_ms=latency)
                 return _TierResult(replace(response, usage=usage,
-                                           ledger_id=trail.ledger_ids[-1]), None)
-            results, ran = await run_tools(request.skill, reply.tool_calls, granted)
+                                           ledger_id=trail.ledger_ids[-1],
+                                           scopes=target.scopes, withheld=withheld,
+                                           tainted=taint), None)
+            results, ran = await run_tools(
+                request.skill, reply.tool_calls, granted,
+                redact=self._exposure.redact if self._exposure is not None else None)
             calls.extend(ran)
+            used = [granted[c.name] for c in ran if not c.refused and c.name in granted]
+            target = replace(target, scopes=target.scopes.union(*(t.scopes for t in used)))
+            if any(t.untrusted for t in used):
+                # Untrusted output is now in the conversation: from here on, no actuating tool.
+                taint = True
+                granted = {n: t for n, t in granted.items() if not t.actuates}
+                target = replace(target, spec=replace(target.spec, tools=tuple(granted.values())))
             conversation.extend(backend.tool_turns(reply, results))
         raise ModelResponseInvalid("tool loop ended without an answer", backend=backend.name)
 
@@ -330,3 +403,12 @@ def _prompt_text(request: ModelRequest) -> str:
 
 
 __all__ = ["Router"]
+
+
+def _keep_first(first: Exception | None, err: Exception, step: Tier) -> Exception:
+    """The first tier's error is the one raised (its class and exit status); a later tier's
+    failure becomes a note on it, so the person also hears the fallback was tried and why."""
+    if first is None:
+        return err
+    first.add_note(f"tier {step} also failed: {err}")
+    return first

@@ -96,9 +96,12 @@ class OllamaBackend:
         """Plain role/content messages (the system prompt is added per call)."""
         return [{"role": m.role, "content": m.content} for m in request.messages]
 
-    async def send(self, spec: CallSpec, conversation: list[Any],
-                   on_text: OnText | None = None) -> BackendReply:
-        """One /api/chat call (streamed when `on_text` is given), within `spec.timeout`."""
+    def body(self, spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
+        """The /api/chat body as the client sends it (it adds `stream` and empty `tools`)."""
+        kwargs = self._kwargs(spec, conversation)
+        return {"stream": False, **kwargs, "tools": kwargs.get("tools", [])}
+
+    def _kwargs(self, spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
         messages = ([{"role": "system", "content": spec.system}] if spec.system else [])
         messages += conversation
         kwargs: dict[str, Any] = {
@@ -116,6 +119,12 @@ class OllamaBackend:
             kwargs["format"] = dict(spec.output_schema)
         if spec.thinking:
             kwargs["think"] = True
+        return kwargs
+
+    async def send(self, spec: CallSpec, conversation: list[Any],
+                   on_text: OnText | None = None) -> BackendReply:
+        """One /api/chat call (streamed when `on_text` is given), within `spec.timeout`."""
+        kwargs = self._kwargs(spec, conversation)
         import httpx
         import ollama
 

@@ -35,6 +35,7 @@ DECLARATION = SkillDeclaration(
     allow_cloud=True,
     tools=(),  # it reads untrusted feed text: no hands
     off_without_key=True,  # setup returns None when services.batches is None
+    cloud_scopes=("news",),  # feed text only: nothing about the home
 )
 
 

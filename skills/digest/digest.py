@@ -11,6 +11,7 @@ through the router (full price, on the ledger as usual) or no digest this week.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from agent.ledger.types import CallRecord, Outcome, Reservation, Usage
 from agent.notifiers.types import Briefing, BriefingPart, Notifier
 from agent.plugins.contract import SkillRouter
 from agent.plugins.services import SkillLedger
+from agent.privacy.enforce import cloud_policy
 from agent.router.batches import BatchClient, BatchOutcome
 from agent.router.tokens import request_token_bound
 from agent.router.types import Message, ModelRequest
@@ -93,6 +95,11 @@ class WeeklyDigest:
         if not items:
             log.info("digest: no news this week; nothing submitted")
             return DigestResult("empty")
+        if "news" not in cloud_policy(self.config, "digest", ("news",))[0]:
+            # The batch goes straight to the API, past the router's scope check: check here.
+            log.warning("digest: [privacy] or [router.skills.digest] cloud_scopes does not "
+                        "allow news; nothing submitted")
+            return DigestResult("skipped", items=len(items))
         params = self._params(items)
         custom_id = f"digest-{now:%Y%m%d%H%M}"
         # An upper bound of what the batch can bill as prompt (UTF-8 bytes, see
@@ -138,7 +145,10 @@ class WeeklyDigest:
             model_used=outcome.model if outcome is not None else "", usage=usage,
             outcome=result, latency_ms=max(latency, 0),
             error_class=type(exc).__name__ if exc is not None else
-            (None if outcome is None or outcome.status == "succeeded" else outcome.status))
+            (None if outcome is None or outcome.status == "succeeded" else outcome.status),
+            scopes=("news",),
+            request_bytes=len(json.dumps(params, separators=(",", ":"),
+                                         ensure_ascii=False).encode()))
 
     async def _close(self, reservation: Reservation, params: dict[str, Any],
                      outcome: BatchOutcome, started: datetime) -> None:
@@ -161,7 +171,7 @@ class WeeklyDigest:
             return DigestResult("skipped", items=len(items), batch_id=batch_id)
         log.warning("digest: batch %s gave no digest in time; asking synchronously", batch_id)
         response = await self._router.complete(ModelRequest(
-            skill="digest", system=SYSTEM, trigger="schedule",
+            skill="digest", system=SYSTEM, trigger="schedule", scopes=frozenset({"news"}),
             messages=[Message("user", quote_items(items, self._sources))], tools=()))
         await self._deliver(response.text, len(items), planned)
         return DigestResult("sync", response.text, len(items), batch_id)

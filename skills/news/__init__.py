@@ -45,6 +45,7 @@ DECLARATION = SkillDeclaration(
     intents={"NewsHeadlines": ("what's the news", "(read|give) [me] the headlines")},
     tools=(),  # untrusted text has no hands
     config_schema=NewsConfig,
+    cloud_scopes=("news",),  # feed text only: nothing about the home
 )
 
 

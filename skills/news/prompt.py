@@ -107,6 +107,7 @@ def build_request(items: Sequence[StoredItem], sources: Mapping[str, str], *,
         trigger=trigger,
         validator=validate,
         allow_cloud=allow_cloud,
+        scopes=frozenset({"news"}),
     )
 
 

@@ -29,7 +29,7 @@ PINNED = {
         "model_requested", "model_used", "input_tokens", "output_tokens", "cache_read_tokens",
         "cache_write_5m_tokens", "cache_write_1h_tokens", "thinking_tokens", "batch",
         "cost_micros", "counterfactual_micros", "latency_ms", "outcome", "error_class",
-        "reservation_id", "usage_json", "prompt"],
+        "reservation_id", "usage_json", "prompt", "scopes", "request_bytes"],
     "ledger_reservation": [
         "id", "created_at", "closed_at", "skill", "tier", "backend", "model", "amount_micros",
         "status", "day", "month", "owner_host", "owner_pid", "owner_token"],

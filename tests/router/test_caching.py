@@ -23,8 +23,12 @@ async def _noop(args: dict[str, object]) -> ToolResult:
     return ToolResult(True, "ok")
 
 
-TOOLS = (ToolSpec("zeta", "last tool", {"type": "object", "properties": {}}, _noop),
-         ToolSpec("alpha", "first tool", {"type": "object", "properties": {}}, _noop))
+# Tagged as revealing no household data: an untagged tool counts as every scope, which the
+# default [privacy] cloud_scopes keeps off the cloud tiers (tests/router/test_scopes.py).
+TOOLS = (ToolSpec("zeta", "last tool", {"type": "object", "properties": {}}, _noop,
+                  scopes=frozenset()),
+         ToolSpec("alpha", "first tool", {"type": "object", "properties": {}}, _noop,
+                  scopes=frozenset()))
 
 
 def _expected_micros(row: object) -> int:

@@ -37,7 +37,9 @@ def _tool(name: str) -> ToolSpec:
         "room": {"type": "string", "description": "部屋の名前 " + EMOJI[:20]},
         "level": {"type": "integer", "minimum": 0, "maximum": 100}},
         "required": ["room"], "additionalProperties": False}
-    return ToolSpec(name, "Räume steuern — 照明を操作する " + ARABIC[:60], schema, _echo)
+    # No household scopes: an untagged tool would be kept off the cloud tiers.
+    return ToolSpec(name, "Räume steuern — 照明を操作する " + ARABIC[:60], schema, _echo,
+                    scopes=frozenset())
 
 
 def _pairs(session: Session) -> list[tuple[int, int, int]]:

@@ -32,7 +32,9 @@ class Recorder:
                 return f"{name} done"  # type: ignore[return-value]
             return ToolResult(True, f"{name} done")
 
-        return ToolSpec(name, f"the {name} tool", {"type": "object", "properties": {}}, handler)
+        # No household scopes: an untagged tool would be kept off the cloud tiers.
+        return ToolSpec(name, f"the {name} tool", {"type": "object", "properties": {}}, handler,
+                        scopes=frozenset())
 
 
 def _req(tools: tuple[ToolSpec, ...]) -> ModelRequest:
@@ -117,7 +119,8 @@ async def test_structured_results_reach_the_model_as_compact_json(
     async def status(args: dict[str, Any]) -> ToolResult:
         return ToolResult(True, "Kitchen is on.", {"ok": True, "rooms": ["kitchen"], "note": "ü"})
 
-    tool = ToolSpec("lights", "the lights tool", {"type": "object", "properties": {}}, status)
+    tool = ToolSpec("lights", "the lights tool", {"type": "object", "properties": {}}, status,
+                    scopes=frozenset())
     fake_anthropic.script(answer(tool_uses=[tool_use("lights", {})]), answer("On."))
     response = await h.router.complete(_req((tool,)), "fast")
     content = fake_anthropic.message_bodies[1]["messages"][-1]["content"][0]["content"]
