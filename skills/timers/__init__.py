@@ -7,8 +7,9 @@ the database (`timer` table), so they survive a restart: its setup hook re-arms 
 ones and announces those that ended while hearth was off, once.
 
 A timer that ends is announced on `<prefix>/timer` (JSON, not retained; `event` finished,
-and started/updated/cancelled along the way) and to the notifiers other than `mqtt` (whose
-retained `<prefix>/briefing` it must not replace). "Remind me to call mom in 10 minutes"
+and started/updated/cancelled along the way) and to the configured notifiers other than
+the built-in `mqtt` and `file`, which hold the briefing (retained `<prefix>/briefing`,
+`briefings/latest.md`) a timer must not replace. "Remind me to call mom in 10 minutes"
 announces "call mom": the words are never run as a command.
 """
 

@@ -26,9 +26,10 @@ from skills.timers.store import RUNNING, TimerRow, TimerStore
 
 # A failed announcement (no broker, no notifier delivered) is tried again this often.
 RETRY_S = 60.0
-# The MQTT notifier publishes retained on <prefix>/briefing: a timer there would replace
-# the morning briefing, and <prefix>/timer already carries it.
-SKIPPED_NOTIFIERS = frozenset({"mqtt"})
+# The built-in notifiers keep the briefing: `mqtt` retained on <prefix>/briefing, `file`
+# as briefings/latest.md. A timer there would replace the morning briefing, and
+# <prefix>/timer already carries it; push notifiers (entry points) get it.
+SKIPPED_NOTIFIERS = frozenset({"mqtt", "file"})
 
 
 def finished_text(row: TimerRow, late_s: int, zone: ZoneInfo) -> str:
