@@ -41,6 +41,10 @@ SENTENCES: dict[str, tuple[str, ...]] = {
     "HearthTimerHourAndHalf": (
         f"{_SET} timer for (an|one) hour and a half", "timer for (an|one) hour and a half",
         f"{_SET} timer for one and a half hours"),
+    # "set an egg timer for 7 minutes": Home Assistant names timers only after "called".
+    "HearthTimerNamed": tuple(
+        f"(set|start) [a|an|the|my] {{timer_name:name}} timer for {{timer_{unit}:{unit}}} {word}[s]"
+        for unit, word in (("hours", "hour"), ("minutes", "minute"), ("seconds", "second"))),
     "HearthDay": ("what day is it [today]", "(what's|what is) the day [today]",
                   "which day is it [today]", "what day of the week is it"),
 }
@@ -136,7 +140,7 @@ class TimerSkill:
             return self._clock(intent)
         ask = Ask(name=values.get("name"), start_s=_seconds(values, "start_"),
                   area=values.get("area"), here=here)
-        if intent == "HassStartTimer" or intent in FIXED_STARTS:
+        if intent in ("HassStartTimer", "HearthTimerNamed") or intent in FIXED_STARTS:
             seconds = FIXED_STARTS.get(intent) or _seconds(values)
             return await self._start(seconds, values, here, dry_run)
         if intent == "HassCancelAllTimers":
