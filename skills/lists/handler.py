@@ -14,7 +14,10 @@ from agent.plugins.contract import ActionEvent, Event, Reply, SkillContext, Text
 from agent.plugins.services import Clock
 from skills.lists.store import SHOPPING, Entry, ListStore, item_key, list_name
 
-HA_INTENTS = ("HassShoppingListAddItem", "HassShoppingListCompleteItem")
+# HassListAddItem/CompleteItem match only a `{name}` whose value carries domain `todo`;
+# hearth's own sentences below cover named lists for households without such names.
+HA_INTENTS = ("HassShoppingListAddItem", "HassShoppingListCompleteItem", "HassListAddItem",
+              "HassListCompleteItem")
 _ON = "[my|the|our] {list_name} list"
 SENTENCES: dict[str, tuple[str, ...]] = {
     "HearthListAdd": (f"add {{list_item}} to {_ON}", f"put {{list_item}} (on|in) {_ON}"),
@@ -28,8 +31,8 @@ SENTENCES: dict[str, tuple[str, ...]] = {
 }
 MAX_ITEM = 200
 MAX_LIST = 80
-_ADD = ("HassShoppingListAddItem", "HearthListAdd")
-_COMPLETE = ("HassShoppingListCompleteItem", "HearthListComplete")
+_ADD = ("HassShoppingListAddItem", "HassListAddItem", "HearthListAdd")
+_COMPLETE = ("HassShoppingListCompleteItem", "HassListCompleteItem", "HearthListComplete")
 
 
 def _value(slot: Any) -> Any:
@@ -61,8 +64,10 @@ class ListSkill:
                      {"op": "list.help"})
 
     async def _intent(self, intent: str, values: Mapping[str, Any], dry_run: bool) -> Reply:
-        name = SHOPPING if intent.startswith("HassShoppingList") else list_name(
-            str(values.get("list_name") or ""))
+        spoken = str(values.get("list_name") or values.get("name") or "")
+        # A todo entity id ("todo.shopping_list") names its list too.
+        spoken = spoken.removeprefix("todo.").replace("_", " ")
+        name = SHOPPING if intent.startswith("HassShoppingList") else list_name(spoken)
         if intent == "HearthListRead":
             return await self.show(name, done=False)
         item = str(values.get("item") or values.get("list_item") or "")

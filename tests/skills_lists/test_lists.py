@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from agent.daemon.core import Core, open_core
 from agent.db.models import ListItem
+from agent.plugins.contract import TextEvent
 from skills.lists.store import item_key, list_name
 from tests.skills_timers.support import FakeClock, household
 
@@ -100,3 +101,14 @@ async def test_bad_action_arguments_are_named(core: Core) -> None:
     result = await core.dispatcher.handle_action("lists", "add", {"item": "x" * 201})
     assert result.reply is not None and result.reply.text == "item: at most 200 characters"
     assert stored(core) == []
+
+
+async def test_a_todo_name_from_home_assistant_names_the_list(core: Core) -> None:
+    # HassListAddItem's `name` is a todo entity; it picks the list like a spoken name.
+    loaded = core.dispatcher.skills.get("lists")
+    assert loaded is not None and loaded.handler is not None
+    event = TextEvent("add apples to my grocery list", intent="HassListAddItem",
+                      slots={"name": "todo.grocery_list", "item": "apples", "domain": "todo"})
+    reply = await loaded.handler(core.dispatcher.context("lists"), event)
+    assert reply is not None and reply.text == "Added apples to your grocery list."
+    assert stored(core) == [("grocery list", "apples", False)]
