@@ -142,6 +142,18 @@ COMMANDS: dict[str, Help] = {
         "notifiers, and printed here. With --dry-run it is only composed and printed: "
         "nothing is published, written or sent.",
         "hearth briefing now --dry-run"),
+    "list": Help(
+        "the household's lists (shopping list and others)",
+        "The lists the lists skill keeps: items added by voice or text (\"add milk to the "
+        "shopping list\") and checked off the same way.",
+        "hearth list show shopping"),
+    "list show": Help(
+        "print the items on one list or on every list",
+        "Print the open items on the named list (\"shopping\" or \"shopping list\"), or on "
+        "every list; --all adds the items already checked off, --json prints {lists: [{name, "
+        "items: [{id, list, item, done, added_at, done_at}]}]}. Reads the database in this "
+        "process, so it works with or without a running daemon.",
+        "hearth list show --all --json"),
     "doctor": Help(
         "check config, state directory, database, broker, Ollama, key, clock and disk",
         "Check the installation without changing anything or spending money. Prints "

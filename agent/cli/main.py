@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "agent.cli.pending",
     "agent.cli.schedule_cmd",
     "agent.cli.briefing",
+    "agent.cli.list_cmd",
     "agent.cli.doctor",
     "agent.cli.status",
     "agent.cli.privacy_cmd",

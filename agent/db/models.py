@@ -170,3 +170,49 @@ class ApprovalEvent(Base):
     payload: Mapped[str] = mapped_column(Text)
     detail: Mapped[str] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(255))
+
+
+class Timer(Base):
+    """A kitchen timer (skills/timers). Times are UTC; ``ends_at`` is null while paused,
+    when ``remaining_s`` holds what is left.
+
+    ``status``: running, paused, finished, cancelled. A finished timer whose ``announced``
+    is still false was claimed but not yet announced (hearth stopped in between): the
+    next start announces it, so an announcement may repeat but is never lost.
+    ``command`` is what "remind me to ..." asked for: announced, never executed.
+    """
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_status", "status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(80))
+    area: Mapped[str | None] = mapped_column(String(80))
+    command: Mapped[str | None] = mapped_column(String(300))
+    duration_s: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remaining_s: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    announced: Mapped[bool] = mapped_column(Boolean)
+    requested_by: Mapped[str] = mapped_column(String(64))
+
+
+class ListItem(Base):
+    """One entry on a household list (skills/lists): the shopping list or a named one.
+
+    ``item_key`` is the normalised item (case, a leading "the", plural), so "Eggs" and
+    "egg" are one open item and "check off the eggs" finds it.
+    """
+
+    __tablename__ = "list_item"
+    __table_args__ = (Index("ix_list_item_list_name", "list_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    list_name: Mapped[str] = mapped_column(String(80))
+    item: Mapped[str] = mapped_column(String(200))
+    item_key: Mapped[str] = mapped_column(String(200))
+    done: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -103,6 +103,11 @@ class TopicPublisher:
         self._publish = publish
         self._devices = devices
 
+    @property
+    def has_broker(self) -> bool:
+        """Whether this process has an MQTT broker (a one-shot CLI command has none)."""
+        return self._publish is not None
+
     def check(self, topic: str) -> None:
         """Raise SkillError unless the skill may publish on `topic`."""
         if not any(topic_matches(pattern, topic) for pattern in self.allowed):

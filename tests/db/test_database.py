@@ -41,6 +41,9 @@ PINNED = {
                   "first_seen_at", "briefed_at", "link_key"],
     "approval_event": ["id", "at", "kind", "code", "path", "device", "topic", "payload",
                        "detail", "requested_by"],
+    "timer": ["id", "name", "area", "command", "duration_s", "started_at", "ends_at",
+              "remaining_s", "status", "finished_at", "announced", "requested_by"],
+    "list_item": ["id", "list_name", "item", "item_key", "done", "added_at", "done_at"],
 }
 
 
