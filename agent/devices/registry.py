@@ -209,7 +209,9 @@ class DeviceRegistry:
         ``needs_confirmation`` is decided by `confirmation_reason` (the target), not by the
         adapter's view of this one entry.
         """
-        command = adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt")
+        known = self._states.get(device.id)
+        command = adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt",
+                                brightness_now=known.values.get("brightness") if known else None)
         held = self.confirmation_reason(device, command) is not None
         return replace(command, needs_confirmation=held)
 
