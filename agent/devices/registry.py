@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import HearthConfig
 from agent.devices import adapters
@@ -37,6 +37,9 @@ from agent.devices.places import Household, config_device, slot_lists
 from agent.devices.sensitivity import command_topics, confirmation_reason, topic_owners
 from agent.errors import ConfigError, MalformedMessage, RefusedMessage
 from agent.mqtt.topics import topic_matches
+
+if TYPE_CHECKING:
+    from agent.devices.queries import StateAnswer, StateQuestion
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +189,11 @@ class DeviceRegistry:
         return states.reading(device, self._states.get(device_id),
                               default_max_age=self.state_max_age, now=self._wall())
 
-    def answer(self, question: Any) -> Any:
-        """A state question answered from reported states (agent/devices/queries.py)."""
+    def answer(self, question: StateQuestion) -> StateAnswer:
+        """A state question answered from reported states (agent/devices/queries.py).
+
+        Read-only like `reading`: no tool grant is needed to ask.
+        """
         from agent.devices.queries import answer
 
         return answer(self, question)
