@@ -128,22 +128,28 @@ class Household:
     # -- overrides --------------------------------------------------------------------
 
     def _matches(self, override: DeviceOverrideSection, device: Device) -> bool:
+        """Whether `override` addresses the physical device `device` is (or is a sensor of)."""
         address = override.address.strip()
-        if address in (device.id, device.address) or device.features.get("mac") == address:
-            # A friendly name or topic names the device, not each of its sensors.
-            return device.value_key is None or address == device.id
         key = slug(address)
-        if device.id == f"z2m_{key}":
+        if address in (device.id, device.address) or device.features.get("mac") == address:
             return True
-        return device.source == "homeassistant" and device.id.endswith("_" + key) and bool(key)
+        if key and device.source == "zigbee2mqtt" and (
+                device.id == f"z2m_{key}" or device.id.startswith(f"z2m_{key}_")):
+            return True
+        return device.source == "homeassistant" and bool(key) and device.id.endswith("_" + key)
 
     def apply(self, device: Device, taken: set[str]) -> Device:
-        """`device` with its overrides, canonical area and floor; aliases in `taken` dropped."""
+        """`device` with its overrides, canonical area and floor; aliases in `taken` dropped.
+
+        Area, sensitivity, class and age limit apply to every entity of the addressed device
+        (its sensors too); aliases only to the device itself, not to each of its sensors.
+        """
         for index, override in enumerate(self.overrides):
             if not self._matches(override, device):
                 continue
             self._matched.add(index)
-            aliases = [normalise(a) for a in override.aliases]
+            itself = device.value_key is None or override.address == device.id
+            aliases = [normalise(a) for a in override.aliases] if itself else []
             kept = tuple(a for a in aliases if a not in taken)
             if len(kept) < len(aliases):
                 log.info("device_overrides[%d]: alias already names another device; dropped",
@@ -153,7 +159,7 @@ class Household:
                 area=normalise(override.area) if override.area else device.area,
                 sensitivity=override.sensitive if override.sensitive is not None
                 else device.sensitivity,
-                device_class=override.device_class or device.device_class,
+                device_class=(override.device_class if itself else None) or device.device_class,
                 max_age=override.max_age if override.max_age is not None else device.max_age)
         area = self.area(device.area) if device.area else None
         return replace(device, area=area, floor=self.floor_of_area(area))
