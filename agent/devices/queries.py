@@ -226,7 +226,7 @@ def _measure(registry: DeviceRegistry, q: StateQuestion) -> StateAnswer:
     if not [d for d in candidates if registry.reading(d.id).fresh]:
         candidates = [d for d in scope if d.kind == "sensor" and d.device_class == device_class]
     where = (f" in the {registry.household.area(q.area)}" if q.area else
-             f" on the {q.floor}" if q.floor else "")
+             f" on the {registry.household.floor(q.floor)}" if q.floor else "")
     if not candidates:
         return StateAnswer(f"Nothing measures {measure}{where}.", ok=False)
     fresh = [d for d in candidates if registry.reading(d.id).fresh]

@@ -184,7 +184,8 @@ def test_climate_temperature_mean_and_target(registry: DeviceRegistry) -> None:
     feed(registry, f"{BASE}/bedroom sensor", {"temperature": 20})
     feed(registry, f"{BASE}/bath/state", {"temperature": 22})
     upstairs = registry.answer(StateQuestion(kind="temperature", floor="upstairs"))
-    assert upstairs.text == "The temperature on the upstairs is 21 degrees (the average of 2 sensors)."
+    assert upstairs.text == (
+        "The temperature on the first floor is 21 degrees (the average of 2 sensors).")
 
 
 def test_which_lights_are_on_and_is_anything_unlocked(registry: DeviceRegistry) -> None:
