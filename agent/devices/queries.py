@@ -185,8 +185,7 @@ def _many(registry: DeviceRegistry, q: StateQuestion) -> StateAnswer:
     unknown = [d for d in devices if d not in known]
     hits = [d for d in known if registry.reading(d.id).value == wanted]
     said = q.state or "on"
-    tail = f" I don't know about {_list([_unknown(registry, d) for d in unknown])}." \
-        if unknown else ""
+    tail = f" I don't know about {_list([_the(d) for d in unknown])}." if unknown else ""
     ids, missing = tuple(d.id for d in known), tuple(d.id for d in unknown)
     names = [_the(d) for d in hits]
     if q.response == "all":
