@@ -318,6 +318,8 @@ class DeviceRegistry:
             self._replace(f"tasmota:{mac}", {d.id: d for d in found})
         else:
             sensors = payload if payload.strip() else None
+            if sensors is not None:
+                parse_tasmota_sensors(sensors, "t", "t", mac)  # malformed: refused, not kept
         self._tasmota[mac] = (identity, sensors)
         if len(self._tasmota) > 2000:
             self._tasmota.pop(next(iter(self._tasmota)))
