@@ -117,6 +117,8 @@ def answer(registry: DeviceRegistry, question: StateQuestion) -> StateAnswer:
         if question.name is not None:
             device = by_name(registry, question.name, question.speaker_area)
             return _one(registry, device, question)
+        if question.kind == "target":
+            return _target(registry, question)
         return _many(registry, question)
     except DeviceError as exc:
         return StateAnswer(str(exc), ok=False)
@@ -163,6 +165,17 @@ def _place(registry: DeviceRegistry, area: str | None, floor: str | None) -> lis
             raise DeviceError(f"I don't know a floor called {floor}.")
         return [d for d in registry.devices() if d.floor == canonical_floor]
     return registry.devices()
+
+
+def _target(registry: DeviceRegistry, q: StateQuestion) -> StateAnswer:
+    area = q.area or (q.speaker_area if q.floor is None else None)
+    found = [d for d in _place(registry, area, q.floor) if d.kind == "climate"]
+    if len(found) == 1:
+        return _one(registry, found[0], q)
+    if not found:
+        return StateAnswer("There is no thermostat there." if area or q.floor
+                           else "There is no thermostat.", ok=False)
+    return StateAnswer(f"Which thermostat: {_list(sorted(d.name for d in found))}?", ok=False)
 
 
 def _scope(registry: DeviceRegistry, q: StateQuestion) -> list[Device]:

@@ -310,3 +310,30 @@ async def test_tasmota_rows_and_refusals(registry: DeviceRegistry) -> None:
     feed(registry, f"{BASE}/office_lamp", {"state": "ON", "brightness": 100})
     assert sent(await plan(registry, device="office lamp", step=25)) == [
         (f"{BASE}/office_lamp/set", {"state": "ON", "brightness": 164})]
+
+
+def test_override_alias_never_takes_a_configured_name(wall: Wall) -> None:
+    cfg = hh.config(BASE, HA)
+    cfg["device_overrides"].append({"address": "desk lamp", "aliases": ["porch light", "desk"]})
+    reg = DeviceRegistry(HearthConfig.model_validate(cfg), wall=wall)
+    hh.announce(reg.handle_message, BASE, HA)
+    porch = reg.resolve("porch light")
+    desk = reg.resolve("desk")
+    assert porch is not None and porch.source == "config"
+    assert desk is not None and desk.name == "desk lamp" and "porch light" not in desk.aliases
+
+
+def test_malformed_reports_are_refused_and_known_values_kept(registry: DeviceRegistry) -> None:
+    from agent.errors import MalformedMessage
+
+    feed(registry, f"{BASE}/bedroom sensor", {"temperature": 20})
+    with pytest.raises(MalformedMessage):
+        registry.handle_message(f"{BASE}/bedroom sensor", b"not json")
+    with pytest.raises(MalformedMessage):
+        registry.handle_message(f"tasmota/discovery/{hh.TASMOTA_MAC}/sensors", b'{"sn": 3}')
+    assert registry.resolve("study plug temperature") is not None
+    temp = registry.resolve("bedroom sensor temperature")
+    assert temp is not None and registry.reading(temp.id).value == 20
+    # A report without the property leaves the reading as it was.
+    feed(registry, f"{BASE}/bedroom sensor", {"battery": 50})
+    assert registry.reading(temp.id).value == 20
