@@ -22,6 +22,12 @@ log = logging.getLogger(__name__)
 # Domains whose devices a plural "<area> <domain>s" names as a group ("kitchen lights").
 _GROUP_WORDS = ("lights", "lamps", "switches", "fans", "blinds", "curtains", "covers")
 _LIGHT_WORDS = ("light", "lights", "lamp", "lamps")
+# Words Home Assistant's own sentences use for "every such device here" ("turn on the light"
+# in a satellite's room): never made into a "which one?" name.
+_GENERIC_HEADS = frozenset({
+    "light", "lights", "fan", "fans", "switch", "switches", "blind", "blinds", "curtain",
+    "curtains", "shade", "shades", "shutter", "shutters", "awning", "cover", "covers", "door",
+    "doors", "gate", "window", "windows", "lock", "locks", "valve", "thermostat"})
 
 
 def variants(name: str) -> tuple[str, ...]:
@@ -203,7 +209,8 @@ def slot_lists(devices: Iterable[Device], household: Household) -> dict[str, Any
                 if device.kind == "switch" and form.split(" ")[-1] in _LIGHT_WORDS:
                     names.append((form, device.id, {**context, "domain": "light"}))
         head = device.name.split(" ")[-1]
-        if len(device.name.split(" ")) > 1:
+        if len(device.name.split(" ")) > 1 and device.controllable \
+                and head not in _GENERIC_HEADS:
             heads.setdefault(head, []).append(device)
         words = device.name.split(" ")
         if len(words) > 1 and words[-1] in _LIGHT_WORDS:

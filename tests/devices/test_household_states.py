@@ -246,6 +246,8 @@ def test_slot_lists_name_variants_ambiguity_and_name_as_room(registry: DeviceReg
     names = {v.text_in.text: v.value_out for v in lists["name"].values}
     assert names["garden light"] == names["garden lights"] == "ha_switch_garden_lights"
     assert names["lamp"] == "?lamp"
+    # Measurements and Home Assistant's own generic words never become "which one?" names.
+    assert "temperature" not in names and "light" not in names and "blind" not in names
     assert names["bedroom sensor temperature"].startswith("z2m_0x000a")
     areas = {v.text_in.text: v.value_out for v in lists["area"].values}
     assert areas["lounge"] == "living room" and areas["garden"] == "device:ha_switch_garden_lights"
