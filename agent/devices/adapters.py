@@ -265,9 +265,12 @@ def parse_state(device: Device, topic: str, payload: bytes) -> dict[str, Any]:
             if not isinstance(doc, dict):
                 raise MalformedMessage("Tasmota state is not a JSON object")
             key = (device.command_topic or "POWER").rsplit("/", 1)[-1]
-            if key not in doc:
-                return {}
-            return {"state": _on_off(device, str(doc[key]))}
+            found: dict[str, Any] = {}
+            if key in doc:
+                found["state"] = _on_off(device, str(doc[key]))
+            if isinstance(doc.get("Dimmer"), int) and device.dimmable:
+                found["brightness"] = doc["Dimmer"]  # percent, as Tasmota reports it
+            return found
         return {"state": _on_off(device, text)}
     return {"state": _on_off(device, text)}
 

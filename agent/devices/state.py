@@ -126,7 +126,8 @@ def _parse_ha(device: Device, topic: str, payload: bytes) -> dict[str, Any]:
 
 
 def _ha_binary(device: Device, payload: bytes) -> dict[str, Any]:
-    raw = str(_render(device, "value_template", payload))
+    value = _render(device, "value_template", payload)
+    raw = ("true" if value else "false") if isinstance(value, bool) else str(value)
     words = device.features.get("binary_words") or {"on": "ON", "off": "OFF"}
     if raw == words.get("on"):
         return {"state": "on"}

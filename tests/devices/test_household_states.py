@@ -339,3 +339,31 @@ def test_malformed_reports_are_refused_and_known_values_kept(registry: DeviceReg
     # A report without the property leaves the reading as it was.
     feed(registry, f"{BASE}/bedroom sensor", {"battery": 50})
     assert registry.reading(temp.id).value == 20
+
+
+def test_zigbee2mqtt_generated_ha_binary_sensor_with_json_payloads(wall: Wall) -> None:
+    reg = DeviceRegistry(HearthConfig.model_validate(hh.config(BASE, HA)), wall=wall)
+    feed(reg, f"{HA}/binary_sensor/0x000c/contact/config", {
+        "name": "larder door", "stat_t": "z2m/larder", "val_tpl": "{{ value_json.contact }}",
+        "pl_on": False, "pl_off": True, "dev_cla": "door", "uniq_id": "0x000c_contact"})
+    door = reg.resolve("larder door")
+    assert door is not None
+    feed(reg, "z2m/larder", {"contact": False})
+    assert reg.answer(StateQuestion(name="larder door")).text == "The larder door is open."
+    feed(reg, "z2m/larder", {"contact": True})
+    assert reg.answer(StateQuestion(name="larder door")).text == "The larder door is closed."
+
+
+def test_tasmota_dimmer_state_from_result(registry: DeviceRegistry) -> None:
+    from dataclasses import replace
+
+    plug = registry.resolve("study plug")
+    assert plug is not None
+    feed(registry, f"stat/{hh.TASMOTA_TOPIC}/RESULT", {"POWER": "ON", "Dimmer": 40})
+    state = registry.state(plug.id)
+    assert state is not None and state.values == {"state": "on"}  # a plug has no dimmer
+    from agent.devices.adapters import parse_state
+
+    dimmer = replace(plug, dimmable=True, kind="light")
+    assert parse_state(dimmer, f"stat/{hh.TASMOTA_TOPIC}/RESULT",
+                       b'{"POWER":"ON","Dimmer":40}') == {"state": "on", "brightness": 40}

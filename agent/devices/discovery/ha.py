@@ -132,8 +132,9 @@ def _component_features(component: str, doc: dict[str, Any]) -> dict[str, Any]:
         if topic(doc.get("position_topic")):
             out["position_state_topic"] = doc["position_topic"]
     elif component == "binary_sensor":
-        out["binary_words"] = {"on": _str(doc, "payload_on", "ON"),
-                               "off": _str(doc, "payload_off", "OFF")}
+        # Zigbee2MQTT's own configs use JSON values here (`payload_on: false` for a contact).
+        out["binary_words"] = {"on": _word(doc.get("payload_on", "ON")),
+                               "off": _word(doc.get("payload_off", "OFF"))}
     return out
 
 
@@ -207,6 +208,13 @@ def parse_ha_config(topic_: str, payload: bytes, prefix: str) -> tuple[str, Devi
         features=features,
         expire_after=expire if expire and expire > 0 else None,
     )
+
+
+def _word(value: Any) -> str:
+    """A payload word as text: JSON `false` and the string "false" compare alike."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)[:64] if isinstance(value, str | int | float) else ""
 
 
 def _str(doc: dict[str, Any], key: str, default: str) -> str:
