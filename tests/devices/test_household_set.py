@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -24,16 +25,15 @@ def test_the_set_has_enough_phrasings_over_enough_devices() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(400)  # ~85 phrases x (reply + 300 ms): ~30 s alone, more under load
 def test_household_devices_set_through_the_real_daemon(
-        running_broker: Broker, topic_prefix: str, tmp_path: pytest.TempPathFactory) -> None:
-    work = tmp_path
-    (work / "state").mkdir()  # type: ignore[operator]
-    sections, base = household_config(running_broker.port, topic_prefix,
-                                      work / "state")  # type: ignore[operator]
-    cfg = work / "config.toml"  # type: ignore[operator]
+        running_broker: Broker, topic_prefix: str, tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()
+    sections, base = household_config(running_broker.port, topic_prefix, tmp_path / "state")
+    cfg = tmp_path / "config.toml"
     cfg.write_text(daemon_toml(sections), encoding="utf-8")
     satellite = Satellite(running_broker.port, topic_prefix, base)
-    daemon = DaemonProcess(cfg, work)  # type: ignore[arg-type]
+    daemon = DaemonProcess(cfg, tmp_path)
     data = load_set()
     try:
         satellite.wait_online()
