@@ -15,7 +15,8 @@ from typing import Any
 
 from agent.config import HearthConfig
 from agent.config.home import DeviceOverrideSection, DeviceSection
-from agent.devices.model import Device, normalise, slug
+from agent.devices.discovery.z2m import SENSOR_PROPERTIES
+from agent.devices.model import READ_ONLY_KINDS, Device, normalise, slug
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +51,19 @@ def config_device(index: int, d: DeviceSection, z2m_base: str) -> tuple[Device |
         address = d.address or d.name
         command = command or f"{z2m_base}/{address}/set"
         state = state or f"{z2m_base}/{address}"
-    elif d.protocol == "tasmota":
+    elif d.protocol == "tasmota" and d.kind not in READ_ONLY_KINDS:
         if not d.address:
             problems.append(f"{where}.address: the Tasmota topic (e.g. tasmota_1A2B3C) is required")
         else:
             command = command or f"cmnd/{d.address}/POWER"
             state = state or f"stat/{d.address}/POWER"
             payloads["toggle"] = "TOGGLE"
-    elif not command:
+    read_only = d.kind in READ_ONLY_KINDS
+    if read_only:
+        command = None  # sensors take no commands; they need somewhere to report instead
+        if not state:
+            problems.append(f"{where}.state_topic: required for a {d.kind}")
+    elif d.protocol not in ("zigbee2mqtt", "tasmota") and not command:
         problems.append(f"{where}.command_topic: required for protocol {d.protocol!r}")
     for field, topic in (("command_topic", command), ("state_topic", state)):
         if topic and ("+" in topic or "#" in topic):
@@ -82,7 +88,19 @@ def config_device(index: int, d: DeviceSection, z2m_base: str) -> tuple[Device |
         device_class=d.device_class,
         unit=d.unit,
         max_age=d.max_age,
+        value_key=_z2m_property(d) if d.protocol == "zigbee2mqtt" and read_only else None,
+        features={"on_when": False} if _z2m_property(d) == "contact" else {},
     ), []
+
+
+def _z2m_property(d: DeviceSection) -> str | None:
+    """The Zigbee2MQTT state property a configured sensor reads, from its class."""
+    if d.protocol != "zigbee2mqtt" or d.kind not in READ_ONLY_KINDS:
+        return None
+    by_class: dict[str, str] = {}
+    for prop, (_, cls, _) in SENSOR_PROPERTIES.items():
+        by_class.setdefault(cls, prop)
+    return by_class.get(d.device_class or "", d.device_class)
 
 
 class Household:

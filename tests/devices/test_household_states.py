@@ -367,3 +367,28 @@ def test_tasmota_dimmer_state_from_result(registry: DeviceRegistry) -> None:
     dimmer = replace(plug, dimmable=True, kind="light")
     assert parse_state(dimmer, f"stat/{hh.TASMOTA_TOPIC}/RESULT",
                        b'{"POWER":"ON","Dimmer":40}') == {"state": "on", "brightness": 40}
+
+
+def test_configured_sensors_need_a_state_topic_not_a_command_topic(wall: Wall) -> None:
+    from agent.errors import ConfigError
+
+    cfg = HearthConfig.model_validate({"devices": [
+        {"name": "hall temperature", "kind": "sensor", "protocol": "zigbee2mqtt",
+         "address": "hall_sensor", "device_class": "temperature", "unit": "°C"},
+        {"name": "pantry door", "kind": "binary_sensor", "protocol": "topic",
+         "state_topic": "home/pantry", "device_class": "door", "payload_on": "OPEN",
+         "payload_off": "SHUT"},
+    ]})
+    reg = DeviceRegistry(cfg, wall=wall)
+    hall = reg.resolve("hall temperature")
+    assert hall is not None and hall.command_topic is None and hall.value_key == "temperature"
+    feed(reg, "zigbee2mqtt/hall_sensor", {"temperature": 18.2, "humidity": 40})
+    assert reg.answer(StateQuestion(name="hall temperature")).text == \
+        "The hall temperature is 18.2 degrees."
+    feed(reg, "home/pantry", "OPEN")
+    assert reg.answer(StateQuestion(name="pantry door", state="open")).text == \
+        "Yes, the pantry door is open."
+    with pytest.raises(ConfigError) as info:
+        DeviceRegistry(HearthConfig.model_validate({"devices": [
+            {"name": "x", "kind": "sensor", "protocol": "topic"}]}))
+    assert info.value.problems == ["devices[0].state_topic: required for a sensor"]
