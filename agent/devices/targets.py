@@ -119,6 +119,9 @@ def resolve(registry: DeviceRegistry, scope: Scope) -> Targets:
         found = [d for d in found if d.domain in EVERYTHING_DOMAINS]
     if scope.domain is not None:
         found = [d for d in found if d.domain == scope.domain]
+    elif scope.device_class is None:
+        # "turn off the kitchen": what switches, not the heating.
+        found = [d for d in found if d.kind != "climate"]
     if scope.device_class is not None:
         found = [d for d in found if d.device_class == scope.device_class
                  or (scope.device_class == "garage" and d.kind == "garage")]
