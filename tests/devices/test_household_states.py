@@ -392,3 +392,19 @@ def test_configured_sensors_need_a_state_topic_not_a_command_topic(wall: Wall) -
         DeviceRegistry(HearthConfig.model_validate({"devices": [
             {"name": "x", "kind": "sensor", "protocol": "topic"}]}))
     assert info.value.problems == ["devices[0].state_topic: required for a sensor"]
+
+
+async def test_tasmota_fan_speed_shutter_stop_and_dimmer_steps(wall: Wall) -> None:
+    reg = DeviceRegistry(HearthConfig.model_validate({"devices": [
+        {"name": "study ifan", "kind": "fan", "protocol": "tasmota", "address": "ifan"},
+        {"name": "study shutter", "kind": "cover", "protocol": "tasmota", "address": "shut"},
+        {"name": "study light", "kind": "light", "protocol": "tasmota", "address": "dim"},
+    ]}), wall=wall)
+    assert sent(await plan(reg, device="study ifan", percentage=66)) == [
+        ("cmnd/ifan/FanSpeed", "2")]
+    assert sent(await plan(reg, device="study ifan", percentage=0)) == [
+        ("cmnd/ifan/FanSpeed", "0")]
+    assert sent(await plan(reg, device="study shutter", stop=True)) == [
+        ("cmnd/shut/ShutterStop", "")]
+    assert sent(await plan(reg, device="study light", step=25)) == [("cmnd/dim/Dimmer", "+")]
+    assert sent(await plan(reg, device="study light", step=-25)) == [("cmnd/dim/Dimmer", "-")]
