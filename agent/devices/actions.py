@@ -18,13 +18,14 @@ from typing import Any, Literal, Protocol
 from agent.devices.model import ACTIONS, Action, DesiredState, Device, PlannedCommand, normalise
 from agent.devices.pending import PendingActions
 from agent.devices.registry import DeviceRegistry
+from agent.devices.targets import Scope, Targets, resolve
 from agent.errors import DeviceError
 
 log = logging.getLogger(__name__)
 
 Status = Literal["sent", "pending", "planned", "failed"]
 
-DOMAINS = ("light", "switch", "fan", "cover", "lock", "climate")
+DOMAINS = ("light", "switch", "fan", "cover", "lock", "climate", "valve", "scene")
 
 # What the `set_device_state` tool accepts; also the home skill's `arguments_schema`.
 DEVICE_ARGUMENTS_SCHEMA: Mapping[str, Any] = {
@@ -39,6 +40,22 @@ DEVICE_ARGUMENTS_SCHEMA: Mapping[str, Any] = {
                        "description": "light level in percent"},
         "position": {"type": "integer", "minimum": 0, "maximum": 100,
                      "description": "cover position in percent (100 = open)"},
+        "floor": {"type": "string", "description": "floor, for every device of a kind on it"},
+        "device_class": {"type": "string", "maxLength": 32,
+                         "description": "cover or sensor class: blind, curtain, garage, ..."},
+        "scope": {"type": "string", "enum": ["everything"],
+                  "description": "everything: every light, switch and fan in the scope"},
+        "everywhere": {"type": "boolean", "description": "the whole house"},
+        "temperature": {"type": "number", "minimum": 0, "maximum": 100,
+                        "description": "thermostat target temperature"},
+        "percentage": {"type": "integer", "minimum": 0, "maximum": 100,
+                       "description": "fan speed in percent"},
+        "stop": {"type": "boolean", "description": "stop a moving cover (or a fan)"},
+        "step": {"type": "integer", "minimum": -100, "maximum": 100,
+                 "description": "relative brightness change in percent"},
+        "scene": {"type": "boolean", "description": "recall the named scene"},
+        "speaker_area": {"type": "string",
+                         "description": "the room the request came from (a satellite's)"},
     },
     "additionalProperties": False,
 }
@@ -72,6 +89,18 @@ class DeviceRequest:
     desired: DesiredState = field(default_factory=DesiredState)
     dry_run: bool = False
     requested_by: str = ""
+    floor: str | None = None
+    device_class: str | None = None
+    scope: str | None = None
+    everywhere: bool = False
+    speaker_area: str | None = None
+
+    def where(self) -> Scope:
+        """Where the request points (agent.devices.targets)."""
+        return Scope(device=self.device, area=self.area, floor=self.floor,
+                     house=self.everywhere or self.scope == "everything",
+                     domain=self.domain, device_class=self.device_class,
+                     everything=self.scope == "everything", speaker_area=self.speaker_area)
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any], *, requested_by: str = "") -> DeviceRequest:
@@ -79,26 +108,59 @@ class DeviceRequest:
         unknown = set(args) - set(DEVICE_ARGUMENTS_SCHEMA["properties"]) - {"dry_run"}
         if unknown:
             raise ValueError(f"unknown argument(s): {', '.join(sorted(unknown))}")
-        device = _opt_str(args, "device")
-        area = _opt_str(args, "area")
-        domain = _opt_str(args, "domain")
-        if domain is not None and domain not in DOMAINS:
+        text = {k: _opt_str(args, k) for k in ("device", "area", "domain", "floor",
+                                                "device_class", "scope", "speaker_area")}
+        if text["domain"] is not None and text["domain"] not in DOMAINS:
             raise ValueError(f"domain must be one of {', '.join(DOMAINS)}")
-        if device is None and area is None:
-            raise ValueError("name a device or an area")
-        brightness = _opt_percent(args, "brightness")
-        position = _opt_percent(args, "position")
-        state = args.get("state")
-        if state is None:
-            if brightness is None and position is None:
-                raise ValueError("say what to do: state on, off or toggle, or a brightness")
-            state = "off" if brightness == 0 else "on"
-        if state not in ACTIONS:
-            raise ValueError(f"state must be one of {', '.join(ACTIONS)}")
-        action: Action = state
-        return cls(device=device, area=area, domain=domain,
-                   desired=DesiredState(action, brightness, position),
-                   dry_run=bool(args.get("dry_run", False)), requested_by=requested_by)
+        if text["scope"] not in (None, "everything"):
+            raise ValueError("scope must be \"everything\"")
+        flags = {k: _opt_bool(args, k) for k in ("everywhere", "stop", "scene", "dry_run")}
+        if not (text["device"] or text["area"] or text["floor"] or text["device_class"]
+                or text["scope"] or flags["everywhere"]):
+            raise ValueError("name a device, an area or a floor")
+        desired = _desired(args, flags)
+        return cls(device=text["device"], area=text["area"], domain=text["domain"],
+                   desired=desired, dry_run=flags["dry_run"], requested_by=requested_by,
+                   floor=text["floor"], device_class=text["device_class"],
+                   scope=text["scope"], everywhere=flags["everywhere"],
+                   speaker_area=text["speaker_area"])
+
+
+def _desired(args: Mapping[str, Any], flags: Mapping[str, bool]) -> DesiredState:
+    brightness = _opt_percent(args, "brightness")
+    position = _opt_percent(args, "position")
+    percentage = _opt_percent(args, "percentage")
+    temperature = _opt_number(args, "temperature", 0, 100)
+    step = _opt_number(args, "step", -100, 100)
+    state = args.get("state")
+    if state is None:
+        if brightness is None and position is None and percentage is None and \
+                temperature is None and step is None and not flags["stop"] and \
+                not flags["scene"]:
+            raise ValueError("say what to do: state on, off or toggle, or a brightness")
+        state = "off" if 0 in (brightness, percentage) else "on"
+    if state not in ACTIONS:
+        raise ValueError(f"state must be one of {', '.join(ACTIONS)}")
+    action: Action = state
+    return DesiredState(action, brightness, position, temperature=temperature,
+                        percentage=percentage, stop=flags["stop"],
+                        step=None if step is None else round(step), scene=flags["scene"])
+
+
+def _opt_bool(args: Mapping[str, Any], key: str) -> bool:
+    value = args.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
+    return value
+
+
+def _opt_number(args: Mapping[str, Any], key: str, low: float, high: float) -> float | None:
+    value = args.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ValueError(f"{key} must be a number from {low:g} to {high:g}")
+    return float(value)
 
 
 def _opt_str(args: Mapping[str, Any], key: str) -> str | None:
@@ -169,32 +231,27 @@ class DeviceActions:
         self.publisher = publisher
         self.pending = pending
 
-    def targets(self, request: DeviceRequest) -> list[Device]:
+    def targets(self, request: DeviceRequest) -> Targets:
         """The devices a request addresses; DeviceError when none (unknown names included)."""
-        if request.device is not None:
-            device = self.registry.resolve(request.device)
-            if device is None:
-                raise DeviceError(f"I don't know a device called {request.device!r}")
-            return [device]
-        assert request.area is not None  # from_args guarantees a device or an area
-        found = [d for d in self.registry.in_area(request.area, request.domain)
-                 if not d.sensitive]
-        if not found:
-            what = f"{request.domain}s" if request.domain else "devices"
-            raise DeviceError(f"no {what} in the {normalise(request.area)} I may switch")
-        return found
+        return resolve(self.registry, request.where())
 
     async def execute(self, request: DeviceRequest) -> Outcome:
         """Plan every target; hold sensitive ones, publish the rest (unless dry run)."""
         try:
-            devices = self.targets(request)
+            found = self.targets(request)
         except DeviceError as exc:
             return Outcome(False, str(exc))
-        results = [await self._one(device, request) for device in devices]
-        return Outcome(all(r.status != "failed" for r in results),
-                       self._reply(request, devices, results), tuple(results))
+        devices = list(found.devices)
+        results = [await self._one(device, request, by_name=found.by_name)
+                   for device in devices]
+        reply = self._reply(request, devices, results)
+        if found.left_out:
+            reply += (f"; left out: {', '.join(d.name for d in found.left_out)}, "
+                      "ask for it by name")
+        return Outcome(all(r.status != "failed" for r in results), reply, tuple(results))
 
-    async def _one(self, device: Device, request: DeviceRequest) -> ActionResult:
+    async def _one(self, device: Device, request: DeviceRequest, *,
+                   by_name: bool = True) -> ActionResult:
         desired = request.desired
         result = ActionResult(device=device.id, name=device.name, desired=desired.as_dict(),
                               topic=None, payload=None, needs_confirmation=device.sensitive,
@@ -210,7 +267,7 @@ class DeviceActions:
         command = replace(command, needs_confirmation=confirm)
         result = replace(result, topic=command.topic, payload=command.payload,
                          needs_confirmation=confirm, qos=command.qos, retain=command.retain)
-        if confirm and request.device is None:
+        if confirm and not by_name:
             # Whole-room requests never sweep in something that needs a person's yes.
             return replace(result, status="failed",
                            error=f"needs confirmation ({reason}); ask for it by name")
@@ -264,14 +321,37 @@ class DeviceActions:
                 return (f"{device.describe(desired.action)} once confirmed: "
                         f"hearth confirm {result.pending_id} (expires in "
                         f"{result.expires_in:.0f} s)")
+            change = _change(desired)
+            if change is not None:
+                title = device.name[:1].upper() + device.name[1:]
+                return f"{title} {change}"
             return device.describe(desired.action, desired.brightness, desired.position)
         done = sum(r.status in ("sent", "planned") for r in results)
-        what = f"{request.domain}s" if request.domain else "devices"
+        what = f"{request.device_class or request.domain}s" \
+            if request.device_class or request.domain else "devices"
         if desired.brightness is not None:
             verb = f"set to {desired.brightness}%"
         else:
-            verb = "toggled" if desired.action == "toggle" else f"turned {desired.action}"
-        where = f" in the {normalise(request.area)}" if request.area else ""
+            verb = _change(desired) or (
+                "toggled" if desired.action == "toggle" else f"turned {desired.action}")
+        where = (f" in the {normalise(request.area)}" if request.area and
+                 not request.area.startswith("device:") else
+                 f" on the {normalise(request.floor)}" if request.floor else "")
         failed = len(results) - done
         tail = f" ({failed} failed)" if failed else ""
         return f"{done} {what}{where} {verb}{tail}"
+
+
+def _change(desired: DesiredState) -> str | None:
+    """Reply words for the changes beyond on/off, brightness and position."""
+    if desired.scene:
+        return "activated"
+    if desired.stop:
+        return "stopped"
+    if desired.temperature is not None:
+        return f"set to {desired.temperature:g} degrees"
+    if desired.percentage is not None:
+        return f"set to {desired.percentage}%" if desired.percentage else "turned off"
+    if desired.step is not None:
+        return "brighter" if desired.step > 0 else "dimmer"
+    return None

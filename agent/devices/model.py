@@ -17,14 +17,17 @@ ACTIONS: tuple[Action, ...] = ("on", "off", "toggle")
 # floods it (valves).
 SENSITIVE_KINDS: frozenset[str] = frozenset({"lock", "garage", "alarm", "valve"})
 # Kinds that only report; nothing to command.
-READ_ONLY_KINDS: frozenset[str] = frozenset({"sensor"})
+READ_ONLY_KINDS: frozenset[str] = frozenset({"sensor", "binary_sensor"})
 
 # hassil's `domain` for each kind (home-assistant-intents sentences are written per domain).
 KIND_DOMAIN: Mapping[str, str] = {
     "light": "light", "switch": "switch", "fan": "fan", "cover": "cover", "garage": "cover",
     "lock": "lock", "alarm": "alarm_control_panel", "climate": "climate", "valve": "valve",
-    "other": "switch",
+    "sensor": "sensor", "binary_sensor": "binary_sensor", "scene": "scene", "other": "switch",
 }
+# Cover classes people name ("close the blinds"); garage, gate and door covers are kind garage.
+COVER_CLASSES: frozenset[str] = frozenset({
+    "blind", "curtain", "shade", "shutter", "awning", "window", "damper", "garage", "gate", "door"})
 
 # What "on" and "off" mean, per kind, in words a reply can use.
 _VERBS: Mapping[str, tuple[str, str]] = {
@@ -73,6 +76,18 @@ class Device:
     dimmable: bool = False
     # True/False: the config entry's explicit choice; None: decided by kind.
     sensitivity: bool | None = None
+    # Home Assistant device class (blind, curtain, temperature, door, ...), when known.
+    device_class: str | None = None
+    floor: str | None = None
+    unit: str | None = None
+    # Where a sensor's value sits: a JSON property (Zigbee2MQTT, HA json) or "Sensor.Key"
+    # (Tasmota's tele/SENSOR); None: the whole payload.
+    value_key: str | None = None
+    # Protocol details learnt from discovery (agent/devices/state.py FEATURE_KEYS lists them).
+    features: Mapping[str, Any] = field(default_factory=dict)
+    # Seconds a reading stays fresh: the household's `max_age`, the announcement's `expire_after`.
+    max_age: float | None = None
+    expire_after: float | None = None
 
     @property
     def sensitive(self) -> bool:
@@ -116,14 +131,23 @@ class DesiredState:
     action: Action = "on"
     brightness: int | None = None
     position: int | None = None
+    temperature: float | None = None   # a thermostat's target, in the device's unit
+    percentage: int | None = None      # a fan's speed
+    stop: bool = False                 # stop a moving cover
+    step: int | None = None            # relative brightness in percent (+ brighter, - dimmer)
+    scene: bool = False                # recall a scene
 
     def as_dict(self) -> dict[str, Any]:
         """For dry-run output and tool results."""
         out: dict[str, Any] = {"state": self.action}
-        if self.brightness is not None:
-            out["brightness"] = self.brightness
-        if self.position is not None:
-            out["position"] = self.position
+        for key in ("brightness", "position", "temperature", "percentage", "step"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.stop:
+            out["stop"] = True
+        if self.scene:
+            out["scene"] = True
         return out
 
 

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import HearthConfig
-from agent.config.home import DeviceSection
 from agent.devices import adapters
-from agent.devices.discovery import parse_ha_config, parse_tasmota_config, parse_z2m_devices
+from agent.devices import state as states
+from agent.devices.discovery import (
+    parse_ha_config,
+    parse_tasmota_config,
+    parse_tasmota_sensors,
+    parse_z2m_devices,
+    parse_z2m_groups,
+    tasmota_identity,
+)
 from agent.devices.model import (
     DesiredState,
     Device,
@@ -26,63 +33,31 @@ from agent.devices.model import (
     normalise,
     slug,
 )
+from agent.devices.places import Household, config_device, slot_lists
 from agent.devices.sensitivity import command_topics, confirmation_reason, topic_owners
 from agent.errors import ConfigError, MalformedMessage, RefusedMessage
-from agent.mqtt.payload import decode_text, load_json
 from agent.mqtt.topics import topic_matches
+
+if TYPE_CHECKING:
+    from agent.devices.queries import StateAnswer, StateQuestion
 
 log = logging.getLogger(__name__)
 
 Z2M_DEVICES_MAX_BYTES = 8 * 1024 * 1024
 
 
-def _config_device(index: int, d: DeviceSection, z2m_base: str) -> tuple[Device | None, list[str]]:
-    where = f"devices[{index}]"
-    problems: list[str] = []
-    command, state = d.command_topic, d.state_topic
-    payloads = {"on": d.payload_on, "off": d.payload_off}
-    if d.protocol == "zigbee2mqtt":
-        address = d.address or d.name
-        command = command or f"{z2m_base}/{address}/set"
-        state = state or f"{z2m_base}/{address}"
-    elif d.protocol == "tasmota":
-        if not d.address:
-            problems.append(f"{where}.address: the Tasmota topic (e.g. tasmota_1A2B3C) is required")
-        else:
-            command = command or f"cmnd/{d.address}/POWER"
-            state = state or f"stat/{d.address}/POWER"
-            payloads["toggle"] = "TOGGLE"
-    elif not command:
-        problems.append(f"{where}.command_topic: required for protocol {d.protocol!r}")
-    for field, topic in (("command_topic", command), ("state_topic", state)):
-        if topic and ("+" in topic or "#" in topic):
-            problems.append(f"{where}.{field}: wildcards are not allowed in {topic!r}")
-    if problems:
-        return None, problems
-    return Device(
-        id=slug(d.name),
-        name=normalise(d.name),
-        kind=d.kind,
-        protocol=d.protocol,
-        source="config",
-        aliases=tuple(normalise(a) for a in d.aliases),
-        area=normalise(d.area) if d.area else None,
-        address=d.address or (d.name if d.protocol == "zigbee2mqtt" else None),
-        command_topic=command,
-        state_topic=state,
-        payloads=payloads,
-        state_values={"on": d.payload_on, "off": d.payload_off},
-        dimmable=d.kind == "light",
-        sensitivity=d.sensitive,
-    ), []
-
-
 class DeviceRegistry:
     """Every device hearth may command, by id, name, alias and area."""
 
     def __init__(self, config: HearthConfig, *,
-                 subscribe: Callable[[str], None] | None = None) -> None:
+                 subscribe: Callable[[str], None] | None = None,
+                 wall: Callable[[], float] = time.time) -> None:
         disc = config.discovery
+        self.household = Household(config)
+        self.state_max_age = disc.state_max_age
+        self.brightness_step = disc.brightness_step
+        self._wall = wall
+        self._tasmota: dict[str, tuple[tuple[str, str, str] | None, bytes | None]] = {}
         self.z2m_base = disc.zigbee2mqtt_base
         self.ha_prefix = config.mqtt.discovery_prefix if disc.homeassistant else None
         self.tasmota = disc.tasmota
@@ -104,7 +79,7 @@ class DeviceRegistry:
         self._by_id: dict[str, Device] = {}
         problems: list[str] = []
         for i, section in enumerate(config.devices):
-            device, bad = _config_device(i, section, self.z2m_base or "zigbee2mqtt")
+            device, bad = config_device(i, section, self.z2m_base or "zigbee2mqtt")
             problems += bad
             if device is None:
                 continue
@@ -134,8 +109,8 @@ class DeviceRegistry:
         holders = {t: d for d in self._config.values() for t in command_topics(d)}
         config_names = {normalise(n) for d in self._config.values()
                         for n in (d.id, *d.spoken_names())}
-        announced = [(source, d) for source, group in self._discovered.items()
-                     for d in group.values()]
+        announced = [(source, self.household.apply(d, config_names))
+                     for source, group in self._discovered.items() for d in group.values()]
         # Sensitive devices claim first (an early fake "switch" on the lock's topic must not
         # push the real lock out); then what was accepted last time; then newcomers in order.
         announced.sort(key=lambda sd: (not sd[1].sensitive, sd[1].id not in self._by_id))
@@ -163,7 +138,9 @@ class DeviceRegistry:
                     tuple(t + "/" for t in self._own_inputs)):
                 return f"command topic {topic} is hearth's own"
             holder = holders.get(topic)
-            if holder is not None and holder.id != device.id:
+            if holder is not None and holder.id != device.id and not (
+                    holder.kind == device.kind == "scene" and holder.source == device.source):
+                # (Scenes of one Zigbee group share the group's command topic.)
                 return f"command topic {topic} belongs to {holder.id} ({holder.source})"
         taken = config_names.intersection(normalise(n) for n in device.spoken_names())
         if taken:
@@ -191,13 +168,35 @@ class DeviceRegistry:
 
     def in_area(self, area: str, domain: str | None = None) -> list[Device]:
         """Controllable devices in `area`, optionally of one Home Assistant domain."""
-        wanted = normalise(area)
+        wanted = self.household.area(area)
         return [d for d in self._all
                 if d.area == wanted and d.controllable and (domain is None or d.domain == domain)]
 
     def areas(self) -> list[str]:
-        """Known area names."""
-        return sorted({d.area for d in self.devices() if d.area})
+        """Known area names: configured `[[areas]]` and every device's area."""
+        return sorted({d.area for d in self.devices() if d.area}
+                      | set(self.household.area_words().values()))
+
+    def reading(self, device_id: str) -> states.Reading:
+        """The device's last value and whether it may be answered with (see agent.devices.state).
+
+        Read-only: what `DeviceView` users (skills, context tools) may rely on. Unknown when
+        never reported, offline, or older than the device's age limit.
+        """
+        device = self._by_id.get(device_id)
+        if device is None:
+            return states.Reading(None, None, None, False, "is not a known device")
+        return states.reading(device, self._states.get(device_id),
+                              default_max_age=self.state_max_age, now=self._wall())
+
+    def answer(self, question: StateQuestion) -> StateAnswer:
+        """A state question answered from reported states (agent/devices/queries.py).
+
+        Read-only like `reading`: no tool grant is needed to ask.
+        """
+        from agent.devices.queries import answer
+
+        return answer(self, question)
 
     def state(self, device_id: str) -> DeviceState | None:
         """The last reported state, or None when the device never reported."""
@@ -216,7 +215,9 @@ class DeviceRegistry:
         ``needs_confirmation`` is decided by `confirmation_reason` (the target), not by the
         adapter's view of this one entry.
         """
-        command = adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt")
+        known = self._states.get(device.id)
+        command = adapters.plan(device, desired, z2m_base=self.z2m_base or "zigbee2mqtt",
+                                brightness_now=known.values.get("brightness") if known else None)
         held = self.confirmation_reason(device, command) is not None
         return replace(command, needs_confirmation=held)
 
@@ -234,24 +235,10 @@ class DeviceRegistry:
         return confirmation_reason(device, command, self.owner_of(command.topic))
 
     def slot_lists(self) -> dict[str, Any]:
-        """hassil slot lists: "name" (value: device id, context: domain), "area", "floor"."""
+        """hassil slot lists "name", "area", "floor" (agent.devices.places.slot_lists)."""
         if self._slot_cache is not None and self._slot_cache[0] == self.version:
             return self._slot_cache[1]
-        from hassil.intents import TextSlotList  # hassil costs ~80 ms to import
-
-        names: list[tuple[str, Any, dict[str, Any]]] = []
-        for device in self.devices():
-            if not device.controllable:
-                continue
-            context: dict[str, Any] = {"domain": device.domain}
-            if device.kind == "garage":
-                context["device_class"] = "garage"
-            names += [(spoken, device.id, context) for spoken in device.spoken_names()]
-        lists: dict[str, Any] = {
-            "name": TextSlotList.from_tuples(names, allow_template=False),
-            "area": TextSlotList.from_tuples([(a, a) for a in self.areas()], allow_template=False),
-            "floor": TextSlotList.from_strings([], allow_template=False),
-        }
+        lists = slot_lists(self.devices(), self.household)
         self._slot_cache = (self.version, lists)
         return lists
 
@@ -266,56 +253,78 @@ class DeviceRegistry:
         """What the daemon should subscribe to for discovery and state."""
         out: list[str] = []
         if self.z2m_base:
-            out.append(f"{self.z2m_base}/bridge/devices")
+            out += [f"{self.z2m_base}/bridge/devices", f"{self.z2m_base}/bridge/groups"]
         if self.ha_prefix:
             out += [f"{self.ha_prefix}/+/+/config", f"{self.ha_prefix}/+/+/+/config"]
         if self.tasmota:
-            out.append("tasmota/discovery/+/config")
+            out += ["tasmota/discovery/+/config", "tasmota/discovery/+/sensors"]
         return out + sorted(self._by_state_topic)
 
     # -- inbound ------------------------------------------------------------------------
 
     def handle_message(self, topic: str, payload: bytes) -> bool:
         """Take a discovery or state message; True when it was one. MalformedMessage when malformed."""
-        if self.z2m_base and topic == f"{self.z2m_base}/bridge/devices":
+        if self.z2m_base and topic.startswith(f"{self.z2m_base}/bridge/"):
+            return self._z2m_message(topic, payload)
+        if self.ha_prefix and topic.startswith(self.ha_prefix + "/") and topic.endswith("/config"):
+            parsed = parse_ha_config(topic, payload, self.ha_prefix)
+            if parsed is not None:
+                key, device = parsed
+                group = dict(self._discovered.get("homeassistant", {}))
+                if device is None:
+                    group.pop(key, None)
+                else:
+                    group[key] = device
+                self._replace("homeassistant", group)
+            return True
+        if self.tasmota and topic.startswith("tasmota/discovery/") and topic_matches(
+                "tasmota/discovery/+/+", topic) and topic.endswith(("/config", "/sensors")):
+            self._tasmota_message(topic, payload)
+            return True
+        devices = self._by_state_topic.get(topic)
+        for device in devices or ():
+            available = states.availability_of(device, topic, payload)
+            if available is not None:
+                self._state_for(device).available = available
+                continue
+            values = states.parse(device, topic, payload)
+            if values:
+                states.update(self._state_for(device), values, self._wall())
+        return bool(devices)
+
+    def _z2m_message(self, topic: str, payload: bytes) -> bool:
+        if topic == f"{self.z2m_base}/bridge/devices":
             try:
-                found = parse_z2m_devices(payload, self.z2m_base)
+                found = parse_z2m_devices(payload, self.z2m_base or "")
             except MalformedMessage as exc:
                 kept = len(self._discovered.get("zigbee2mqtt", {}))
                 raise RefusedMessage(f"device list refused ({exc}); keeping the {kept} known "
                                      "Zigbee devices") from None
             self._replace("zigbee2mqtt", {d.id: d for d in found})
             return True
-        if self.ha_prefix and topic.startswith(self.ha_prefix + "/") and topic.endswith("/config"):
-            parsed = parse_ha_config(topic, payload, self.ha_prefix)
-            if parsed is None:
-                return True
-            key, device = parsed
-            group = dict(self._discovered.get("homeassistant", {}))
-            if device is None:
-                group.pop(key, None)
-            else:
-                group[key] = device
-            self._replace("homeassistant", group)
+        if topic == f"{self.z2m_base}/bridge/groups":
+            scenes = parse_z2m_groups(payload, self.z2m_base or "") if payload.strip() else []
+            self._replace("zigbee2mqtt:scenes", {d.id: d for d in scenes})
             return True
-        if self.tasmota and topic_matches("tasmota/discovery/+/config", topic):
-            mac = topic.split("/")[2]
+        return False
+
+    def _tasmota_message(self, topic: str, payload: bytes) -> None:
+        # Sensors need the topic from the config; either may arrive first.
+        mac = topic.split("/")[2]
+        identity, sensors = self._tasmota.get(mac, (None, None))
+        if topic.endswith("/config"):
+            identity = tasmota_identity(payload) if payload.strip() else None
             found = parse_tasmota_config(payload) if payload.strip() else []
             self._replace(f"tasmota:{mac}", {d.id: d for d in found})
-            return True
-        devices = self._by_state_topic.get(topic)
-        if not devices:
-            return False
-        for device in devices:
-            if topic.endswith(("/availability", "/LWT")):
-                self._state_for(device).available = _availability(payload)
-                continue
-            values = adapters.parse_state(device, topic, payload)
-            if values:
-                st = self._state_for(device)
-                st.values.update(values)
-                st.updated_at = time.time()
-        return True
+        else:
+            sensors = payload if payload.strip() else None
+            if sensors is not None:
+                parse_tasmota_sensors(sensors, "t", "t", mac)  # malformed: refused, not kept
+        self._tasmota[mac] = (identity, sensors)
+        if len(self._tasmota) > 2000:
+            self._tasmota.pop(next(iter(self._tasmota)))
+        readings = parse_tasmota_sensors(sensors, *identity) if identity and sensors else []
+        self._replace(f"tasmota-sensors:{mac}", {d.id: d for d in readings})
 
     def _state_for(self, device: Device) -> DeviceState:
         return self._states.setdefault(device.id, DeviceState())
@@ -329,7 +338,10 @@ class DeviceRegistry:
 
     def _rebuild(self) -> None:
         self.version += 1
-        self._all = self._merge()
+        config_names = {n for d in self._config.values() for n in d.spoken_names()}
+        self._all = [self.household.apply(d, config_names - set(d.spoken_names()))
+                     if d.source == "config" else d for d in self._merge()]
+        self.household.log_unmatched()
         self._by_id = {d.id: d for d in self._all}
         by_name: dict[str, Device] = {}
         by_state: dict[str, list[Device]] = {}
@@ -345,7 +357,7 @@ class DeviceRegistry:
                 by_name[key] = device
             if device.command_topic:
                 commands.add(device.command_topic)
-            for topic in _state_topics(device):
+            for topic in states.state_topics(device):
                 by_state.setdefault(topic, []).append(device)
         self._by_name = by_name
         self._by_state_topic = by_state
@@ -355,23 +367,4 @@ class DeviceRegistry:
         if self._subscribe is not None:
             for topic in new:
                 self._subscribe(topic)
-
-
-def _state_topics(device: Device) -> Iterable[str]:
-    if device.state_topic:
-        yield device.state_topic
-    if device.protocol == "tasmota" and device.address:
-        yield f"stat/{device.address}/RESULT"
-        yield f"tele/{device.address}/STATE"
-        yield f"tele/{device.address}/LWT"
-    if device.protocol == "zigbee2mqtt" and device.state_topic:
-        yield f"{device.state_topic}/availability"
-
-
-def _availability(payload: bytes) -> bool:
-    text = decode_text(payload).strip()
-    if text.startswith("{"):
-        doc = load_json(text)
-        text = str(doc.get("state", "")) if isinstance(doc, dict) else ""
-    return text.lower() in ("online", "true", "1")
 

@@ -94,5 +94,7 @@ def topic_owners(configured: Mapping[str, Device],
 
 def command_topics(device: Device) -> tuple[str, ...]:
     """Every topic a command to `device` may be published on."""
+    extra = (device.features.get("temperature_command_topic"),
+             device.features.get("percentage_command_topic"))
     return tuple(t for t in (device.command_topic, device.position_topic,
-                             device.brightness_topic) if t)
+                             device.brightness_topic, *extra) if isinstance(t, str) and t)

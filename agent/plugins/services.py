@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from agent.config.root import HearthConfig
     from agent.db import Database
     from agent.devices.model import Device, DeviceState
+    from agent.devices.queries import StateAnswer, StateQuestion
+    from agent.devices.state import Reading
     from agent.ledger import Ledger
     from agent.ledger.types import CallRecord, CapStatus, LedgerEntry, Reservation, SpendLine, SpendReport
     from agent.notifiers.types import Notifier, PartProvider
@@ -79,6 +81,14 @@ class DeviceView(Protocol):
 
     def areas(self) -> list[str]:
         """The areas devices are in."""
+        ...
+
+    def reading(self, device_id: str) -> Reading:
+        """The device's last value and whether it is still true (fresh, else `why` not)."""
+        ...
+
+    def answer(self, question: StateQuestion) -> StateAnswer:
+        """A state question ("is the garage door open") answered from reported states."""
         ...
 
 

@@ -1,6 +1,9 @@
-"""The home skill's handler: intents, rule actions and dispatcher arguments become
-`set_device_state` calls. The skill reaches devices only through that granted tool, so the
-registry's validation and the confirmation of sensitive devices apply to every path.
+"""The home skill's handler: command intents, rule actions and dispatcher arguments become
+`set_device_state` calls; state questions are answered from reported states.
+
+The skill reaches devices only through the granted tool, so the registry's validation and
+the confirmation of sensitive devices apply to every command path. Questions use the
+read-only `DeviceView.answer` (no grant needed: nothing is commanded).
 """
 
 from __future__ import annotations
@@ -11,46 +14,20 @@ from typing import Any
 from agent.devices.tools import SET_DEVICE_STATE
 from agent.errors import SkillError
 from agent.plugins.contract import ActionEvent, Event, Reply, SkillContext, TextEvent
+from skills.home.arguments import (
+    HA_INTENTS,
+    HEARTH_INTENTS,
+    QUESTION_INTENTS,
+    intent_arguments,
+    question,
+)
 
-# The Home Assistant intents this skill carries out (HassToggle is not in the English data).
-HA_INTENTS = ("HassTurnOn", "HassTurnOff", "HassLightSet", "HassSetPosition")
+__all__ = ["HA_INTENTS", "HEARTH_INTENTS", "action_arguments", "handle", "intent_arguments"]
 
-_INTENT_STATE = {"HassTurnOn": "on", "HassTurnOff": "off"}
 _ACTION_STATE = {
     "toggle": "toggle", "turn_on": "on", "on": "on", "turn_off": "off", "off": "off",
     "set": None, "set_device_state": None,
 }
-_UNSUPPORTED_LIGHT_SLOTS = ("color", "temperature")
-
-
-def _value(slot: Any) -> Any:
-    # Matchers hand slots either as bare values or as {"value": ..., "text": ...}.
-    return slot.get("value") if isinstance(slot, Mapping) else slot
-
-
-def intent_arguments(intent: str, slots: Mapping[str, Any]) -> dict[str, Any]:
-    """Tool arguments for a matched intent; ValueError for what the skill does not do."""
-    values = {k: _value(v) for k, v in slots.items()}
-    args: dict[str, Any] = {}
-    if values.get("name") is not None:
-        args["device"] = str(values["name"])
-    elif values.get("area") is not None:
-        args["area"] = str(values["area"])
-        if values.get("domain") is not None:
-            args["domain"] = str(values["domain"])
-    if intent in _INTENT_STATE:
-        args["state"] = _INTENT_STATE[intent]
-    elif intent == "HassLightSet":
-        if values.get("brightness") is None:
-            unsupported = [s for s in _UNSUPPORTED_LIGHT_SLOTS if s in values]
-            raise ValueError(f"setting a light's {', '.join(unsupported) or 'colour'} is not "
-                             "supported yet")
-        args["brightness"] = values["brightness"]
-    elif intent == "HassSetPosition":
-        args["position"] = values.get("position")
-    else:
-        raise ValueError(f"intent {intent} is not handled by home")
-    return args
 
 
 def action_arguments(action: str, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,16 +42,36 @@ def action_arguments(action: str, args: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _stop_means_off(ctx: SkillContext, args: dict[str, Any]) -> dict[str, Any]:
+    # "stop the ceiling fan" turns it off; "stop the blinds" stops them moving.
+    name = args.get("device")
+    device = ctx.devices.resolve(name) if isinstance(name, str) else None
+    if device is not None and device.kind == "fan":
+        args = {k: v for k, v in args.items() if k != "stop"}
+        args["state"] = "off"
+    return args
+
+
+def _text_arguments(ctx: SkillContext, event: TextEvent) -> dict[str, Any]:
+    if event.intent is not None:
+        args = intent_arguments(event.intent, event.slots,
+                                step=ctx.household.discovery.brightness_step,
+                                speaker_area=getattr(event, "area", None))
+        return _stop_means_off(ctx, args) if args.get("stop") else args
+    if event.arguments:
+        return dict(event.arguments)
+    raise ValueError("I could not tell which device you meant.")
+
+
 async def handle(ctx: SkillContext, event: Event) -> Reply | None:
-    """Carry out one device request; the reply says what happened (or would, on a dry run)."""
+    """Carry out one device request or answer one state question."""
+    if isinstance(event, TextEvent) and event.intent in QUESTION_INTENTS:
+        asked = question(event.intent, event.slots, event.text, getattr(event, "area", None))
+        found = ctx.devices.answer(asked)
+        return Reply(found.text, {**found.as_dict(), "actions": [], "dry_run": event.dry_run})
     try:
         if isinstance(event, TextEvent):
-            if event.intent is not None:
-                args = intent_arguments(event.intent, event.slots)
-            elif event.arguments:
-                args = dict(event.arguments)
-            else:
-                raise ValueError("I could not tell which device you meant.")
+            args = _text_arguments(ctx, event)
             dry_run = event.dry_run
         elif isinstance(event, ActionEvent):
             args = action_arguments(event.action, event.args)

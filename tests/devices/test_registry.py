@@ -75,7 +75,7 @@ def test_plans_per_protocol() -> None:
         {"name": "t", "kind": "light", "protocol": "tasmota", "address": "tas"},
         {"name": "p", "kind": "switch", "protocol": "topic", "command_topic": "p/cmd",
          "payload_on": "up", "payload_off": "down"},
-        {"name": "s", "kind": "sensor", "protocol": "topic", "command_topic": "s/cmd"},
+        {"name": "s", "kind": "sensor", "protocol": "topic", "state_topic": "s/state"},
     ])
 
     def plan(name: str, **desired: Any) -> tuple[str, str, bool]:

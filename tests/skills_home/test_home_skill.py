@@ -46,7 +46,9 @@ def registry() -> DeviceRegistry:
 def test_declaration_is_tier_none_with_only_the_device_tool() -> None:
     d = skill.declaration
     assert (d.name, d.tier, d.tools) == ("home", "none", ("set_device_state",))
-    assert set(d.ha_intents) == {"HassTurnOn", "HassTurnOff", "HassLightSet", "HassSetPosition"}
+    assert set(d.ha_intents) == {"HassTurnOn", "HassTurnOff", "HassLightSet", "HassSetPosition",
+                                 "HassGetState", "HassClimateGetTemperature",
+                                 "HassClimateSetTemperature", "HassFanSetSpeed"}
     assert d.topics == ()
 
 
