@@ -64,6 +64,8 @@ class TextEvent:
     # Set when the local dispatcher chose this skill: the arguments it extracted.
     arguments: Mapping[str, Any] = field(default_factory=dict)
     dry_run: bool = False
+    # The room the speaker is in (a satellite's area), canonical name; None when unknown.
+    area: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import StartupError
+from agent.intents.normalise import normalise
 from agent.plugins.skillset import SkillSet
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,8 @@ class _Generation:
     plain: dict[str, tuple[str, ...]]
     lists: dict[str, Any]
     intents: Any
-    cache: OrderedDict[str, IntentMatch | None] = field(default_factory=OrderedDict)
+    cache: OrderedDict[tuple[str, str | None], IntentMatch | None] = field(
+        default_factory=OrderedDict)
 
     def current(self, source: Mapping[str, Any]) -> bool:
         """Whether `source` is still the lists this generation was derived from."""
@@ -348,32 +350,42 @@ class IntentMatcher:
                   len(self.intent_names))
         return elapsed
 
-    def match(self, text: str) -> IntentMatch | None:
-        """The best match for `text`, or None. Never raises: a matcher fault is logged."""
+    def match(self, text: str, *, area: str | None = None) -> IntentMatch | None:
+        """The best match for `text`, or None. Never raises: a matcher fault is logged.
+
+        `area`: the speaker's room (a satellite's area), for "in here" and bare "the lights".
+        """
         if not self.intent_names or not text.strip() or len(text) > MAX_MATCH_CHARS:
             return None
+        clean = normalise(text)
+        key = (clean, area)
         try:
             generation = self._current()
             cache = generation.cache
-            if text in cache:
-                cache.move_to_end(text)
-                return _fresh(cache[text])
-            found = self._recognize(text, generation)
+            if key in cache:
+                cache.move_to_end(key)
+                return _fresh(cache[key], text)
+            found = self._recognize(clean, generation, area)
         except Exception:
             # A bad slot list or a hassil bug must cost one unmatched sentence, not the daemon;
             # the text then goes to the local dispatcher like any other unmatched text.
             log.exception("intent matching failed for a %d-character text", len(text))
             return None
-        cache[text] = found
+        cache[key] = found
         if len(cache) > self._cache_size:
             cache.popitem(last=False)
-        return _fresh(found)
+        return _fresh(found, text)
 
-    def _recognize(self, text: str, generation: _Generation) -> IntentMatch | None:
+    def _recognize(self, text: str, generation: _Generation,
+                   area: str | None) -> IntentMatch | None:
         from hassil import recognize_best
 
+        # Home Assistant's "here" templates require an `area` context value; hassil fills
+        # the slot from it, as a satellite's area does in Home Assistant.
+        context = {"area": {"value": area, "text": area}} if area else None
         result = recognize_best(text, generation.intents, slot_lists=generation.lists,
-                                language=self.language, best_slot_name="name")
+                                intent_context=context, language=self.language,
+                                best_slot_name="name")
         if result is None:
             return None
         intent = result.intent.name
@@ -386,8 +398,10 @@ class IntentMatcher:
         )
 
 
-def _fresh(found: IntentMatch | None) -> IntentMatch | None:
-    # A cached result is shared: each caller gets its own mappings to change if it likes.
+def _fresh(found: IntentMatch | None, text: str) -> IntentMatch | None:
+    # A cached result is shared: each caller gets its own mappings to change if it likes,
+    # and the text as said (the cache is keyed by the normalised text).
     if found is None:
         return None
-    return dataclasses.replace(found, slots=dict(found.slots), context=dict(found.context))
+    return dataclasses.replace(found, slots=dict(found.slots), context=dict(found.context),
+                               text=text)
