@@ -123,6 +123,7 @@ class Dispatcher:
         if not text.strip():
             return DispatchResult(route="dispatcher", status="refused",
                                   error=SkillError("empty request", skill=DISPATCHER))
+        area = self._matcher.known_area(area)
         match = self._matcher.match(text, area=area)
         if match is not None:
             return await self._run_intent(match, trigger, dry_run, started, area)

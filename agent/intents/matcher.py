@@ -239,6 +239,8 @@ class _Generation:
     plain: dict[str, tuple[str, ...]]
     lists: dict[str, Any]
     intents: Any
+    # The same with the templates that need the speaker's area (made on first use).
+    here: Any = None
     cache: OrderedDict[tuple[str, str | None], IntentMatch | None] = field(
         default_factory=OrderedDict)
 
@@ -328,11 +330,14 @@ class IntentMatcher:
         self._generation = generation
         return generation
 
-    def _pruned(self, lists: Mapping[str, Any]) -> Any:
+    def _pruned(self, lists: Mapping[str, Any], *, here: bool = False) -> Any:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
         empty = _empty_lists({**self._intents.slot_lists, **lists})
         provided = _union(self._shipped_context, _context_values(lists.values()))
+        if here:
+            # The speaker's area arrives as intent context: any area name.
+            provided = _union(provided, {"area": None})
         key = (empty, frozenset(provided.items()))
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
@@ -340,6 +345,26 @@ class IntentMatcher:
                 self._pruned_by_key.clear()
             pruned = self._pruned_by_key[key] = _prune(self._intents, empty, provided)
         return pruned
+
+    def known_area(self, area: str | None) -> str | None:
+        """The canonical name of `area` (a name or alias in the `area` list), or None.
+
+        A satellite's area comes from outside (a request's JSON): one the household does
+        not know is dropped with a warning rather than matched as if it were a room.
+        """
+        if area is None or not area.strip():
+            return None
+        wanted = normalise(area).casefold()
+        try:
+            for value in getattr(self._current().lists.get("area"), "values", ()):
+                spoken = getattr(value.text_in, "text", None)
+                if isinstance(spoken, str) and spoken.strip().casefold() == wanted:
+                    return str(value.value_out if value.value_out is not None else spoken)
+        except Exception:
+            log.exception("area lookup failed")
+            return None
+        log.warning("request area %r is not a known area; ignored", area[:80])
+        return None
 
     def warm(self) -> float:
         """Compile the templates now (hassil compiles lazily on first use); returns seconds."""
@@ -383,7 +408,12 @@ class IntentMatcher:
         # Home Assistant's "here" templates require an `area` context value; hassil fills
         # the slot from it, as a satellite's area does in Home Assistant.
         context = {"area": {"value": area, "text": area}} if area else None
-        result = recognize_best(text, generation.intents, slot_lists=generation.lists,
+        intents = generation.intents
+        if area:
+            if generation.here is None:
+                generation.here = self._pruned(generation.lists, here=True)
+            intents = generation.here
+        result = recognize_best(text, intents, slot_lists=generation.lists,
                                 intent_context=context, language=self.language,
                                 best_slot_name="name")
         if result is None:
