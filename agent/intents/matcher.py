@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import StartupError
+from agent.intents.extras import with_extras
 from agent.intents.normalise import normalise
 from agent.plugins.skillset import SkillSet
 
@@ -83,7 +84,7 @@ def _ha_data(language: str, names: set[str], owner: Mapping[str, str]) -> dict[s
         raise StartupError(f"unknown Home Assistant intent(s) for {language!r}: {detail}")
     # Response templates are Home Assistant's to speak; skills write their own replies.
     result = {key: value for key, value in data.items() if key not in ("intents", "responses")}
-    result["intents"] = {name: shipped[name] for name in sorted(names)}
+    result["intents"] = with_extras({name: shipped[name] for name in sorted(names)})
     return result
 
 

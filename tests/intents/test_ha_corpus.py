@@ -25,7 +25,7 @@ from tests.intents.corpus.fixtures import Household, config, state_messages
 
 # Right answers over the supported intents' sentences (after DIFFERENCES). The issue's goal
 # is 0.90; this floor is what this branch measures, so a regression fails (see docs/intents.md).
-MIN_RIGHT = 0.30
+MIN_RIGHT = 0.45
 # Wrong today for a reason another change fixes: must stay exactly this set, so the test
 # fails both on a new wrong action and when one of these becomes right (then delete it).
 KNOWN_WRONG: dict[str, str] = {
@@ -49,22 +49,24 @@ class CountingBridge:
 
 
 def verdict(case: Case, result: DispatchResult) -> str:
-    """right / wrong / unmatched / declined for one sentence."""
-    if result.route != "intent":
-        return "unmatched"
+    """right / wrong / unmatched / declined / no target for one sentence."""
     data: dict[str, Any] = dict(result.reply.data) if result.reply is not None else {}
     acted = {str(a["name"]).lower(): a["desired"] for a in data.get("actions") or []}
     if case.intent not in DEVICE_INTENTS:
-        if acted:
-            return "wrong"
-        return "right" if result.intent == case.intent else "declined"
+        found = "right" if result.intent == case.intent else "declined"
+        return _route(result, "wrong" if acted else found)
     want, wish = targets(case), desired(case)
-    for name, got in acted.items():
-        if name not in want or any(got.get(k) != v for k, v in wish.items()):
-            return "wrong"
-    if acted and set(acted) == want and wish:
-        return "right"
-    return "declined"
+    if any(name not in want or any(got.get(k) != v for k, v in wish.items())
+           for name, got in acted.items()):
+        return "wrong"
+    if not want and not acted:
+        # The fixtures hold no such device ("open the kitchen windows"): nothing to get right.
+        return "no target"
+    return _route(result, "right" if acted and set(acted) == want and wish else "declined")
+
+
+def _route(result: DispatchResult, found: str) -> str:
+    return found if result.route == "intent" else "unmatched"
 
 
 @contextlib.asynccontextmanager
@@ -113,7 +115,7 @@ def report(all_cases: list[Case], verdicts: dict[tuple[str, str], str]) -> str:
         if case.sentence in DIFFERENCES and found != "wrong":
             found = "differs"
         table[case.intent][found] += 1
-    cols = ("right", "wrong", "unmatched", "declined", "differs")
+    cols = ("right", "wrong", "unmatched", "declined", "no target", "differs")
     lines = [f"{'intent':32}" + "".join(f"{c:>10}" for c in cols)]
     for intent in sorted(table):
         lines.append(f"{intent:32}" + "".join(f"{table[intent][c]:>10}" for c in cols))
@@ -131,7 +133,8 @@ async def test_home_assistant_corpus(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert sorted(c.split(": ", 1)[1][1:-1] for c in wrong) == sorted(KNOWN_WRONG), (
         "wrong actions (or a KNOWN_WRONG one is fixed: delete it):\n" + "\n".join(wrong))
     supported = [c for c in all_cases if c.sentence not in DIFFERENCES
-                 and c.intent in supported_intents]
+                 and c.intent in supported_intents
+                 and verdicts[(c.source, c.sentence)] != "no target"]
     right = sum(verdicts[(c.source, c.sentence)] == "right" for c in supported)
     assert right >= MIN_RIGHT * len(supported), f"{right}/{len(supported)} right"
 

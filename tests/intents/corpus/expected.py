@@ -81,6 +81,8 @@ def targets(case: Case) -> set[str]:
         wanted = {str(name).lower()}
         return {e.key for e in held if e.key in wanted or wanted & {a.lower() for a in e.aliases}}
     domains, classes = _as_set(slots.get("domain")), _as_set(slots.get("device_class"))
+    if domains is None and case.intent == "HassLightSet":
+        domains = {"light"}  # Home Assistant's handler sets lights only
     areas = _as_set(slots.get("area"))
     if slots.get("floor") is not None:
         areas = house.on_floor(str(slots["floor"]))

@@ -1,14 +1,15 @@
 """Home Assistant's English test fixtures as a hearth household.
 
-Entities become `[[devices]]` on plain topics (`corpus/<entity id>/set`), kinds from the
-entity id's domain; areas and floors become `[[areas]]`/`[[floors]]` when this hearth's
-config has those sections (older configs take the area name only). Fields a config does not
-know yet (device_class, unit) are left out, so the corpus runs on every branch and grows
-with the config.
+Entities become Zigbee2MQTT `[[devices]]` (address: the entity id, so brightness and
+position work as in a real house), kinds from the entity id's domain; areas and floors
+become `[[areas]]`/`[[floors]]` when this hearth's config has those sections (older configs
+take the area name only). Fields a config does not know yet (device_class, unit) are left
+out, so the corpus runs on every branch and grows with the config.
 """
 
 from __future__ import annotations
 
+import json
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -114,9 +115,8 @@ def devices(house: Household) -> list[dict[str, Any]]:
             continue
         seen.add(entity.key)
         device: dict[str, Any] = {
-            "name": entity.name, "kind": kind, "protocol": "topic",
-            "command_topic": f"corpus/{entity.entity_id}/set",
-            "state_topic": f"corpus/{entity.entity_id}", "aliases": list(entity.aliases)}
+            "name": entity.name, "kind": kind, "protocol": "zigbee2mqtt",
+            "address": entity.entity_id, "aliases": list(entity.aliases)}
         if entity.area is not None:
             device["area"] = entity.area
         for extra in ("device_class", "unit"):
@@ -146,4 +146,4 @@ def state_messages(house: Household) -> Iterable[tuple[str, bytes]]:
             continue
         state = str(entity.state)
         payload = {"on": "ON", "off": "OFF"}.get(state, state)
-        yield f"corpus/{entity.entity_id}", payload.encode()
+        yield f"zigbee2mqtt/{entity.entity_id}", json.dumps({"state": payload}).encode()
