@@ -9,7 +9,17 @@ from pydantic import Field, model_validator
 from agent.config.approval import ApprovalSection
 from agent.config.base import Section
 from agent.config.general import HearthSection
-from agent.config.home import DeviceSection, DiscoverySection, RuleSection
+from agent.config.home import (
+    AreaSection,
+    DeviceOverrideSection,
+    DeviceSection,
+    DiscoverySection,
+    FloorSection,
+    RuleSection,
+    SatelliteSection,
+    SentenceSection,
+    name_key,
+)
 from agent.config.ledger import BudgetSection, LedgerSection, PricesSection
 from agent.config.models import (
     AnthropicSection,
@@ -40,6 +50,11 @@ class HearthConfig(Section):
     devices: tuple[DeviceSection, ...] = ()
     rules: tuple[RuleSection, ...] = ()
     discovery: DiscoverySection = DiscoverySection()
+    floors: tuple[FloorSection, ...] = ()
+    areas: tuple[AreaSection, ...] = ()
+    device_overrides: tuple[DeviceOverrideSection, ...] = ()
+    satellites: tuple[SatelliteSection, ...] = ()
+    sentences: tuple[SentenceSection, ...] = ()
     approval: ApprovalSection = ApprovalSection()
     scheduler: SchedulerSection = SchedulerSection()
     feeds: FeedsSection = FeedsSection()
@@ -67,3 +82,40 @@ class HearthConfig(Section):
             if name in tier.fallback:
                 raise ValueError(f"tiers.{name}.fallback lists the tier itself")
         return self
+
+    @model_validator(mode="after")
+    def _household_names(self) -> HearthConfig:
+        # One spoken name must mean one place: "downstairs" cannot be a floor and a room.
+        seen: dict[str, str] = {}
+        places: list[tuple[str, tuple[str, ...]]] = (
+            [(f"floors[{i}]", (f.name, *f.aliases)) for i, f in enumerate(self.floors)]
+            + [(f"areas[{i}]", (a.name, *a.aliases)) for i, a in enumerate(self.areas)])
+        for where, words in places:
+            for word in words:
+                key = name_key(word)
+                if key in seen and seen[key] != where:
+                    raise ValueError(f"{where}: {word!r} already names {seen[key]}")
+                seen[key] = where
+        areas = {name_key(w) for a in self.areas for w in (a.name, *a.aliases)}
+        for i, area in enumerate(self.areas):
+            if area.floor is not None and seen.get(name_key(area.floor), "floors").startswith("areas"):
+                raise ValueError(f"areas[{i}].floor: {area.floor!r} is an area, not a floor")
+        for i, satellite in enumerate(self.satellites):
+            if name_key(satellite.area) not in areas:
+                known = ", ".join(a.name for a in self.areas) or "none configured"
+                raise ValueError(f"satellites[{i}].area: {satellite.area!r} is not an [[areas]] "
+                                 f"name or alias (areas: {known})")
+        ids = [s.id for s in self.satellites]
+        if len(ids) != len(set(ids)):
+            raise ValueError("satellites: an id is listed twice")
+        return self
+
+    def floor_names(self) -> tuple[str, ...]:
+        """Every floor: the `[[floors]]` ones, then any an area names that has no section."""
+        names = [f.name for f in self.floors]
+        known = {name_key(w) for f in self.floors for w in (f.name, *f.aliases)}
+        for area in self.areas:
+            if area.floor is not None and name_key(area.floor) not in known:
+                known.add(name_key(area.floor))
+                names.append(area.floor)
+        return tuple(names)
