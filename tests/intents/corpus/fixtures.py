@@ -20,6 +20,7 @@ import yaml
 
 from agent.config import HearthConfig
 from agent.config.home import DeviceKind, DeviceSection
+from agent.devices.model import KIND_DOMAIN
 
 CORPUS = Path(__file__).parent / "ha_en"
 KINDS = frozenset(typing.get_args(DeviceKind))
@@ -96,10 +97,12 @@ def kind_of(entity: Entity) -> str | None:
         return "garage"
     if entity.domain == "alarm_control_panel":
         return "alarm"
-    if entity.domain in KINDS:
+    # A kind the config accepts but the registry has no domain for yet would be read as a
+    # switch: such entities become plain sensors (not controllable) instead.
+    if entity.domain in KINDS and (entity.domain in KIND_DOMAIN or entity.domain == "sensor"):
         return entity.domain
     if entity.domain == "binary_sensor":
-        return "binary_sensor" if "binary_sensor" in KINDS else "sensor"
+        return "sensor"
     return None
 
 
