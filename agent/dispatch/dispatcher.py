@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
+from agent.dispatch.compound import is_wildcard, joined, match_parts
 from agent.dispatch.result import DispatchResult, Route
 from agent.dispatch.runner import RunOutcome, SkillRunner, SkillStats
 from agent.errors import (
@@ -125,6 +126,10 @@ class Dispatcher:
                                   error=SkillError("empty request", skill=DISPATCHER))
         area = self._matcher.known_area(area)
         match = self._matcher.match(text, area=area)
+        if is_wildcard(match):
+            parts = match_parts(text, lambda part: self._matcher.match(part, area=area))
+            if parts is not None:
+                return await self._run_parts(parts, trigger, dry_run, started, area)
         if match is not None:
             return await self._run_intent(match, trigger, dry_run, started, area)
         request = self._chooser.request(text, trigger=trigger)
@@ -136,6 +141,13 @@ class Dispatcher:
                                       dry_run=True)
             return DispatchResult(route="dispatcher", status="planned", plan=plan, dry_run=True)
         return await self._dispatch_by_model(text, request, started)
+
+    async def _run_parts(self, parts: list[IntentMatch], trigger: str, dry_run: bool,
+                         started: float, area: str | None) -> DispatchResult:
+        # In order, each on its own: a part held for confirmation does not stop the others.
+        results = [await self._run_intent(part, trigger, dry_run, started, area)
+                   for part in parts]
+        return joined(results, latency_ms=_ms(started))
 
     async def _run_intent(self, match: IntentMatch, trigger: str, dry_run: bool,
                           started: float, area: str | None = None) -> DispatchResult:
