@@ -278,7 +278,10 @@ class IntentMatcher:
         language: str = "en",
         slot_lists: Callable[[], Mapping[str, Any]] | None = None,
         cache_size: int = CACHE_SIZE,
+        sentences: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> None:
+        """`sentences`: extra hassil blocks per intent (the household's `[[sentences]]`,
+        checked by `agent.intents.custom.check_sentences`); unhandled intents are ignored."""
         from hassil import Intents, TextSlotList
 
         self.language = language
@@ -298,6 +301,10 @@ class IntentMatcher:
         data = _ha_data(language, ha_names, self._owner)
         data["language"] = language
         data["intents"] = {**data.get("intents", {}), **custom}
+        for intent, extra in (sentences or {}).items():
+            if intent in data["intents"]:
+                held = data["intents"][intent]
+                data["intents"][intent] = {**held, "data": [*held["data"], *map(dict, extra)]}
         current = self._slot_lists() if self._slot_lists is not None else _EMPTY
         # Converted once here so a malformed list fails start-up, not only each match.
         current = {name: _as_slot_list(name, value) for name, value in current.items()}
