@@ -28,19 +28,19 @@ hassil ``SlotList`` in place (``DeviceRegistry.slot_lists`` does exactly that).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import StartupError
 from agent.intents.extras import with_extras
 from agent.intents.normalise import normalise
+from agent.intents.prune import context_values, empty_lists, prune, union
 from agent.plugins.skillset import SkillSet
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,6 @@ MAX_MATCH_CHARS = 300
 # Distinct texts remembered per set of slot lists; a household says far fewer phrases.
 CACHE_SIZE = 1024
 _LIST_REF = re.compile(r"\{(\w+)(?::\w+)?\}")
-# Expansion rules may refer to each other; deeper than this, assume "may match" and keep.
-_MAX_RULE_DEPTH = 24
 _EMPTY: Mapping[str, Any] = {}
 # Pruned intent sets remembered (by empty lists and context values); a house has few.
 _PRUNED_KEPT = 16
@@ -96,137 +94,6 @@ def _as_slot_list(name: str, value: Any) -> Any:
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return TextSlotList.from_strings([str(v) for v in value], name=name)
     raise TypeError(f"slot list {name!r} must be a hassil SlotList or a list of strings")
-
-
-# -- pruning: drop what provably cannot match the current slot lists ----------------------
-
-
-Provided = Mapping[str, frozenset[str] | None]
-
-
-def _strings(value: Any) -> frozenset[str] | None:
-    """A required context value as a set of strings; None when it is not that simple."""
-    if isinstance(value, str):
-        return frozenset((value,))
-    if isinstance(value, Collection) and not isinstance(value, Mapping | bytes):
-        items = list(value)
-        if all(isinstance(v, str) for v in items):
-            return frozenset(items)
-    return None
-
-
-def _context_values(lists: Iterable[Any]) -> dict[str, frozenset[str] | None]:
-    """Per context key, every value a list value can add (None: some are not strings)."""
-    from hassil import TextSlotList
-
-    found: dict[str, set[str] | None] = {}
-    for slot_list in lists:
-        if not isinstance(slot_list, TextSlotList):
-            continue
-        for value in slot_list.values:
-            for key, item in (value.context or {}).items():
-                have = found.setdefault(key, set())
-                if have is None:
-                    continue
-                if isinstance(item, str):
-                    have.add(item)
-                else:
-                    found[key] = None  # compared by equality or membership: keep all
-    return {k: (frozenset(v) if v is not None else None) for k, v in found.items()}
-
-
-def _union(*parts: Provided) -> dict[str, frozenset[str] | None]:
-    merged: dict[str, frozenset[str] | None] = {}
-    for part in parts:
-        for key, values in part.items():
-            if key in merged:
-                have = merged[key]
-                merged[key] = None if have is None or values is None else have | values
-            else:
-                merged[key] = values
-    return merged
-
-
-def _context_possible(required: Mapping[str, Any], provided: Provided) -> bool:
-    """False only when a required context value can come from no list value.
-
-    Matched list values are the only source of context here (no ``intent_context`` is
-    passed), so a block requiring ``domain: lock`` with no lock among the names is dead.
-    """
-    for key, spec in required.items():
-        wanted = spec.get("value") if isinstance(spec, Mapping) else spec
-        if key not in provided:
-            return False  # required (any value or a given one) but never set
-        have = provided[key]
-        want = None if wanted is None else _strings(wanted)
-        if want is not None and have is not None and not want & have:
-            return False
-    return True
-
-
-def _needs_empty(expression: Any, empty: frozenset[str], rules: Mapping[str, Any],
-                 depth: int = 0) -> bool:
-    """True when every way through `expression` refers to an empty list."""
-    from hassil.expression import Alternative, ListReference, Permutation, RuleReference
-    from hassil.expression import Sequence as Seq
-
-    if depth > _MAX_RULE_DEPTH:
-        return False
-    if isinstance(expression, ListReference):
-        return expression.list_name in empty
-    if isinstance(expression, RuleReference):
-        rule = rules.get(expression.rule_name)
-        return rule is not None and _needs_empty(rule.expression, empty, rules, depth + 1)
-    if isinstance(expression, Alternative):
-        return bool(expression.items) and all(
-            _needs_empty(item, empty, rules, depth + 1) for item in expression.items)
-    if isinstance(expression, Seq | Permutation):
-        # Every item of a sequence or permutation has to match.
-        return any(_needs_empty(item, empty, rules, depth + 1) for item in expression.items)
-    return False
-
-
-def _empty_lists(lists: Mapping[str, Any]) -> frozenset[str]:
-    """Names of the text lists with no values (hassil matches nothing against those)."""
-    from hassil import TextSlotList
-
-    return frozenset(name for name, slot_list in lists.items()
-                     if isinstance(slot_list, TextSlotList) and not slot_list.values)
-
-
-def _prune(intents: Any, empty: frozenset[str], provided: Provided) -> Any:
-    """A copy of hassil `intents` without the templates that cannot match.
-
-    `empty` names the empty text lists, `provided` the context values list values can add
-    (both over the merged shared lists). Blocks with lists of their own widen both.
-    """
-    from hassil.intents import Intent
-
-    kept_intents: dict[str, Any] = {}
-    for name, intent in intents.intents.items():
-        blocks = []
-        for data in intent.data:
-            block_empty, block_provided = empty, provided
-            if data.slot_lists:
-                block_provided = _union(provided, _context_values(data.slot_lists.values()))
-                block_empty = (empty - set(data.slot_lists)) | _empty_lists(data.slot_lists)
-            if data.requires_context and not _context_possible(data.requires_context,
-                                                               block_provided):
-                continue
-            rules = {**intents.expansion_rules, **data.expansion_rules}
-            sentences = [s for s in data.sentences
-                         if not _needs_empty(s.expression, block_empty, rules)]
-            if len(sentences) == len(data.sentences):
-                blocks.append(data)
-            elif sentences:
-                trimmed = copy.copy(data)
-                # `sentences` is a functools.cached_property stored in the instance dict:
-                # setting it reuses the parsed templates instead of parsing them again.
-                vars(trimmed)["sentences"] = sentences
-                blocks.append(trimmed)
-        if blocks:
-            kept_intents[name] = Intent(name=name, data=blocks)
-    return dataclasses.replace(intents, intents=kept_intents)
 
 
 # -- the slot lists in force and what is derived from them --------------------------------
@@ -320,7 +187,7 @@ class IntentMatcher:
         self._intents = Intents.from_dict(data)
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
         # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
-        self._shipped_context = _context_values(self._intents.slot_lists.values())
+        self._shipped_context = context_values(self._intents.slot_lists.values())
         self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any]], Any] = {}
         self.intent_names: tuple[str, ...] = tuple(sorted(self._owner))
         self.warm()
@@ -341,17 +208,17 @@ class IntentMatcher:
     def _pruned(self, lists: Mapping[str, Any], *, here: bool = False) -> Any:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
-        empty = _empty_lists({**self._intents.slot_lists, **lists})
-        provided = _union(self._shipped_context, _context_values(lists.values()))
+        empty = empty_lists({**self._intents.slot_lists, **lists})
+        provided = union(self._shipped_context, context_values(lists.values()))
         if here:
             # The speaker's area arrives as intent context: any area name.
-            provided = _union(provided, {"area": None})
+            provided = union(provided, {"area": None})
         key = (empty, frozenset(provided.items()))
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
             if len(self._pruned_by_key) >= _PRUNED_KEPT:
                 self._pruned_by_key.clear()
-            pruned = self._pruned_by_key[key] = _prune(self._intents, empty, provided)
+            pruned = self._pruned_by_key[key] = prune(self._intents, empty, provided)
         return pruned
 
     def known_area(self, area: str | None) -> str | None:
