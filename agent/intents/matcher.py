@@ -39,6 +39,8 @@ from typing import Any
 
 from agent.errors import StartupError
 from agent.intents.extras import with_extras
+from agent.intents.gates import closed, family_of
+from agent.intents.names import NameIndex
 from agent.intents.normalise import normalise
 from agent.intents.prune import context_values, empty_lists, prune, union
 from agent.plugins.skillset import SkillSet
@@ -54,7 +56,7 @@ CACHE_SIZE = 1024
 _LIST_REF = re.compile(r"\{(\w+)(?::\w+)?\}")
 _EMPTY: Mapping[str, Any] = {}
 # Pruned intent sets remembered (by empty lists and context values); a house has few.
-_PRUNED_KEPT = 16
+_PRUNED_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ class _Generation:
     intents: Any
     # The same with the templates that need the speaker's area (made on first use).
     here: Any = None
+    # The `name` list's trie: per request only the names the text mentions (None: off).
+    names: NameIndex | None = None
     cache: OrderedDict[tuple[str, str | None], IntentMatch | None] = field(
         default_factory=OrderedDict)
 
@@ -146,12 +150,16 @@ class IntentMatcher:
         slot_lists: Callable[[], Mapping[str, Any]] | None = None,
         cache_size: int = CACHE_SIZE,
         sentences: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        filter_names: bool = True,
     ) -> None:
         """`sentences`: extra hassil blocks per intent (the household's `[[sentences]]`,
-        checked by `agent.intents.custom.check_sentences`); unhandled intents are ignored."""
+        checked by `agent.intents.custom.check_sentences`); unhandled intents are ignored.
+        `filter_names` False: every name and every intent in every match (no name filter,
+        no gates: the reference the tests compare against)."""
         from hassil import Intents, TextSlotList
 
         self.language = language
+        self._filter_names = filter_names
         self._slot_lists = slot_lists
         self._cache_size = cache_size
         self._generation: _Generation | None = None
@@ -188,8 +196,10 @@ class IntentMatcher:
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
         # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
         self._shipped_context = context_values(self._intents.slot_lists.values())
-        self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any]], Any] = {}
+        self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any], frozenset[str]], Any] = {}
         self.intent_names: tuple[str, ...] = tuple(sorted(self._owner))
+        # Gated families present among the intents held (see agent/intents/gates.py).
+        self._families = frozenset(f for f in map(family_of, self.intent_names) if f)
         self.warm()
 
     def _current(self) -> _Generation:
@@ -199,13 +209,19 @@ class IntentMatcher:
             return generation
         lists = {**self._defaults,
                  **{name: _as_slot_list(name, value) for name, value in source.items()}}
+        from hassil import TextSlotList
+
+        names = lists.get("name")
+        index = (NameIndex(names) if self._filter_names and isinstance(names, TextSlotList)
+                 else None)
         generation = _Generation(source=source, items=tuple(source.items()),
                                  plain=_plain_snapshot(source), lists=lists,
-                                 intents=self._pruned(lists))
+                                 intents=self._pruned(lists), names=index)
         self._generation = generation
         return generation
 
-    def _pruned(self, lists: Mapping[str, Any], *, here: bool = False) -> Any:
+    def _pruned(self, lists: Mapping[str, Any], *, here: bool = False,
+                shut: frozenset[str] = frozenset()) -> Any:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
         empty = empty_lists({**self._intents.slot_lists, **lists})
@@ -213,12 +229,16 @@ class IntentMatcher:
         if here:
             # The speaker's area arrives as intent context: any area name.
             provided = union(provided, {"area": None})
-        key = (empty, frozenset(provided.items()))
+        key = (empty, frozenset(provided.items()), shut)
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
             if len(self._pruned_by_key) >= _PRUNED_KEPT:
                 self._pruned_by_key.clear()
-            pruned = self._pruned_by_key[key] = prune(self._intents, empty, provided)
+            pruned = prune(self._intents, empty, provided)
+            if shut:
+                kept = {n: i for n, i in pruned.intents.items() if family_of(n) not in shut}
+                pruned = dataclasses.replace(pruned, intents=kept)
+            self._pruned_by_key[key] = pruned
         return pruned
 
     def known_area(self, area: str | None) -> str | None:
@@ -283,12 +303,19 @@ class IntentMatcher:
         # Home Assistant's "here" templates require an `area` context value; hassil fills
         # the slot from it, as a satellite's area does in Home Assistant.
         context = {"area": {"value": area, "text": area}} if area else None
-        intents = generation.intents
-        if area:
+        lists = generation.lists
+        shut = closed(text, self._families) if self._filter_names else frozenset()
+        if generation.names is not None:
+            # Pruned by the context of the names said, not of every name in the house.
+            lists = {**lists, "name": generation.names.filtered(text)}
+            intents = self._pruned(lists, here=bool(area), shut=shut)
+        elif area:
             if generation.here is None:
-                generation.here = self._pruned(generation.lists, here=True)
+                generation.here = self._pruned(lists, here=True)
             intents = generation.here
-        result = recognize_best(text, intents, slot_lists=generation.lists,
+        else:
+            intents = generation.intents
+        result = recognize_best(text, intents, slot_lists=lists,
                                 intent_context=context, language=self.language,
                                 best_slot_name="name")
         if result is None:
