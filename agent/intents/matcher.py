@@ -264,7 +264,17 @@ class IntentMatcher:
     def warm(self) -> float:
         """Compile the templates now (hassil compiles lazily on first use); returns seconds."""
         started = time.perf_counter()
-        self.match("hearth warm up")
+        self.match("hearth starting")
+        # One name per kind of context (a light, a fan, a lock...): the intent sets pruned
+        # for those are made now, not on a person's first request naming such a device.
+        seen: set[frozenset[Any]] = set()
+        for value in getattr(self._current().lists.get("name"), "values", ()):
+            kind = frozenset((value.context or {}).items())
+            spoken = getattr(value.text_in, "text", None)
+            if kind not in seen and isinstance(spoken, str) and all(
+                    isinstance(v, str) for _, v in kind):
+                seen.add(kind)
+                self.match(f"hearth starting {spoken}")
         elapsed = time.perf_counter() - started
         log.debug("intent matcher warm in %.0f ms (%d intents)", elapsed * 1000,
                   len(self.intent_names))
