@@ -268,7 +268,8 @@ class IntentMatcher:
         # One name per kind of context (a light, a fan, a lock...): the intent sets pruned
         # for those are made now, not on a person's first request naming such a device.
         seen: set[frozenset[Any]] = set()
-        for value in getattr(self._current().lists.get("name"), "values", ()):
+        lists = self._generation.lists if self._generation is not None else {}
+        for value in getattr(lists.get("name"), "values", ()):
             kind = frozenset((value.context or {}).items())
             spoken = getattr(value.text_in, "text", None)
             if kind not in seen and isinstance(spoken, str) and all(
