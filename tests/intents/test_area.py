@@ -60,3 +60,20 @@ async def test_an_unknown_area_is_ignored_with_a_warning(
     named = await core.dispatcher.handle_text("turn on the bedroom lamp", dry_run=True,
                                               area="cellar")
     assert acted(named) == {"bedroom lamp"}
+
+
+async def test_hearth_ask_area_reaches_the_matcher(state_dir: Path) -> None:
+    from agent.cli.ask import ask_dispatcher
+
+    config = HearthConfig.model_validate({"hearth": {"state_dir": str(state_dir)},
+                                          "devices": DEVICES})
+    out = await ask_dispatcher(config, "turn on the lights in here", True, area="bedroom")
+    assert [a["name"] for a in out["actions"]] == ["bedroom lamp"]
+
+
+async def test_the_control_ask_handler_passes_the_area(core: Core) -> None:
+    from agent.control.ask import ask_handler
+
+    out = await ask_handler(core.dispatcher)({"text": "turn on the lights in here",
+                                              "dry_run": True, "area": "bedroom"})
+    assert [a["name"] for a in out["actions"]] == ["bedroom lamp"]
