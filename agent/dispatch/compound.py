@@ -2,12 +2,14 @@
 
 The whole text is always matched first (a device called "salt and pepper lamp" stays one
 device). Only when that fails, or only a catch-all (``HearthUnknown*``) intent matched, is
-the text split on "and", "then", "and then", ", then" and ";". Every part must match a real
-intent on its own, else nothing is split and the whole text goes on as one request: a
-half-understood sentence is never half carried out. A part with no verb borrows the
-shortest start of the previous part that makes it match ("turn off the kitchen light and
-the hall light" -> "turn off" + "the hall light"); that reading is tried first, as a bare
-name on its own means "turn it on".
+the text cut into pieces at "and", "then", "and then", ", then", "," and ";", and runs of
+pieces form the parts (the longest run that matches first: "turn off the salt and pepper
+lamp and the hall light" is two parts). Every part must match a real intent on its own,
+else nothing is split and the whole text goes on as one request: a half-understood
+sentence is never half carried out. A part with no verb borrows the shortest start of the
+previous part that makes it match ("turn off the kitchen light and the hall light" ->
+"turn off" + "the hall light"); that reading is tried first, as a bare name on its own
+means "turn it on".
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from agent.plugins.contract import Reply
 
 # Catch-all intents (an unknown room or device) that a real reading of the parts beats.
 WILDCARD_PREFIX = "HearthUnknown"
-# More parts than this is not a spoken request.
+# More parts than this is not a spoken request; more pieces than this is not worth trying.
 MAX_PARTS = 4
-_JOINERS = re.compile(r"\s*(?:;|,\s*and then\b|,\s*then\b|\band then\b|\bthen\b|,?\s*\band\b)\s*",
-                      re.IGNORECASE)
+MAX_PIECES = 8
+_JOINERS = re.compile(r"(\s*(?:;|,\s*and then\b|,\s*then\b|\band then\b|\bthen\b|"
+                      r",?\s*\band\b|,)\s*)", re.IGNORECASE)
 
 Matcher = Callable[[str], IntentMatch | None]
 
@@ -36,33 +39,62 @@ def is_wildcard(match: IntentMatch | None) -> bool:
     return match is None or match.intent.startswith(WILDCARD_PREFIX)
 
 
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """(piece, joiner after it) in order; empty pieces ("and and") are dropped."""
+    items = _JOINERS.split(text)
+    out: list[tuple[str, str]] = []
+    for i in range(0, len(items), 2):
+        piece = items[i].strip(" ,")
+        joiner = items[i + 1] if i + 1 < len(items) else ""
+        if piece:
+            out.append((piece, joiner))
+    return out
+
+
 def split(text: str) -> list[str]:
-    """The parts of `text` between joiners; fewer than two means it is one request."""
-    parts = [p.strip(" ,") for p in _JOINERS.split(text)]
-    parts = [p for p in parts if p]
-    return parts if 2 <= len(parts) <= MAX_PARTS else []
+    """The pieces of `text` between joiners; fewer than two means it is one request."""
+    pieces = [p for p, _ in _pieces(text)]
+    return pieces if 2 <= len(pieces) <= MAX_PIECES else []
 
 
 def match_parts(text: str, match: Matcher) -> list[IntentMatch] | None:
-    """One real match per part of `text`, in order; None when any part has none."""
-    parts = split(text)
-    if not parts:
+    """One real match per part of `text`, in order; None when there is no such reading.
+
+    Parts are runs of pieces: from the left, the longest run that matches (so "the salt and
+    pepper lamp" stays one part while "the kitchen light and the hall light" are two).
+    """
+    pieces = _pieces(text)
+    if not 2 <= len(pieces) <= MAX_PIECES:
         return None
     found: list[IntentMatch] = []
     previous: str | None = None
-    for part in parts:
-        # Borrowing is tried first: "the hall light" alone reads as "turn on the hall light"
-        # (a bare name is an on command), which after "turn off the kitchen light and" is
-        # the opposite of what was said. A part with its own verb rarely parses with a second
-        # verb in front, so it falls through to its own reading.
-        hit = _borrowed(previous, part, match) if previous is not None else None
-        if hit is None:
-            hit = _real(match(part))
-        if hit is None:
+    start = 0
+    while start < len(pieces):
+        hit, start = _longest(pieces, start, previous, match)
+        if hit is None or len(found) == MAX_PARTS:
             return None
         found.append(hit)
         previous = hit.text
-    return found
+    return found if len(found) >= 2 else None
+
+
+def _longest(pieces: Sequence[tuple[str, str]], start: int, previous: str | None,
+             match: Matcher) -> tuple[IntentMatch | None, int]:
+    # The whole remainder is not tried from the first piece: that is the whole text.
+    last = len(pieces) - 1 if start == 0 else len(pieces)
+    for end in range(last, start, -1):
+        run = "".join(p + (j if k < end - 1 else "")
+                      for k, (p, j) in enumerate(pieces[start:end], start=start))
+        # Borrowing is tried first: "the hall light" alone reads as "turn on the hall
+        # light" (a bare name is an on command), which after "turn off the kitchen light
+        # and" is the opposite of what was said. A part with its own verb rarely parses
+        # with a second verb in front, so it falls through to its own reading.
+        hit = _borrowed(previous, run, match) if previous is not None else None
+        if hit is None:
+            hit = _real(match(run))
+        if hit is not None:
+            return hit, end
+    return None, start
 
 
 def _real(found: IntentMatch | None) -> IntentMatch | None:

@@ -39,7 +39,8 @@ def test_split_on_the_joiners() -> None:
     assert split("a and b") == ["a", "b"]
     assert split("a, then b; c and then d") == ["a", "b", "c", "d"]
     assert split("brandy andante") == []
-    assert split("a and b and c and d and e") == []
+    assert split("a, b and c") == ["a", "b", "c"]
+    assert split(" and ".join("abcdefghi")) == []  # more than 8 pieces: not a request
 
 
 async def test_two_parts(core: Core) -> None:
@@ -69,6 +70,10 @@ async def test_a_part_without_a_verb_borrows_the_previous_one(core: Core) -> Non
 async def test_a_device_named_with_and_stays_one(core: Core) -> None:
     result = await core.dispatcher.handle_text("turn on the salt and pepper lamp", dry_run=True)
     assert acted(result) == [("salt and pepper lamp", "on", "planned")]
+    both = await core.dispatcher.handle_text(
+        "turn off the salt and pepper lamp and the hall light", dry_run=True)
+    assert acted(both) == [("salt and pepper lamp", "off", "planned"),
+                           ("hall light", "off", "planned")]
 
 
 async def test_one_part_not_understood_splits_nothing(core: Core) -> None:
