@@ -32,15 +32,16 @@ def _toml(value: Any) -> str:
     return json.dumps(value)  # a JSON string or number is a TOML one
 
 
-def daemon_config(broker: Broker, prefix: str, state: Path, devices: list[dict[str, Any]]) -> str:
+def daemon_config(broker: Broker, prefix: str, state: Path, doc: dict[str, Any]) -> str:
     lines = ["[hearth]", f"state_dir = {_toml(str(state))}", 'log_level = "INFO"',
              "[mqtt]", 'host = "127.0.0.1"', f"port = {broker.port}", f"prefix = {_toml(prefix)}",
              "[ollama]", f'host = "http://127.0.0.1:{broker.port + 1}"',
              "[anthropic]", 'api_key = { env = "HEARTH_TEST_NO_KEY" }',
              "[discovery]", "homeassistant = false", "tasmota = false"]
-    for device in devices:
-        lines.append("[[devices]]")
-        lines += [f"{key} = {_toml(value)}" for key, value in device.items()]
+    for section in ("devices", "areas", "satellites"):
+        for entry in doc.get(section) or []:
+            lines.append(f"[[{section}]]")
+            lines += [f"{key} = {_toml(value)}" for key, value in entry.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -90,7 +91,7 @@ def test_household_phrases_over_the_broker(running_broker: Broker, tmp_path: Pat
     state = tmp_path / "state"
     state.mkdir()
     cfg = tmp_path / "config.toml"
-    cfg.write_text(daemon_config(running_broker, prefix, state, devices))
+    cfg.write_text(daemon_config(running_broker, prefix, state, doc))
     topics = command_topics(devices)
     sensitive = {topics[d["name"]] for d in devices if d["kind"] in ("lock", "garage")}
     listener = Listener(running_broker, prefix)
@@ -100,8 +101,9 @@ def test_household_phrases_over_the_broker(running_broker: Broker, tmp_path: Pat
         listener.until(lambda t, p: t == f"{prefix}/status" and p == b"online", 60)
         for n, phrase in zip(itertools.count(), phrases, strict=False):
             request = {"id": str(n), "text": phrase["say"]}
-            if "area" in phrase:
-                request["area"] = phrase["area"]
+            for key in ("area", "satellite"):
+                if key in phrase:
+                    request[key] = phrase[key]
             listener.client.publish(f"{prefix}/ask", json.dumps(request), qos=1)
             got = listener.until(lambda t, p, n=n: t == f"{prefix}/reply"
                                  and json.loads(p).get("id") == str(n), 15)
