@@ -28,6 +28,7 @@ WILDCARD_PREFIX = "HearthUnknown"
 # More parts than this is not a spoken request; more pieces than this is not worth trying.
 MAX_PARTS = 4
 MAX_PIECES = 8
+MAX_VERB_WORDS = 5
 _JOINERS = re.compile(r"(\s*(?:;|,\s*and then\b|,\s*then\b|\band then\b|\bthen\b|"
                       r",?\s*\band\b|,)\s*)", re.IGNORECASE)
 
@@ -103,8 +104,9 @@ def _real(found: IntentMatch | None) -> IntentMatch | None:
 
 def _borrowed(previous: str, part: str, match: Matcher) -> IntentMatch | None:
     words: Sequence[str] = previous.split()
-    # Shortest start first: the verb, not the previous device's name, is what is missing.
-    for end in range(1, len(words)):
+    # Shortest start first: the verb, not the previous device's name, is what is missing;
+    # a verb is a few words ("turn off", "set the brightness of"), which bounds the tries.
+    for end in range(1, min(len(words), MAX_VERB_WORDS + 1)):
         hit = _real(match(" ".join([*words[:end], part])))
         if hit is not None:
             return hit
