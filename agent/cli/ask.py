@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="print the route and reservation; call no model")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--area", help="the room you are in, for \"in here\" (an area name or alias)")
     p.set_defaults(func=_ask)
 
 
@@ -132,7 +133,8 @@ def _ask(args: argparse.Namespace) -> int:
         from agent.control.ask import any_action_failed
         from agent.errors import EX_UNAVAILABLE
 
-        result = asyncio.run(ask_via_daemon_or_here(config, args.text, args.dry_run))
+        result = asyncio.run(ask_via_daemon_or_here(config, args.text, args.dry_run,
+                                                    area=args.area))
         import sys
 
         code = _exit_status(result)
@@ -158,8 +160,8 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
-async def ask_via_daemon_or_here(config: HearthConfig, text: str,
-                                 dry_run: bool) -> dict[str, Any]:
+async def ask_via_daemon_or_here(config: HearthConfig, text: str, dry_run: bool, *,
+                                 area: str | None = None) -> dict[str, Any]:
     """The running daemon's answer over its control socket; in this process when none runs."""
 
     from agent.control import DaemonNotRunning, call, find_socket
@@ -167,15 +169,16 @@ async def ask_via_daemon_or_here(config: HearthConfig, text: str,
 
     path = find_socket(config)
     try:
-        result = await call(path, "ask", {"text": text, "dry_run": dry_run},
+        result = await call(path, "ask", {"text": text, "dry_run": dry_run, "area": area},
                             timeout=ASK_TIMEOUT + 5)
     except DaemonNotRunning:
-        return await ask_dispatcher(config, text, dry_run)
+        return await ask_dispatcher(config, text, dry_run, area=area)
     result["via"] = "daemon"
     return result
 
 
-async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict[str, Any]:
+async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool, *,
+                         area: str | None = None) -> dict[str, Any]:
     """Run `text` through the daemon's dispatcher in this process; a JSON-able result.
 
     Device commands are published through a one-shot MQTT connection (none is opened for a
@@ -193,7 +196,8 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool) -> dict
     try:
         async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
                              api_key=api_key) as core:
-            result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run)
+            result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run,
+                                                       area=area)
             # This process ends now, and a pending action with it: no id to confirm later.
             dropped = core.home.pending.cancel_all(path="request",
                                                    detail="no daemon running to hold it")

@@ -50,7 +50,9 @@ def ask_handler(dispatcher: Any) -> Handler:
         dry_run = args.get("dry_run", False)
         if not isinstance(dry_run, bool):
             dry_run = False
-        result = await dispatcher.handle_text(text, trigger="ask", dry_run=dry_run)
+        area = args.get("area")
+        result = await dispatcher.handle_text(text, trigger="ask", dry_run=dry_run,
+                                              area=area if isinstance(area, str) else None)
         return dispatch_summary(result)
 
     return ask

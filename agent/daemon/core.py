@@ -91,6 +91,8 @@ async def open_core(
     from agent.devices.approvals import ApprovalHistory
     from agent.devices.service import HomeService
     from agent.intents import IntentMatcher
+    from agent.intents.custom import blocks as custom_blocks
+    from agent.intents.custom import check_sentences
     from agent.notifiers import NotifierContext, build_notifiers
     from agent.plugins.discovery import discover
     from agent.plugins.provide import ServiceFactory
@@ -130,8 +132,10 @@ async def open_core(
         found = discover(config, entry_points=entry_points)
         services = factory.all(found.skills)
         skills = await set_up(found, lambda loaded: services[loaded.name])
+        check_sentences(config, skills)
         dispatcher = Dispatcher(skills, models.router,
-                                IntentMatcher(skills, slot_lists=home.registry.slot_lists),
+                                IntentMatcher(skills, slot_lists=home.registry.slot_lists,
+                                              sentences=custom_blocks(config)),
                                 services, ledger=models.ledger)
         dispatcher_ref.append(dispatcher)
         yield Core(config=config, state_dir=state_dir, db=models.db, ledger=models.ledger,

@@ -75,7 +75,8 @@ class Inbound:
 
     async def _answer(self, request: Any) -> None:
         result = await self.core.dispatcher.handle_text(request.text, trigger="mqtt",
-                                                        dry_run=request.dry_run)
+                                                        dry_run=request.dry_run,
+                                                        area=self._area_of(request))
         data = dict(result.reply.data) if result.reply is not None else {}
         data.setdefault("skill", result.skill)
         data.setdefault("status", str(result.status))
@@ -87,6 +88,16 @@ class Inbound:
             await build_reply(request, text, data=data).send(self.bridge)
         except (DeviceError, HearthError) as exc:
             log.warning("reply to %s not sent: %s", request.reply_topic, exc)
+
+    def _area_of(self, request: Any) -> str | None:
+        """The request's own area, else its satellite's configured area (`[[satellites]]`)."""
+        if request.area is not None or request.satellite is None:
+            return str(request.area) if request.area is not None else None
+        for satellite in getattr(self.core.config, "satellites", ()):
+            if satellite.id == request.satellite:
+                return str(satellite.area)
+        log.warning("request from unknown satellite %r: no area", request.satellite[:80])
+        return None
 
     async def _to_skills(self, topic: str, payload: bytes) -> None:
         await self.core.dispatcher.handle_mqtt(topic, payload)

@@ -32,6 +32,7 @@ def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = Non
     own line, with its own fix). Every installed skill is checked, key or no key."""
     from agent.db import database_backend
     from agent.devices.registry import DeviceRegistry
+    from agent.intents.custom import check_sentences
     from agent.ledger.prices import load_price_table
     from agent.mqtt.connection import new_client, resolve_password
     from agent.notifiers import NotifierContext, build_notifiers
@@ -48,7 +49,7 @@ def check_settings(config: HearthConfig, environ: Mapping[str, str] | None = Non
         lambda: DeviceRegistry(config),
         lambda: build_notifiers(config.briefing.notifiers,
                                 NotifierContext(config, state_dir(config, environ), None)),
-        lambda: discover(config),
+        lambda: check_sentences(config, discover(config)),
     ]
     for check in checks:
         try:

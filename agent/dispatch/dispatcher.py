@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
+from agent.dispatch.compound import is_wildcard, joined, match_parts
 from agent.dispatch.result import DispatchResult, Route
 from agent.dispatch.runner import RunOutcome, SkillRunner, SkillStats
 from agent.errors import (
@@ -108,16 +109,29 @@ class Dispatcher:
                               reply=outcome.reply, error=outcome.error,
                               latency_ms=outcome.latency_ms, **extra)
 
-    async def handle_text(self, text: str, *, trigger: str = "ask",
-                          dry_run: bool = False) -> DispatchResult:
-        """Free text: intent match (no model) first, else the local model chooses."""
+    @property
+    def intent_names(self) -> tuple[str, ...]:
+        """The intents the matcher holds (the enabled skills')."""
+        return self._matcher.intent_names
+
+    async def handle_text(self, text: str, *, trigger: str = "ask", dry_run: bool = False,
+                          area: str | None = None) -> DispatchResult:
+        """Free text: intent match (no model) first, else the local model chooses.
+
+        `area`: the room the speaker is in ("turn on the lights in here"), if known.
+        """
         started = time.monotonic()
         if not text.strip():
             return DispatchResult(route="dispatcher", status="refused",
                                   error=SkillError("empty request", skill=DISPATCHER))
-        match = self._matcher.match(text)
+        area = self._matcher.known_area(area)
+        match = self._matcher.match(text, area=area)
+        if is_wildcard(match):
+            parts = match_parts(text, lambda part: self._matcher.match(part, area=area))
+            if parts is not None:
+                return await self._run_parts(parts, trigger, dry_run, started, area)
         if match is not None:
-            return await self._run_intent(match, trigger, dry_run, started)
+            return await self._run_intent(match, trigger, dry_run, started, area)
         request = self._chooser.request(text, trigger=trigger)
         if dry_run:
             try:
@@ -128,12 +142,20 @@ class Dispatcher:
             return DispatchResult(route="dispatcher", status="planned", plan=plan, dry_run=True)
         return await self._dispatch_by_model(text, request, started)
 
+    async def _run_parts(self, parts: list[IntentMatch], trigger: str, dry_run: bool,
+                         started: float, area: str | None) -> DispatchResult:
+        # In order, each on its own: a part held for confirmation does not stop the others.
+        results = [await self._run_intent(part, trigger, dry_run, started, area)
+                   for part in parts]
+        return joined(results, latency_ms=_ms(started))
+
     async def _run_intent(self, match: IntentMatch, trigger: str, dry_run: bool,
-                          started: float) -> DispatchResult:
+                          started: float, area: str | None = None) -> DispatchResult:
         # Context values (e.g. a device's domain) come from our own slot lists; entity
         # values win where both name the same slot.
         slots = {**match.context, **match.slots}
-        event = TextEvent(match.text, intent=match.intent, slots=slots, dry_run=dry_run)
+        event = TextEvent(match.text, intent=match.intent, slots=slots, dry_run=dry_run,
+                          area=area)
         result = await self._run("intent", match.skill, event, intent=match.intent,
                                  slots=slots, dry_run=dry_run)
         ids: tuple[str, ...] = ()

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 2000
 MAX_ID_CHARS = 64
+MAX_AREA_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,10 @@ class AskRequest:
     correlation_data: bytes | None = None
     dry_run: bool = False
     json: bool = False
+    # The speaker's room as the client says it ("area"), or the client's satellite id
+    # ("satellite", mapped to an area by the config); checked against known areas later.
+    area: str | None = None
+    satellite: str | None = None
 
 
 def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
@@ -46,6 +51,7 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
     text = decode_text(payload).strip()
     request_id: str | None = None
     dry_run = False
+    area = satellite = None
     is_json = text.startswith("{")
     if is_json:
         doc = load_json(text, max_depth=4)  # deep nesting is malformed, not a RecursionError
@@ -57,6 +63,8 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
                 raise MalformedMessage('"id" must be a string or an integer')
             request_id = str(raw_id)[:MAX_ID_CHARS]
         dry_run = doc.get("dry_run") is True
+        area = _short(doc, "area")
+        satellite = _short(doc, "satellite")
         text = doc["text"].strip()
     if not text:
         raise MalformedMessage("empty request")
@@ -72,7 +80,18 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
             log.warning("refused response topic %r; answering on %s",
                         meta.response_topic[:100], reply_topic)
     return AskRequest(text=text, reply_topic=reply_topic, id=request_id,
-                      correlation_data=meta.correlation_data, dry_run=dry_run, json=is_json)
+                      correlation_data=meta.correlation_data, dry_run=dry_run, json=is_json,
+                      area=area, satellite=satellite)
+
+
+def _short(doc: Mapping[str, Any], key: str) -> str | None:
+    """An optional short string field; a wrong type is malformed, not ignored."""
+    value = doc.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_AREA_CHARS:
+        raise MalformedMessage(f'"{key}" must be a string of at most {MAX_AREA_CHARS} characters')
+    return value.strip() or None
 
 
 def _allowed_response_topic(topic: str, prefix: str,

@@ -81,6 +81,8 @@ class TextEvent:
     earlier_untrusted: bool = False
     # The cue that chose the skill, if one did.
     cue: str | None = None
+    # The room the speaker is in (a satellite's area), canonical name; None when unknown.
+    area: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,7 +173,7 @@ def test_the_cache_is_bounded_and_keeps_recent_texts() -> None:
     generation = matcher._generation
     assert generation is not None
     assert len(generation.cache) == 4
-    assert next(reversed(generation.cache)) == "turn off the kitchen light"
+    assert next(reversed(generation.cache)) == ("turn off the kitchen light", None)
 
 
 def test_the_same_text_keeps_its_own_text_field() -> None:

@@ -32,6 +32,21 @@ def test_parse_plain_and_json() -> None:
     out = build_reply(req, "hello", data={"actions": []})
     assert json.loads(out.payload) == {"id": "42", "text": "hello", "data": {"actions": []}}
     assert (out.qos, out.retain) == (1, False)
+    assert (req.area, req.satellite) == (None, None)
+
+
+def test_a_request_carries_its_area_or_satellite() -> None:
+    req = parse_ask(b'{"text": "lights on in here", "area": " Kitchen ", "satellite": "puck-1"}',
+                    MessageMeta(), prefix="h")
+    assert (req.text, req.area, req.satellite) == ("lights on in here", "Kitchen", "puck-1")
+
+
+@pytest.mark.parametrize("payload", [b'{"text": "x", "area": 3}',
+                                     b'{"text": "x", "satellite": ["a"]}',
+                                     b'{"text": "x", "area": "' + b"k" * 81 + b'"}'])
+def test_a_bad_area_or_satellite_is_malformed_and_named(payload: bytes) -> None:
+    with pytest.raises(ValueError, match=r"area|satellite"):
+        parse_ask(payload, MessageMeta(), prefix="h")
 
 
 @pytest.mark.parametrize("payload", [

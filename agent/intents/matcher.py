@@ -28,17 +28,21 @@ hassil ``SlotList`` in place (``DeviceRegistry.slot_lists`` does exactly that).
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import StartupError
+from agent.intents.extras import with_extras
+from agent.intents.gates import closed, family_of
+from agent.intents.names import NameIndex
+from agent.intents.normalise import normalise
+from agent.intents.prune import context_values, empty_lists, prune, union
 from agent.plugins.skillset import SkillSet
 
 log = logging.getLogger(__name__)
@@ -50,11 +54,9 @@ MAX_MATCH_CHARS = 300
 # Distinct texts remembered per set of slot lists; a household says far fewer phrases.
 CACHE_SIZE = 1024
 _LIST_REF = re.compile(r"\{(\w+)(?::\w+)?\}")
-# Expansion rules may refer to each other; deeper than this, assume "may match" and keep.
-_MAX_RULE_DEPTH = 24
 _EMPTY: Mapping[str, Any] = {}
 # Pruned intent sets remembered (by empty lists and context values); a house has few.
-_PRUNED_KEPT = 16
+_PRUNED_KEPT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ def _ha_data(language: str, names: set[str], owner: Mapping[str, str]) -> dict[s
         raise StartupError(f"unknown Home Assistant intent(s) for {language!r}: {detail}")
     # Response templates are Home Assistant's to speak; skills write their own replies.
     result = {key: value for key, value in data.items() if key not in ("intents", "responses")}
-    result["intents"] = {name: shipped[name] for name in sorted(names)}
+    result["intents"] = with_extras({name: shipped[name] for name in sorted(names)})
     return result
 
 
@@ -96,137 +98,6 @@ def _as_slot_list(name: str, value: Any) -> Any:
     raise TypeError(f"slot list {name!r} must be a hassil SlotList or a list of strings")
 
 
-# -- pruning: drop what provably cannot match the current slot lists ----------------------
-
-
-Provided = Mapping[str, frozenset[str] | None]
-
-
-def _strings(value: Any) -> frozenset[str] | None:
-    """A required context value as a set of strings; None when it is not that simple."""
-    if isinstance(value, str):
-        return frozenset((value,))
-    if isinstance(value, Collection) and not isinstance(value, Mapping | bytes):
-        items = list(value)
-        if all(isinstance(v, str) for v in items):
-            return frozenset(items)
-    return None
-
-
-def _context_values(lists: Iterable[Any]) -> dict[str, frozenset[str] | None]:
-    """Per context key, every value a list value can add (None: some are not strings)."""
-    from hassil import TextSlotList
-
-    found: dict[str, set[str] | None] = {}
-    for slot_list in lists:
-        if not isinstance(slot_list, TextSlotList):
-            continue
-        for value in slot_list.values:
-            for key, item in (value.context or {}).items():
-                have = found.setdefault(key, set())
-                if have is None:
-                    continue
-                if isinstance(item, str):
-                    have.add(item)
-                else:
-                    found[key] = None  # compared by equality or membership: keep all
-    return {k: (frozenset(v) if v is not None else None) for k, v in found.items()}
-
-
-def _union(*parts: Provided) -> dict[str, frozenset[str] | None]:
-    merged: dict[str, frozenset[str] | None] = {}
-    for part in parts:
-        for key, values in part.items():
-            if key in merged:
-                have = merged[key]
-                merged[key] = None if have is None or values is None else have | values
-            else:
-                merged[key] = values
-    return merged
-
-
-def _context_possible(required: Mapping[str, Any], provided: Provided) -> bool:
-    """False only when a required context value can come from no list value.
-
-    Matched list values are the only source of context here (no ``intent_context`` is
-    passed), so a block requiring ``domain: lock`` with no lock among the names is dead.
-    """
-    for key, spec in required.items():
-        wanted = spec.get("value") if isinstance(spec, Mapping) else spec
-        if key not in provided:
-            return False  # required (any value or a given one) but never set
-        have = provided[key]
-        want = None if wanted is None else _strings(wanted)
-        if want is not None and have is not None and not want & have:
-            return False
-    return True
-
-
-def _needs_empty(expression: Any, empty: frozenset[str], rules: Mapping[str, Any],
-                 depth: int = 0) -> bool:
-    """True when every way through `expression` refers to an empty list."""
-    from hassil.expression import Alternative, ListReference, Permutation, RuleReference
-    from hassil.expression import Sequence as Seq
-
-    if depth > _MAX_RULE_DEPTH:
-        return False
-    if isinstance(expression, ListReference):
-        return expression.list_name in empty
-    if isinstance(expression, RuleReference):
-        rule = rules.get(expression.rule_name)
-        return rule is not None and _needs_empty(rule.expression, empty, rules, depth + 1)
-    if isinstance(expression, Alternative):
-        return bool(expression.items) and all(
-            _needs_empty(item, empty, rules, depth + 1) for item in expression.items)
-    if isinstance(expression, Seq | Permutation):
-        # Every item of a sequence or permutation has to match.
-        return any(_needs_empty(item, empty, rules, depth + 1) for item in expression.items)
-    return False
-
-
-def _empty_lists(lists: Mapping[str, Any]) -> frozenset[str]:
-    """Names of the text lists with no values (hassil matches nothing against those)."""
-    from hassil import TextSlotList
-
-    return frozenset(name for name, slot_list in lists.items()
-                     if isinstance(slot_list, TextSlotList) and not slot_list.values)
-
-
-def _prune(intents: Any, empty: frozenset[str], provided: Provided) -> Any:
-    """A copy of hassil `intents` without the templates that cannot match.
-
-    `empty` names the empty text lists, `provided` the context values list values can add
-    (both over the merged shared lists). Blocks with lists of their own widen both.
-    """
-    from hassil.intents import Intent
-
-    kept_intents: dict[str, Any] = {}
-    for name, intent in intents.intents.items():
-        blocks = []
-        for data in intent.data:
-            block_empty, block_provided = empty, provided
-            if data.slot_lists:
-                block_provided = _union(provided, _context_values(data.slot_lists.values()))
-                block_empty = (empty - set(data.slot_lists)) | _empty_lists(data.slot_lists)
-            if data.requires_context and not _context_possible(data.requires_context,
-                                                               block_provided):
-                continue
-            rules = {**intents.expansion_rules, **data.expansion_rules}
-            sentences = [s for s in data.sentences
-                         if not _needs_empty(s.expression, block_empty, rules)]
-            if len(sentences) == len(data.sentences):
-                blocks.append(data)
-            elif sentences:
-                trimmed = copy.copy(data)
-                # `sentences` is a functools.cached_property stored in the instance dict:
-                # setting it reuses the parsed templates instead of parsing them again.
-                vars(trimmed)["sentences"] = sentences
-                blocks.append(trimmed)
-        if blocks:
-            kept_intents[name] = Intent(name=name, data=blocks)
-    return dataclasses.replace(intents, intents=kept_intents)
-
-
 # -- the slot lists in force and what is derived from them --------------------------------
 
 
@@ -238,7 +109,12 @@ class _Generation:
     plain: dict[str, tuple[str, ...]]
     lists: dict[str, Any]
     intents: Any
-    cache: OrderedDict[str, IntentMatch | None] = field(default_factory=OrderedDict)
+    # The same with the templates that need the speaker's area (made on first use).
+    here: Any = None
+    # The `name` list's trie: per request only the names the text mentions (None: off).
+    names: NameIndex | None = None
+    cache: OrderedDict[tuple[str, str | None], IntentMatch | None] = field(
+        default_factory=OrderedDict)
 
     def current(self, source: Mapping[str, Any]) -> bool:
         """Whether `source` is still the lists this generation was derived from."""
@@ -273,10 +149,17 @@ class IntentMatcher:
         language: str = "en",
         slot_lists: Callable[[], Mapping[str, Any]] | None = None,
         cache_size: int = CACHE_SIZE,
+        sentences: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        filter_names: bool = True,
     ) -> None:
+        """`sentences`: extra hassil blocks per intent (the household's `[[sentences]]`,
+        checked by `agent.intents.custom.check_sentences`); unhandled intents are ignored.
+        `filter_names` False: every name and every intent in every match (no name filter,
+        no gates: the reference the tests compare against)."""
         from hassil import Intents, TextSlotList
 
         self.language = language
+        self._filter_names = filter_names
         self._slot_lists = slot_lists
         self._cache_size = cache_size
         self._generation: _Generation | None = None
@@ -293,6 +176,10 @@ class IntentMatcher:
         data = _ha_data(language, ha_names, self._owner)
         data["language"] = language
         data["intents"] = {**data.get("intents", {}), **custom}
+        for intent, extra in (sentences or {}).items():
+            if intent in data["intents"]:
+                held = data["intents"][intent]
+                data["intents"][intent] = {**held, "data": [*held["data"], *map(dict, extra)]}
         current = self._slot_lists() if self._slot_lists is not None else _EMPTY
         # Converted once here so a malformed list fails start-up, not only each match.
         current = {name: _as_slot_list(name, value) for name, value in current.items()}
@@ -308,9 +195,11 @@ class IntentMatcher:
         self._intents = Intents.from_dict(data)
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
         # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
-        self._shipped_context = _context_values(self._intents.slot_lists.values())
-        self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any]], Any] = {}
+        self._shipped_context = context_values(self._intents.slot_lists.values())
+        self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any], frozenset[str]], Any] = {}
         self.intent_names: tuple[str, ...] = tuple(sorted(self._owner))
+        # Gated families present among the intents held (see agent/intents/gates.py).
+        self._families = frozenset(f for f in map(family_of, self.intent_names) if f)
         self.warm()
 
     def _current(self) -> _Generation:
@@ -320,60 +209,126 @@ class IntentMatcher:
             return generation
         lists = {**self._defaults,
                  **{name: _as_slot_list(name, value) for name, value in source.items()}}
+        from hassil import TextSlotList
+
+        names = lists.get("name")
+        index = (NameIndex(names) if self._filter_names and isinstance(names, TextSlotList)
+                 else None)
         generation = _Generation(source=source, items=tuple(source.items()),
                                  plain=_plain_snapshot(source), lists=lists,
-                                 intents=self._pruned(lists))
+                                 intents=self._pruned(lists), names=index)
         self._generation = generation
         return generation
 
-    def _pruned(self, lists: Mapping[str, Any]) -> Any:
+    def _pruned(self, lists: Mapping[str, Any], *, here: bool = False,
+                shut: frozenset[str] = frozenset()) -> Any:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
-        empty = _empty_lists({**self._intents.slot_lists, **lists})
-        provided = _union(self._shipped_context, _context_values(lists.values()))
-        key = (empty, frozenset(provided.items()))
+        empty = empty_lists({**self._intents.slot_lists, **lists})
+        provided = union(self._shipped_context, context_values(lists.values()))
+        if here:
+            # The speaker's area arrives as intent context: any area name.
+            provided = union(provided, {"area": None})
+        key = (empty, frozenset(provided.items()), shut)
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
             if len(self._pruned_by_key) >= _PRUNED_KEPT:
                 self._pruned_by_key.clear()
-            pruned = self._pruned_by_key[key] = _prune(self._intents, empty, provided)
+            pruned = prune(self._intents, empty, provided)
+            if shut:
+                kept = {n: i for n, i in pruned.intents.items() if family_of(n) not in shut}
+                pruned = dataclasses.replace(pruned, intents=kept)
+            self._pruned_by_key[key] = pruned
         return pruned
+
+    def known_area(self, area: str | None) -> str | None:
+        """The canonical name of `area` (a name or alias in the `area` list), or None.
+
+        A satellite's area comes from outside (a request's JSON): one the household does
+        not know is dropped with a warning rather than matched as if it were a room.
+        """
+        if area is None or not area.strip():
+            return None
+        wanted = normalise(area).casefold()
+        try:
+            for value in getattr(self._current().lists.get("area"), "values", ()):
+                spoken = getattr(value.text_in, "text", None)
+                if isinstance(spoken, str) and spoken.strip().casefold() == wanted:
+                    return str(value.value_out if value.value_out is not None else spoken)
+        except Exception:
+            log.exception("area lookup failed")
+            return None
+        log.warning("request area %r is not a known area; ignored", area[:80])
+        return None
 
     def warm(self) -> float:
         """Compile the templates now (hassil compiles lazily on first use); returns seconds."""
         started = time.perf_counter()
-        self.match("hearth warm up")
+        self.match("hearth starting")
+        # One name per kind of context (a light, a fan, a lock...): the intent sets pruned
+        # for those are made now, not on a person's first request naming such a device.
+        seen: set[frozenset[Any]] = set()
+        lists = self._generation.lists if self._generation is not None else {}
+        for value in getattr(lists.get("name"), "values", ()):
+            kind = frozenset((value.context or {}).items())
+            spoken = getattr(value.text_in, "text", None)
+            if kind not in seen and isinstance(spoken, str) and all(
+                    isinstance(v, str) for _, v in kind):
+                seen.add(kind)
+                self.match(f"hearth starting {spoken}")
         elapsed = time.perf_counter() - started
         log.debug("intent matcher warm in %.0f ms (%d intents)", elapsed * 1000,
                   len(self.intent_names))
         return elapsed
 
-    def match(self, text: str) -> IntentMatch | None:
-        """The best match for `text`, or None. Never raises: a matcher fault is logged."""
+    def match(self, text: str, *, area: str | None = None) -> IntentMatch | None:
+        """The best match for `text`, or None. Never raises: a matcher fault is logged.
+
+        `area`: the speaker's room (a satellite's area), for "in here" and bare "the lights".
+        """
         if not self.intent_names or not text.strip() or len(text) > MAX_MATCH_CHARS:
             return None
+        clean = normalise(text)
+        key = (clean, area)
         try:
             generation = self._current()
             cache = generation.cache
-            if text in cache:
-                cache.move_to_end(text)
-                return _fresh(cache[text])
-            found = self._recognize(text, generation)
+            if key in cache:
+                cache.move_to_end(key)
+                return _fresh(cache[key], text)
+            found = self._recognize(clean, generation, area)
         except Exception:
             # A bad slot list or a hassil bug must cost one unmatched sentence, not the daemon;
             # the text then goes to the local dispatcher like any other unmatched text.
             log.exception("intent matching failed for a %d-character text", len(text))
             return None
-        cache[text] = found
+        cache[key] = found
         if len(cache) > self._cache_size:
             cache.popitem(last=False)
-        return _fresh(found)
+        return _fresh(found, text)
 
-    def _recognize(self, text: str, generation: _Generation) -> IntentMatch | None:
+    def _recognize(self, text: str, generation: _Generation,
+                   area: str | None) -> IntentMatch | None:
         from hassil import recognize_best
 
-        result = recognize_best(text, generation.intents, slot_lists=generation.lists,
-                                language=self.language, best_slot_name="name")
+        # Home Assistant's "here" templates require an `area` context value; hassil fills
+        # the slot from it, as a satellite's area does in Home Assistant.
+        context = {"area": {"value": area, "text": area}} if area else None
+        lists = generation.lists
+        shut = closed(text, self._families) if self._filter_names else frozenset()
+        if generation.names is not None:
+            # Pruned by the context of the names said, not of every name in the house.
+            lists = {**lists, "name": generation.names.filtered(text)}
+            intents = self._pruned(lists, here=bool(area), shut=shut)
+        elif area:
+            if generation.here is None:
+                generation.here = self._pruned(lists, here=True)
+            intents = generation.here
+        else:
+            intents = generation.intents
+        result = recognize_best(text, intents, slot_lists=lists,
+                                intent_context=context, language=self.language,
+                                best_slot_name="name")
         if result is None:
             return None
         intent = result.intent.name
@@ -386,8 +341,10 @@ class IntentMatcher:
         )
 
 
-def _fresh(found: IntentMatch | None) -> IntentMatch | None:
-    # A cached result is shared: each caller gets its own mappings to change if it likes.
+def _fresh(found: IntentMatch | None, text: str) -> IntentMatch | None:
+    # A cached result is shared: each caller gets its own mappings to change if it likes,
+    # and the text as said (the cache is keyed by the normalised text).
     if found is None:
         return None
-    return dataclasses.replace(found, slots=dict(found.slots), context=dict(found.context))
+    return dataclasses.replace(found, slots=dict(found.slots), context=dict(found.context),
+                               text=text)

@@ -1,0 +1,14 @@
+"""The intent matcher: free text to (skill, intent, slots) with no model, via hassil.
+
+`matcher` holds the matcher itself; `normalise` the text clean-up applied before matching.
+"""
+
+from agent.intents.matcher import (
+    CACHE_SIZE,
+    CALLER_LISTS,
+    MAX_MATCH_CHARS,
+    IntentMatch,
+    IntentMatcher,
+)
+
+__all__ = ["CACHE_SIZE", "CALLER_LISTS", "MAX_MATCH_CHARS", "IntentMatch", "IntentMatcher"]
