@@ -41,6 +41,7 @@ PINNED = {
                   "first_seen_at", "briefed_at", "link_key"],
     "approval_event": ["id", "at", "kind", "code", "path", "device", "topic", "payload",
                        "detail", "requested_by"],
+    "state_change": ["id", "at", "device_id", "key", "value"],
 }
 
 
