@@ -117,7 +117,12 @@ async def open_core(
 
         home = HomeService(config, bridge if bridge is not None else NoBroker(),
                            run_action=run_rule, history=ApprovalHistory(models.db))
-        tools = ToolRegistry(tuple(home.tools))
+        from agent.context import make_context_tools
+        from agent.privacy.expose import Exposure
+
+        tools = ToolRegistry((*home.tools, *make_context_tools(
+            home.registry, Exposure(config.privacy, home.registry.devices), models.db,
+            models.ledger, clock=now, zone=config.hearth.zone)))
         notifiers = tuple(build_notifiers(config.briefing.notifiers,
                                           NotifierContext(config, state_dir, publish)))
         factory = ServiceFactory(
