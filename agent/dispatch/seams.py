@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from agent.router.types import Message
+
 
 @dataclass(frozen=True, slots=True)
 class Turn:
@@ -53,3 +55,26 @@ class CommandMemory(Protocol):
                       sensitive: bool) -> None:
         """Count one model-resolved command."""
         ...
+
+
+def as_messages(turns: tuple[Turn, ...]) -> tuple[tuple[Message, ...], bool]:
+    """Earlier turns as model messages, and whether any of them carried untrusted text."""
+    return (tuple(Message(t.role, t.text) for t in turns),
+            any(t.untrusted for t in turns))
+
+
+def learnable(data: Mapping[str, Any]) -> bool | None:
+    """For a home-skill reply: None when the command must not be learnt, else `sensitive`.
+
+    Learnt only when every device action was sent or is waiting for confirmation (a
+    partial failure teaches nothing); a confirmation makes the phrasing sensitive, so it is
+    never accepted automatically.
+    """
+    actions = data.get("actions")
+    if not isinstance(actions, list) or not actions:
+        return None
+    statuses = [a.get("status") if isinstance(a, Mapping) else None for a in actions]
+    if any(s not in ("sent", "pending") for s in statuses):
+        return None
+    return any(s == "pending" or (isinstance(a, Mapping) and a.get("needs_confirmation"))
+               for s, a in zip(statuses, actions, strict=True))
