@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from agent.config import HearthConfig
 from agent.credentials import ApiKey
 from agent.db import Database
-from agent.dispatch import Dispatcher
+from agent.dispatch import Dispatcher, cloud_opt_in
 from agent.ledger import Ledger
 from agent.plugins.services import Clock, SystemClock
 from agent.plugins.tools import ToolRegistry
@@ -135,7 +135,8 @@ async def open_core(
         skills = await set_up(found, lambda loaded: services[loaded.name])
         dispatcher = Dispatcher(skills, models.router,
                                 IntentMatcher(skills, slot_lists=home.registry.slot_lists),
-                                services, ledger=models.ledger)
+                                services, ledger=models.ledger,
+                                allow_cloud=cloud_opt_in(config))
         dispatcher_ref.append(dispatcher)
         yield Core(config=config, state_dir=state_dir, db=models.db, ledger=models.ledger,
                    router=models.router, batches=models.batches, tools=tools, home=home,

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from agent.config import HearthConfig
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
 from agent.dispatch.cues import Cues
 from agent.dispatch.handoff import handed_over, handoff_reason, notice
@@ -69,6 +70,13 @@ class NoneLedger(Protocol):
     async def settle(self, reservation: None, record: CallRecord) -> LedgerEntry:
         """Write one row."""
         ...
+
+
+def cloud_opt_in(config: HearthConfig) -> bool:
+    """`[router.skills.dispatcher] allow_cloud = true`: the household's opt-in (off by default,
+    since every unmatched utterance would then leave the house when Ollama is down)."""
+    route = config.router.skills.get(DISPATCHER)
+    return route is not None and route.allow_cloud is True
 
 
 def none_record(skill: str, trigger: str, latency_ms: int) -> CallRecord:
