@@ -18,7 +18,6 @@ from agent.router.types import ToolSpec
 from tests.context.support import household, report
 
 
-
 def now() -> datetime:
     return datetime.now(UTC)
 
