@@ -160,7 +160,8 @@ def daemon_for(tmp_path: Path) -> Iterator[Any]:
     started: list[DaemonProcess] = []
 
     def start(cfg: Path) -> DaemonProcess:
-        daemon = DaemonProcess(cfg, tmp_path, extra_env={KEY_ENV: KEY})
+        # One working directory per daemon: each has its own notify socket and log.
+        daemon = DaemonProcess(cfg, cfg.parent, extra_env={KEY_ENV: KEY})
         started.append(daemon)
         daemon.notify.wait_for("READY", "1", timeout=30)
         daemon.wait_for_log("connected", timeout=15)
@@ -343,4 +344,5 @@ cloud_scopes = ["utterance", "conversation", "news", "lists", "spend", "devices"
     daemon_for(cfg)
     out = ask_json(cfg, "ask Claude how can we save energy at home?")
     assert "kitchen light" in json.dumps(fake_anthropic.message_bodies[-1])
-    assert "cloud_scopes does not allow" not in out["text"]
+    # Devices and states went; the history is still withheld, and the reply still says so.
+    assert out["data"]["withheld"] == ["history"]

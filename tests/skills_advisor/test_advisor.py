@@ -28,7 +28,11 @@ def test_declaration() -> None:
 async def test_two_calls_send_the_same_prefix_bytes_and_no_actuating_tool(
     state_dir: Path, fake_ollama: FakeOllama, fake_anthropic: FakeAnthropic
 ) -> None:
-    async with assisted(household(state_dir, fake_ollama.url, fake_anthropic.url)) as core:
+    # Scopes that let every read-only tool go to Claude (the default keeps device data home).
+    scopes = ["utterance", "conversation", "devices", "states", "history", "spend"]
+    config = household(state_dir, fake_ollama.url, fake_anthropic.url,
+                       privacy={"cloud_scopes": scopes})
+    async with assisted(config) as core:
         granted = core.dispatcher.context("advisor").tools
         assert not [t for t in granted.values() if t.actuates]
         first = await core.dispatcher.handle_text("think carefully: compare two tariffs")
