@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from agent.config import HearthConfig
 from agent.credentials import ApiKey
 from agent.db import Database
-from agent.dispatch import Dispatcher
+from agent.dispatch import Dispatcher, cloud_opt_in
 from agent.ledger import Ledger
 from agent.plugins.services import Clock, SystemClock
 from agent.plugins.tools import ToolRegistry
@@ -88,6 +88,7 @@ async def open_core(
     ConfigError like `discover`, after closing whatever was already open.
     """
     # Imported here: `hearth spend` imports this module's package but needs none of it.
+    from agent.context import make_context_tools
     from agent.devices.approvals import ApprovalHistory
     from agent.devices.service import HomeService
     from agent.intents import IntentMatcher
@@ -120,8 +121,11 @@ async def open_core(
 
         home = HomeService(config, bridge if bridge is not None else NoBroker(),
                            run_action=run_rule, history=ApprovalHistory(models.db))
-        models.router.set_exposure(Exposure(config.privacy, home.registry.devices))
-        tools = ToolRegistry(tuple(home.tools))
+        exposure = Exposure(config.privacy, home.registry.devices)
+        models.router.set_exposure(exposure)
+        tools = ToolRegistry((*home.tools, *make_context_tools(
+            home.registry, exposure, models.db, models.ledger, clock=now,
+            zone=config.hearth.zone)))
         notifiers = tuple(build_notifiers(config.briefing.notifiers,
                                           NotifierContext(config, state_dir, publish)))
         factory = ServiceFactory(
@@ -136,7 +140,8 @@ async def open_core(
         dispatcher = Dispatcher(skills, models.router,
                                 IntentMatcher(skills, slot_lists=home.registry.slot_lists,
                                               sentences=custom_blocks(config)),
-                                services, ledger=models.ledger)
+                                services, ledger=models.ledger,
+                                allow_cloud=cloud_opt_in(config))
         dispatcher_ref.append(dispatcher)
         yield Core(config=config, state_dir=state_dir, db=models.db, ledger=models.ledger,
                    router=models.router, batches=models.batches, tools=tools, home=home,

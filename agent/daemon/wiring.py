@@ -96,6 +96,7 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
         CallbackComponent(sweeper.name, Stage.INTAKE, sweeper.start, sweeper.stop),
         CallbackComponent("home-assistant", Stage.INTAKE, *_ha_loop(ha, bridge, board)),
         CallbackComponent("control", Stage.INTAKE, control.start, control.stop),
+        CallbackComponent("history", Stage.WORK, *_history_loop(core)),
     ]
     runtime.status_parts.append(board.line)
     runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
@@ -151,6 +152,26 @@ def _ha_loop(ha: HaDiscovery, bridge: MqttBridge, board: StatusBoard) -> tuple[A
 
     async def start() -> None:
         task.append(asyncio.create_task(loop(), name="home-assistant-sensors"))
+
+    async def stop() -> None:
+        for t in task:
+            t.cancel()
+
+    return start, stop
+
+
+def _history_loop(core: Core) -> tuple[AsyncFn, AsyncFn]:
+    """Sample exposed devices' states into the bounded history the assistant reads."""
+    from agent.context import StateHistory
+    from agent.privacy.expose import Exposure
+
+    registry = core.home.registry
+    history = StateHistory(core.db, registry, Exposure(core.config.privacy, registry.devices).visible,
+                           core.config.history, lambda: datetime.now(UTC))
+    task: list[asyncio.Task[None]] = []
+
+    async def start() -> None:
+        task.append(asyncio.create_task(history.run(), name="state-history"))
 
     async def stop() -> None:
         for t in task:

@@ -81,6 +81,20 @@ class LedgerReservation(Base):
     owner_token: Mapped[str] = mapped_column(String(64))
 
 
+class StateChange(Base):
+    """One sampled change of one device's state value (kept `[history] days`, then pruned)."""
+
+    __tablename__ = "state_change"
+    __table_args__ = (Index("ix_state_change_device_at", "device_id", "at"),
+                      Index("ix_state_change_at", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    device_id: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(255))
+
+
 class BudgetCounter(Base):
     """Spent and reserved µ$ for one scope in one period, e.g. ``skill:news|day|2026-11-24``.
 

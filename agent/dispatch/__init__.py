@@ -6,7 +6,13 @@
 """
 
 from agent.dispatch.chooser import SkillChooser
-from agent.dispatch.dispatcher import Dispatcher, DispatchRouter, NoneLedger, none_record
+from agent.dispatch.dispatcher import (
+    Dispatcher,
+    DispatchRouter,
+    NoneLedger,
+    cloud_opt_in,
+    none_record,
+)
 from agent.dispatch.result import DispatchResult, Route, Status
 from agent.dispatch.runner import SkillRunner, SkillStats
 
@@ -20,5 +26,6 @@ __all__ = [
     "SkillRunner",
     "SkillStats",
     "Status",
+    "cloud_opt_in",
     "none_record",
 ]

@@ -16,15 +16,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from agent.config import HearthConfig
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
 from agent.dispatch.compound import is_wildcard, joined, match_parts
+from agent.dispatch.cues import Cues
+from agent.dispatch.handoff import handed_over, handoff_reason, notice
 from agent.dispatch.result import DispatchResult, Route
 from agent.dispatch.runner import RunOutcome, SkillRunner, SkillStats
+from agent.dispatch.seams import CommandMemory, Conversations, as_messages, learnable
 from agent.errors import (
     HearthError,
     ModelResponseInvalid,
     ModelUnavailable,
     SkillError,
+    StartupError,
 )
 from agent.intents import IntentMatch, IntentMatcher
 from agent.ledger.types import CallRecord, LedgerEntry, Outcome, Usage
@@ -38,9 +43,13 @@ from agent.plugins.contract import (
 )
 from agent.plugins.services import Services
 from agent.plugins.skillset import SkillSet
-from agent.router.types import ModelRequest, ModelResponse, Tier
+from agent.router.types import Message, ModelRequest, ModelResponse, Tier
 
 log = logging.getLogger(__name__)
+
+NO_LOCAL = ("No local model is answering ({reason}). Start Ollama, or set "
+            "[router.skills.dispatcher] allow_cloud = true to let Claude route requests. (Cues "
+            'such as "ask Claude" still work.)')
 
 
 class DispatchRouter(Protocol):
@@ -64,6 +73,13 @@ class NoneLedger(Protocol):
         ...
 
 
+def cloud_opt_in(config: HearthConfig) -> bool:
+    """`[router.skills.dispatcher] allow_cloud = true`: the household's opt-in (off by default,
+    since every unmatched utterance would then leave the house when Ollama is down)."""
+    route = config.router.skills.get(DISPATCHER)
+    return route is not None and route.allow_cloud is True
+
+
 def none_record(skill: str, trigger: str, latency_ms: int) -> CallRecord:
     """The $0 ledger row of a request answered without a model (an intent match)."""
     return CallRecord(skill=skill, trigger=trigger, tier_requested="none", tier_used="none",
@@ -75,13 +91,26 @@ class Dispatcher:
     """Routes triggers to skills; each skill runs with only what it declared."""
 
     def __init__(self, skills: SkillSet, router: DispatchRouter, matcher: IntentMatcher,
-                 services: Mapping[str, Services], *, ledger: NoneLedger | None) -> None:
+                 services: Mapping[str, Services], *, ledger: NoneLedger | None,
+                 conversations: Conversations | None = None,
+                 memory: CommandMemory | None = None, allow_cloud: bool = False) -> None:
         self.skills = skills
         self._router = router
         self._matcher = matcher
         # None: no tier-`none` rows (a benchmark measuring the dispatcher alone).
         self._ledger = ledger
+        # None: no follow-ups / no learnt commands (the CLI's one-shot opener, benches).
+        self._conversations = conversations
+        self._memory = memory
         self._chooser = SkillChooser(skills)
+        # `[router.skills.dispatcher] allow_cloud = true`: the chooser may fall back to `fast`.
+        self._cloud = allow_cloud
+        self._cues = Cues(skills)
+        for name, loaded in skills.skills.items():
+            target = loaded.declaration.fallback_skill
+            if target is not None and target not in skills.skills:
+                raise StartupError(f"skill {name!r} hands over to fallback_skill {target!r}, "
+                                   f"which is not enabled (enable it, or disable {name!r})")
         self._runners = {name: SkillRunner(loaded, services[name])
                          for name, loaded in skills.skills.items()}
 
@@ -115,15 +144,47 @@ class Dispatcher:
         return self._matcher.intent_names
 
     async def handle_text(self, text: str, *, trigger: str = "ask", dry_run: bool = False,
-                          area: str | None = None) -> DispatchResult:
+                          area: str | None = None, conversation: str | None = None,
+                          tier: Tier | None = None) -> DispatchResult:
         """Free text: intent match (no model) first, else the local model chooses.
 
-        `area`: the room the speaker is in ("turn on the lights in here"), if known.
+        `area`: the room the speaker is in ("turn on the lights in here"), if known;
+        ``conversation`` keys a requester's follow-ups; ``tier`` is an explicit cue
+        (``deep``: the advisor, ``local``: the assistant) that needs no model call.
         """
+        turns = await self._recent(conversation)
+        result = await self._text(text, trigger, dry_run, tier, turns, area=area)
+        if conversation is not None and self._conversations is not None and not dry_run:
+            untrusted = bool(result.reply is not None and result.reply.data.get("untrusted"))
+            try:
+                await self._conversations.add(conversation, text, result.text,
+                                              skill=result.skill, untrusted=untrusted)
+            except HearthError as exc:
+                log.warning("conversation turn not kept: %s", exc)
+        return result
+
+    async def _recent(self, conversation: str | None) -> tuple[tuple[Message, ...], bool]:
+        if conversation is None or self._conversations is None:
+            return (), False
+        try:
+            return as_messages(await self._conversations.recent(conversation))
+        except HearthError as exc:
+            log.warning("earlier turns unavailable (answering without them): %s", exc)
+            return (), False
+
+    async def _text(self, text: str, trigger: str, dry_run: bool, tier: Tier | None,
+                    turns: tuple[tuple[Message, ...], bool], *,
+                    area: str | None = None) -> DispatchResult:
         started = time.monotonic()
         if not text.strip():
             return DispatchResult(route="dispatcher", status="refused",
                                   error=SkillError("empty request", skill=DISPATCHER))
+        if tier is not None:
+            chosen = self._cues.for_tier(tier)
+            if chosen is not None:
+                return await self._run_cue(chosen, text, f"tier {tier}", dry_run=dry_run,
+                                           turns=turns, started=started)
+            log.info("requested tier %s selects no skill; routing as usual", tier)
         area = self._matcher.known_area(area)
         match = self._matcher.match(text, area=area)
         if is_wildcard(match):
@@ -132,7 +193,24 @@ class Dispatcher:
                 return await self._run_parts(parts, trigger, dry_run, started, area)
         if match is not None:
             return await self._run_intent(match, trigger, dry_run, started, area)
-        request = self._chooser.request(text, trigger=trigger)
+        return await self._unmatched(text, trigger, dry_run, turns, started)
+
+    async def _unmatched(self, text: str, trigger: str, dry_run: bool,
+                         turns: tuple[tuple[Message, ...], bool],
+                         started: float) -> DispatchResult:
+        """No template matched: a learnt phrasing, a cue, else the model chooses."""
+        if self._memory is not None and not turns[0]:
+            learned = await self._recall(text, trigger, dry_run, started)
+            if learned is not None:
+                return learned
+        cue = self._cues.match(text)
+        if cue is not None:
+            return await self._run_cue(cue.skill, cue.text, cue.cue, dry_run=dry_run,
+                                       turns=turns, started=started)
+        request = self._chooser.request(text, trigger=trigger, earlier=turns[0],
+                                        allow_cloud=self._cloud)
+        if turns[1]:
+            request = replace(request, earlier_untrusted=True)
         if dry_run:
             try:
                 plan = self._router.plan(request, "local")
@@ -140,7 +218,60 @@ class Dispatcher:
                 return DispatchResult(route="dispatcher", status="unavailable", error=exc,
                                       dry_run=True)
             return DispatchResult(route="dispatcher", status="planned", plan=plan, dry_run=True)
-        return await self._dispatch_by_model(text, request, started)
+        return await self._dispatch_by_model(text, request, started, turns)
+
+    async def _run_cue(self, skill: str, text: str, cue: str, *, dry_run: bool,
+                       turns: tuple[tuple[Message, ...], bool], started: float) -> DispatchResult:
+        log.info("cue %r selects skill %s (no dispatcher call)", cue, skill)
+        if dry_run:
+            loaded = self.skills.skills[skill]
+            try:
+                plan = self._router.plan(ModelRequest(skill=skill, messages=[Message("user", text)]),
+                                         loaded.declaration.tier)
+            except HearthError as exc:
+                return DispatchResult(route="cue", status="unavailable", skill=skill, error=exc,
+                                      dry_run=True)
+            return DispatchResult(route="cue", status="planned", skill=skill, plan=plan,
+                                  dry_run=True)
+        event = TextEvent(text, earlier=turns[0], earlier_untrusted=turns[1], cue=cue)
+        return _with(await self._run_text("cue", skill, event), ledger_ids=(),
+                     latency_ms=_ms(started))
+
+    async def _run_text(self, route: Route, skill: str, event: TextEvent,
+                        **extra: Any) -> DispatchResult:
+        """Run `skill` on text; on a spent budget or unreachable model, its fallback once."""
+        result = await self._run(route, skill, event, **extra)
+        reason = handoff_reason(result)
+        loaded = self.skills.skills.get(skill)
+        if reason is None or loaded is None or loaded.declaration.fallback_skill is None:
+            return result
+        fallback = loaded.declaration.fallback_skill
+        log.warning("skill %s: %s; handing the request to %s", skill, reason, fallback)
+        second = await self._run(route, fallback, event, **extra)
+        return handed_over(result, second, notice(loaded.declaration, fallback, reason))
+
+    async def _recall(self, text: str, trigger: str, dry_run: bool,
+                      started: float) -> DispatchResult | None:
+        assert self._memory is not None
+        try:
+            found = await self._memory.recall(text)
+        except HearthError as exc:
+            log.warning("learnt commands unavailable: %s", exc)
+            return None
+        if found is None:
+            return None
+        event = TextEvent(text, arguments=found.arguments, dry_run=dry_run)
+        result = await self._run("learned", found.skill, event, arguments=found.arguments,
+                                 dry_run=dry_run)
+        ids: tuple[str, ...] = ()
+        if self._ledger is not None and not dry_run:
+            try:
+                entry = await self._ledger.settle(None, none_record(found.skill, trigger,
+                                                                    _ms(started)))
+                ids = (entry.id,)
+            except HearthError as exc:
+                log.warning("ledger row for learnt command %d not written: %s", found.id, exc)
+        return _with(result, ledger_ids=ids, latency_ms=_ms(started))
 
     async def _run_parts(self, parts: list[IntentMatch], trigger: str, dry_run: bool,
                          started: float, area: str | None) -> DispatchResult:
@@ -171,8 +302,9 @@ class Dispatcher:
                             match.intent, match.skill, exc)
         return _with(result, ledger_ids=ids, latency_ms=_ms(started))
 
-    async def _dispatch_by_model(self, text: str, request: ModelRequest,
-                                 started: float) -> DispatchResult:
+    async def _dispatch_by_model(self, text: str, request: ModelRequest, started: float,
+                                 turns: tuple[tuple[Message, ...], bool] = ((), False)
+                                 ) -> DispatchResult:
         try:
             response = await self._router.complete(request, "local")
         except ModelResponseInvalid as exc:
@@ -183,6 +315,10 @@ class Dispatcher:
         except HearthError as exc:
             level = logging.WARNING if isinstance(exc, ModelUnavailable) else logging.ERROR
             log.log(level, "local dispatcher failed: %s: %s", type(exc).__name__, exc)
+            if isinstance(exc, ModelUnavailable) and not self._cloud:
+                # The router's own wording adds "may not use the cloud"; NO_LOCAL says why.
+                reason = str(exc.__cause__ or exc)
+                exc = ModelUnavailable(NO_LOCAL.format(reason=reason), backend="ollama")
             return DispatchResult(route="dispatcher", status="unavailable", error=exc,
                                   latency_ms=_ms(started))
         ids = (response.ledger_id, *response.extra_ledger_ids)
@@ -196,9 +332,27 @@ class Dispatcher:
         if choice.skill is None:
             return DispatchResult(route="answer", status="ok", reply=Reply(choice.answer or ""),
                                   ledger_ids=ids, latency_ms=_ms(started))
-        event = TextEvent(text, arguments=choice.arguments)
-        result = await self._run("dispatcher", choice.skill, event, arguments=choice.arguments)
-        return _with(result, ledger_ids=ids, latency_ms=_ms(started))
+        event = TextEvent(text, arguments=choice.arguments, earlier=turns[0],
+                          earlier_untrusted=turns[1])
+        result = await self._run_text("dispatcher", choice.skill, event,
+                                      arguments=choice.arguments)
+        if not turns[0]:
+            await self._observe(text, result)
+        return _with(result, ledger_ids=ids + result.ledger_ids, latency_ms=_ms(started))
+
+    async def _observe(self, text: str, result: DispatchResult) -> None:
+        """Count a command the model resolved to a device action (never a question)."""
+        loaded = self.skills.skills.get(result.skill or "")
+        if (self._memory is None or loaded is None or loaded.declaration.tier != "none"
+                or result.status != "ok" or result.reply is None or result.skill is None):
+            return
+        sensitive = learnable(result.reply.data)
+        if sensitive is None:
+            return
+        try:
+            await self._memory.observe(text, result.skill, result.arguments, sensitive=sensitive)
+        except HearthError as exc:
+            log.warning("command phrasing not recorded: %s", exc)
 
     async def handle_mqtt(self, topic: str, payload: bytes) -> list[DispatchResult]:
         """A message: every enabled skill subscribed to `topic` gets it, concurrently."""

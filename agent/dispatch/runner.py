@@ -65,14 +65,17 @@ class SkillRunner:
         """Timed-out handler calls still running because they ignored cancellation."""
         return len(self._stragglers)
 
-    def _fail(self, status: Status, message: str, started: float) -> RunOutcome:
+    def _fail(self, status: Status, message: str, started: float,
+              cause: BaseException | None = None) -> RunOutcome:
         self.stats.last_error = message
         if status == "timeout":
             self.stats.timeouts += 1
         else:
             self.stats.failed += 1
-        return RunOutcome(status, error=SkillError(message, skill=self.name),
-                          latency_ms=_ms(started))
+        error = SkillError(message, skill=self.name)
+        # Kept so the dispatcher can tell a spent budget (hand over) from a bug (report).
+        error.__cause__ = cause
+        return RunOutcome(status, error=error, latency_ms=_ms(started))
 
     async def _call(self, event: Event, started: float) -> RunOutcome:
         # Waiting for a slot counts against the timeout: a saturated skill sheds load
@@ -86,7 +89,7 @@ class SkillRunner:
                 log.exception("skill %s failed on %s: %s: %s", self.name,
                               type(event).__name__, type(exc).__name__, exc)
                 return self._fail("failed", f"skill {self.name!r} failed: "
-                                  f"{type(exc).__name__}: {exc}", started)
+                                  f"{type(exc).__name__}: {exc}", started, exc)
         if reply is not None and not isinstance(reply, Reply):
             log.error("skill %s returned a %s, not a Reply", self.name, type(reply).__name__)
             return self._fail("failed", f"skill {self.name!r} returned "

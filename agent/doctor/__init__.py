@@ -105,16 +105,27 @@ def cloud_skills(config: HearthConfig, *,
     """The enabled skills whose tier (as configured, overrides included) runs on Claude.
 
     A skill declared `off_without_key` is left out: without a key its setup hook switches it
-    off and the house runs without it. A fallback to a cloud tier is not a need either:
+    off and the house runs without it; so is one whose `fallback_skill` runs locally. A
+    fallback to a cloud tier is not a need either:
     without a key the router simply does not take it. `entry_points` is for tests.
     """
     from agent.plugins import discover
 
     skills = discover(config, entry_points=entry_points)
+
+    def on_claude(tier: str) -> bool:
+        return tier in config.tiers and config.tiers[tier].backend == "anthropic"
+
+    def handed_off(name: str | None) -> bool:
+        # A skill whose requests go to a local fallback skill without a key (the advisor
+        # hands over to the assistant) does not make the key a need.
+        fallback = skills.skills.get(name) if name else None
+        return fallback is not None and not on_claude(fallback.tier)
+
     return tuple(sorted(
         name for name, item in skills.skills.items()
-        if not item.declaration.off_without_key
-        and item.tier in config.tiers and config.tiers[item.tier].backend == "anthropic"))
+        if not item.declaration.off_without_key and on_claude(item.tier)
+        and not handed_off(item.declaration.fallback_skill)))
 
 
 def local_only(results: list[CheckResult]) -> bool:

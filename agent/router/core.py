@@ -281,7 +281,7 @@ class Router:
         if not request.allow_cloud:
             # Worded for the person asking: the skill's name may be internal ("dispatcher").
             raise ModelUnavailable(f"{first_error}, and this request may not use the cloud",
-                                   backend="ollama")
+                                   backend="ollama") from first_error
         assert first_error is not None
         raise first_error
 

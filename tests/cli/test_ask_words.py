@@ -23,9 +23,11 @@ def test_a_question_with_no_model_is_one_error_line_and_exit_69(tmp_path: Path,
     assert result.returncode == 69, result
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "hearth: cannot answer: Ollama is not reachable (is the service running?), and this "
-        "request may not use the cloud"]
-    for internal in ("dispatcher", "WARNING", "skill '"):
+        "hearth: cannot answer: No local model is answering (Ollama is not reachable (is the "
+        "service running?)). Start Ollama, or set [router.skills.dispatcher] allow_cloud = true "
+        'to let Claude route requests. (Cues such as "ask Claude" still work.)']
+    # The only mention of the chooser is the config key a person can set.
+    for internal in ("dispatcher'", "dispatcher ", "WARNING", "skill '"):
         assert internal not in result.stderr
     # --json keeps the structure on stdout and the same exit status.
     as_json = _hearth("--config", str(cfg), "ask", "--json", "what is the capital of France")

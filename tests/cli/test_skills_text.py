@@ -63,7 +63,8 @@ def test_show_suggests_the_nearest_skill(config_file: Path,
     assert main(["--config", str(config_file), "skills", "show", "hme"]) == 1
     assert capsys.readouterr().err == "hearth: no skill named 'hme' (did you mean 'home'?)\n"
     assert main(["--config", str(config_file), "skills", "show", "zzzzzz"]) == 1
-    assert "(installed: briefing, digest, home, lists, news, timers)" in capsys.readouterr().err
+    assert ("(installed: advisor, assistant, briefing, digest, home, lists, news, timers)"
+            in capsys.readouterr().err)
 
 
 def test_list_on_a_terminal_uses_plurals_and_cents(config_file: Path) -> None:

@@ -44,6 +44,7 @@ PINNED = {
     "timer": ["id", "name", "area", "command", "duration_s", "started_at", "ends_at",
               "remaining_s", "status", "finished_at", "announced", "requested_by"],
     "list_item": ["id", "list_name", "item", "item_key", "done", "added_at", "done_at"],
+    "state_change": ["id", "at", "device_id", "key", "value"],
 }
 
 

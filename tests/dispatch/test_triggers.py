@@ -66,8 +66,9 @@ async def test_empty_text_is_refused_without_a_model_call(
 
 async def test_open_core_discovers_the_installed_group(config: HearthConfig,
                                                         state_dir: Path) -> None:
-    off = {name: {"enabled": False} for name in ("home", "news", "briefing", "digest", "timers",
-                                                 "lists")}
+    off = {name: {"enabled": False}
+           for name in ("home", "news", "briefing", "digest", "timers", "lists", "assistant",
+                        "advisor")}
     installed = [*metadata.entry_points(group=GROUP), *points(skill)]
     async with open_core(with_sections(config, off), state_dir, bridge=None, api_key=None,
                          entry_points=installed) as core:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-import tomllib
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from agent.config import HearthConfig, parse_config
+from agent.config import HearthConfig
 from agent.devices import DeviceRegistry
 from agent.intents import IntentMatcher
 from agent.intents.gates import FAMILIES, INTENT_FAMILY, closed
 from agent.plugins import Reply, Skill, SkillDeclaration, SkillSet, discover
-from bench.latency import daemon_config, device_names
 from tests.intents.corpus.expected import cases
 from tests.intents.corpus.fixtures import config as corpus_config
 from tests.intents.corpus.fixtures import fixtures
@@ -71,31 +65,5 @@ def test_names_said_and_gates_lose_no_corpus_sentence(tmp_path: Path) -> None:
     assert differ == []
 
 
-def _median_cost(matcher: IntentMatcher, phrases: list[str]) -> float:
-    for phrase in phrases[:10]:
-        matcher.match(phrase)  # compile and prune first: warm state is what is compared
-    runs = []
-    for _ in range(3):
-        samples = []
-        for phrase in phrases:
-            started = time.perf_counter()
-            matcher.match(phrase)
-            samples.append(time.perf_counter() - started)
-        runs.append(statistics.median(samples))
-    return min(runs)
-
-
-@pytest.mark.slow
-def test_all_intents_cost_no_more_per_request_than_four() -> None:
-    # Medians (best of three) rather than means: on a shared 2-core box one descheduled
-    # sample moves a mean by more than the difference measured here.
-    config = parse_config(tomllib.loads(daemon_config(1883, "cost", 300, Path("/tmp"), "x")))
-    registry = DeviceRegistry(config)
-    names = [name for name, _, _ in device_names(300)]
-    phrases = [f"turn off the {names[(i * 7) % 300]}" for i in range(20)]
-    phrases += [f"is the {names[(i * 11) % 300]} on" for i in range(20)]
-    four = _median_cost(IntentMatcher(skills(HOME[:4]), slot_lists=registry.slot_lists,
-                                      cache_size=0), phrases)
-    every = _median_cost(IntentMatcher(skills(HOME, OTHERS), slot_lists=registry.slot_lists,
-                                       cache_size=0), phrases)
-    assert every <= 1.5 * four, f"all intents {every * 1000:.2f} ms, four {four * 1000:.2f} ms"
+# The cost of a bigger vocabulary per request (all intents against four) is measured by
+# bench/latency.py (`match_cost`), not here: a timing assertion fails on a busy machine.

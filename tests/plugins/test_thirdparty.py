@@ -32,8 +32,9 @@ from agent.daemon.core import open_core
 
 async def main(state: Path) -> None:
     # The built-ins need tools the daemon registers; this script runs only the new skill.
-    off = {name: {"enabled": False} for name in ("home", "news", "briefing", "digest", "timers",
-                                                 "lists")}
+    off = {name: {"enabled": False}
+           for name in ("home", "news", "briefing", "digest", "timers", "lists", "assistant",
+                        "advisor")}
     config = HearthConfig.model_validate({"hearth": {"state_dir": str(state)}, "skills": off})
     async with open_core(config, state, bridge=None, api_key=None) as core:
         dispatcher = core.dispatcher

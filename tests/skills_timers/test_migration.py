@@ -34,7 +34,7 @@ def _round_trip(db: Database) -> None:
     assert (item.id, item.item_key, item.done) == (1, "egg", False)
 
 
-def _down_to_0004(db: Database) -> set[str]:
+def _down_to_before_timers(db: Database) -> set[str]:
     def down(session: object) -> set[str]:
         conn = session.connection()  # type: ignore[attr-defined]
         command.downgrade(migrate.alembic_config(conn), "0005_privacy_scopes")
@@ -52,7 +52,7 @@ def test_sqlite_up_and_down(state_dir: Path) -> None:
     try:
         assert db.read_sync(lambda s: s.scalars(select(JobRun.job)).all()) == ["briefing"]
         _round_trip(db)
-        tables = _down_to_0004(db)
+        tables = _down_to_before_timers(db)
         assert "timer" not in tables and "list_item" not in tables and "job_run" in tables
         revision = db.read_sync(lambda s: s.execute(
             text("SELECT version_num FROM alembic_version")).scalar_one())
@@ -70,7 +70,7 @@ def test_postgres_up_and_down(pg_schema: str, tmp_path: Path) -> None:
     try:
         assert db.read_sync(lambda s: s.scalars(select(JobRun.job)).all()) == ["briefing"]
         _round_trip(db)
-        tables = _down_to_0004(db)
+        tables = _down_to_before_timers(db)
         assert "timer" not in tables and "list_item" not in tables and "job_run" in tables
     finally:
         db.close()
