@@ -41,6 +41,10 @@ PINNED = {
                   "first_seen_at", "briefed_at", "link_key"],
     "approval_event": ["id", "at", "kind", "code", "path", "device", "topic", "payload",
                        "detail", "requested_by"],
+    "conversation_turn": ["id", "key", "at", "role", "text", "skill", "untrusted"],
+    "learned_command": ["id", "phrase", "skill", "arguments_json", "count", "sensitive",
+                        "status", "first_seen_at", "last_seen_at", "accepted_at",
+                        "accepted_by"],
 }
 
 
