@@ -26,7 +26,7 @@ Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 def dispatch_summary(result: DispatchResult) -> dict[str, Any]:
     """The JSON-able form `hearth ask` prints: the dispatch result, its tier and actions."""
     out = result.to_dict()
-    out["tier"] = "none" if result.route == "intent" else out["data"].get("tier")
+    out["tier"] = "none" if result.route in ("intent", "learned") else out["data"].get("tier")
     if "actions" in out["data"]:
         out["actions"] = out["data"].pop("actions")
     return out

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from agent.dispatch.chooser import DISPATCHER, Choice, SkillChooser
 from agent.dispatch.result import DispatchResult, Route
 from agent.dispatch.runner import RunOutcome, SkillRunner, SkillStats
+from agent.dispatch.seams import CommandMemory, Conversations
 from agent.errors import (
     HearthError,
     ModelResponseInvalid,
@@ -74,12 +75,17 @@ class Dispatcher:
     """Routes triggers to skills; each skill runs with only what it declared."""
 
     def __init__(self, skills: SkillSet, router: DispatchRouter, matcher: IntentMatcher,
-                 services: Mapping[str, Services], *, ledger: NoneLedger | None) -> None:
+                 services: Mapping[str, Services], *, ledger: NoneLedger | None,
+                 conversations: Conversations | None = None,
+                 memory: CommandMemory | None = None) -> None:
         self.skills = skills
         self._router = router
         self._matcher = matcher
         # None: no tier-`none` rows (a benchmark measuring the dispatcher alone).
         self._ledger = ledger
+        # None: no follow-ups / no learnt commands (the CLI's one-shot opener, benches).
+        self._conversations = conversations
+        self._memory = memory
         self._chooser = SkillChooser(skills)
         self._runners = {name: SkillRunner(loaded, services[name])
                          for name, loaded in skills.skills.items()}
@@ -108,9 +114,14 @@ class Dispatcher:
                               reply=outcome.reply, error=outcome.error,
                               latency_ms=outcome.latency_ms, **extra)
 
-    async def handle_text(self, text: str, *, trigger: str = "ask",
-                          dry_run: bool = False) -> DispatchResult:
-        """Free text: intent match (no model) first, else the local model chooses."""
+    async def handle_text(self, text: str, *, trigger: str = "ask", dry_run: bool = False,
+                          conversation: str | None = None,
+                          tier: Tier | None = None) -> DispatchResult:
+        """Free text: intent match (no model) first, else the local model chooses.
+
+        ``conversation`` keys a requester's follow-ups; ``tier`` is an explicit cue
+        (``deep``: the advisor, ``local``: the assistant) that needs no model call.
+        """
         started = time.monotonic()
         if not text.strip():
             return DispatchResult(route="dispatcher", status="refused",

@@ -10,8 +10,9 @@ from agent.errors import HearthError
 from agent.plugins.contract import Reply
 
 # intent: the hassil matcher picked the skill (no model); dispatcher: the local model did;
-# answer: the local model answered itself; mqtt/schedule/action: the trigger named the skill.
-Route = Literal["intent", "dispatcher", "answer", "mqtt", "schedule", "action"]
+# answer: the local model answered itself; mqtt/schedule/action: the trigger named the skill;
+# cue: an explicit cue ("ask Claude", a tier) named it; learned: an accepted phrasing did.
+Route = Literal["intent", "dispatcher", "answer", "mqtt", "schedule", "action", "cue", "learned"]
 # ok: handled; failed: the skill raised; timeout: it overran its timeout; refused: nothing
 # ran (the model's choice was garbage, or named an unknown skill or tool, or had invalid
 # arguments); unavailable: the dispatcher's model call failed; planned: a dry run's plan.
