@@ -16,11 +16,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from agent.db import Database
 from agent.db.models import ConversationTurn
 from agent.dispatch.seams import Turn
+from agent.errors import HearthError
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,7 @@ class ConversationStore:
         cutoff = self._now() - self.window
         try:
             await self._db.write(lambda s: _expire_key(s, key, cutoff))
-        except Exception as exc:  # the next add/recent/open deletes them instead
+        except (HearthError, SQLAlchemyError) as exc:  # the next add/recent/open will
             log.warning("expired conversation not deleted yet: %s", type(exc).__name__)
 
     async def aclose(self) -> None:
