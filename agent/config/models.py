@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, HttpUrl
 
 from agent.config.base import SecretRef, Section
+from agent.config.scopes import Scope, ScopePolicy
 
 TierName = Literal["none", "local", "fast", "deep"]
 Backend = Literal["ollama", "anthropic"]
@@ -65,14 +66,20 @@ class SkillRoute(Section):
 
     # Pin the skill to this tier whatever it declared.
     tier: TierName | None = None
-    # False keeps the skill on the local tier for privacy; True cannot widen a declaration.
-    allow_cloud: bool = True
+    # False keeps the skill on the local tier for privacy; None: as declared. True cannot widen
+    # a declaration (only the dispatcher reads it as an opt-in).
+    allow_cloud: bool | None = None
     cache_ttl: CacheTtl | None = None
     # A different model for this skill on a given tier, e.g. {deep = "claude-opus-5-5"}.
     models: dict[TierName, str] = Field(default_factory=dict)
     # Tiers this skill may also fall back or escalate to, beyond its declared tier and
     # fallback list (the router keeps a skill's calls within those, so its cost is bounded).
     tiers: tuple[TierName, ...] = ()
+    # Narrows the scopes this skill may send to a cloud tier (never widens [privacy] or the
+    # declaration); None: no narrowing.
+    cloud_scopes: tuple[Scope, ...] | None = None
+    # What a cloud request carrying a disallowed scope does; None: as the skill declared.
+    on_scope: ScopePolicy | None = None
 
 
 class RouterSection(Section):

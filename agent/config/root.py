@@ -19,6 +19,7 @@ from agent.config.models import (
     _default_tiers,
 )
 from agent.config.mqtt import MqttSection
+from agent.config.privacy import AskSection, HistorySection, LearnSection, PrivacySection
 from agent.config.schedule import BriefingSection, FeedsSection, SchedulerSection
 from agent.words import plural
 
@@ -44,6 +45,10 @@ class HearthConfig(Section):
     scheduler: SchedulerSection = SchedulerSection()
     feeds: FeedsSection = FeedsSection()
     briefing: BriefingSection = BriefingSection()
+    privacy: PrivacySection = PrivacySection()
+    ask: AskSection = AskSection()
+    history: HistorySection = HistorySection()
+    learn: LearnSection = LearnSection()
     # Per-skill sections; each is validated against its skill's own schema at start-up.
     skills: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

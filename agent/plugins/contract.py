@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from agent.plugins.services import Services
-from agent.router.types import ModelRequest, ModelResponse, Tier
+from agent.privacy.scopes import ScopePolicy
+from agent.router.types import Message, ModelRequest, ModelResponse, Tier
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,14 @@ class SkillDeclaration:
     config_schema: type[BaseModel] | None = None
     # JSON schema of the arguments the local dispatcher may pass on free text.
     arguments_schema: Mapping[str, Any] | None = None
+    # Data scopes (agent/privacy/scopes.py) its requests may send to a cloud tier, and what a
+    # cloud request carrying any other scope does.
+    cloud_scopes: tuple[str, ...] = ("utterance",)
+    scope_policy: ScopePolicy = "refuse"
+    # Phrases that select this skill with no model call ("ask claude").
+    cues: tuple[str, ...] = ()
+    # The skill run once instead when this one's budget is used up or its model unreachable.
+    fallback_skill: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,11 @@ class TextEvent:
     # Set when the local dispatcher chose this skill: the arguments it extracted.
     arguments: Mapping[str, Any] = field(default_factory=dict)
     dry_run: bool = False
+    # Earlier turns of a follow-up conversation, oldest first; untrusted when any held feed text.
+    earlier: tuple[Message, ...] = ()
+    earlier_untrusted: bool = False
+    # The cue that chose the skill, if one did.
+    cue: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

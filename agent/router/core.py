@@ -208,7 +208,7 @@ class Router:
         route = self._config.router.skills.get(request.skill)
         if route is not None:
             tier = route.tier or tier
-            if not route.allow_cloud:
+            if route.allow_cloud is False:
                 request = replace(request, allow_cloud=False)
             if allowed is not None:
                 allowed = allowed | set(route.tiers) | {tier}

@@ -82,7 +82,7 @@ def build_plan(config: HearthConfig, ledger: Ledger, request: ModelRequest, tier
                halted: str | None, has_key: bool) -> RoutePlan:
     """The route `complete` would take for `request`, with worst-case reservations."""
     route = config.router.skills.get(request.skill)
-    allow_cloud = request.allow_cloud and (route.allow_cloud if route else True)
+    allow_cloud = request.allow_cloud and not (route and route.allow_cloud is False)
     tier = (route.tier if route and route.tier else tier)
     if tier == "none":
         return RoutePlan(request.skill, tier, 0, request.cache_ttl or config.router.cache_ttl,

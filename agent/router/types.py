@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from agent.ledger.types import Usage
+from agent.privacy.scopes import ALL_SCOPES, ContextPart
 
 Tier = Literal["none", "local", "fast", "deep"]
 Role = Literal["user", "assistant"]
@@ -49,6 +50,11 @@ class ToolSpec:
     description: str
     input_schema: Mapping[str, Any]
     handler: Callable[[dict[str, Any]], Awaitable[ToolResult]]
+    # What its results reveal, whether it changes the home, whether its results are untrusted
+    # text. The defaults are the safe side: an untagged tool actuates and reveals everything.
+    scopes: frozenset[str] = ALL_SCOPES
+    actuates: bool = True
+    untrusted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,12 @@ class ModelRequest:
     allow_cloud: bool = True
     batch: bool = False
     stream: bool = False
+    # Tagged context the router renders after enforcement (agent/privacy), earlier turns of a
+    # follow-up (scope "conversation"), and the scopes of `messages` themselves.
+    context: tuple[ContextPart, ...] = ()
+    earlier: tuple[Message, ...] = ()
+    earlier_untrusted: bool = False
+    scopes: frozenset[str] = frozenset({"utterance"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,9 @@ class ModelResponse:
     escalated: bool = False
     latency_ms: int = 0
     extra_ledger_ids: tuple[str, ...] = field(default_factory=tuple)
+    scopes: frozenset[str] = frozenset()      # what was sent
+    withheld: frozenset[str] = frozenset()    # what was dropped for a cloud tier
+    tainted: bool = False                     # untrusted text was in the conversation
 
 
 @dataclass(frozen=True, slots=True)
