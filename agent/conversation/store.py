@@ -84,6 +84,11 @@ class ConversationStore:
         await self._db.write(write)
         self._expire_later(key)
 
+    async def forget(self, key: str) -> None:
+        """Start `key` afresh (`hearth ask` without --continue): its turns are deleted."""
+        await self._db.write(lambda s: s.execute(
+            delete(ConversationTurn).where(ConversationTurn.key == key)))
+
     async def purge_expired(self) -> int:
         """Delete every conversation whose last turn is older than the window; how many rows."""
         cutoff = self._now() - self.window

@@ -74,7 +74,9 @@ class Inbound:
 
     async def _answer(self, request: Any) -> None:
         result = await self.core.dispatcher.handle_text(request.text, trigger="mqtt",
-                                                        dry_run=request.dry_run)
+                                                        dry_run=request.dry_run,
+                                                        conversation=request.conversation,
+                                                        tier=self._allowed_tier(request.tier))
         data = dict(result.reply.data) if result.reply is not None else {}
         data.setdefault("skill", result.skill)
         data.setdefault("status", str(result.status))
@@ -86,6 +88,13 @@ class Inbound:
             await build_reply(request, text, data=data).send(self.bridge)
         except (DeviceError, HearthError) as exc:
             log.warning("reply to %s not sent: %s", request.reply_topic, exc)
+
+    def _allowed_tier(self, tier: Any) -> Any:
+        """A JSON "tier" counts only when [ask] mqtt_tiers lists it (it may spend on Claude)."""
+        if tier is None or tier in self.core.config.ask.mqtt_tiers:
+            return tier
+        log.info('ignored "tier": %s on %s: not in [ask] mqtt_tiers', tier, self.ask_topic)
+        return None
 
     async def _to_skills(self, topic: str, payload: bytes) -> None:
         await self.core.dispatcher.handle_mqtt(topic, payload)

@@ -110,3 +110,13 @@ async def test_postgresql_keeps_and_expires_the_same_way(pg_schema: str, tmp_pat
         await store.aclose()
     finally:
         database.close()
+
+
+async def test_forget_starts_a_key_afresh(db: Database) -> None:
+    store = ConversationStore(db, now=Clock())
+    await store.add("cli:1000", "a", "b", skill=None, untrusted=False)
+    await store.add("cli:1001", "c", "d", skill=None, untrusted=False)
+    await store.forget("cli:1000")
+    assert await store.recent("cli:1000") == ()
+    assert len(await store.recent("cli:1001")) == 2
+    await store.aclose()
