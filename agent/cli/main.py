@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "agent.cli.briefing",
     "agent.cli.doctor",
     "agent.cli.status",
+    "agent.cli.learn_cmd",
 )
 
 
