@@ -79,7 +79,7 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
     scheduler = _scheduler(core)
     control = ControlServer(socket_path(config), {
         "status": lambda _args: collect_status(info.header(), runtime.status_sources),
-        "ask": ask_handler(core.dispatcher),
+        "ask": ask_handler(core.dispatcher, core.conversations),
         **core.home.control_handlers(),
     }, timeouts={"ask": ASK_TIMEOUT})
 
@@ -99,7 +99,8 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
     ]
     runtime.status_parts.append(board.line)
     runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
-                                  skills=board.skills, spend=board.spend)
+                                  skills=board.skills, spend=board.spend,
+                                  questions=board.questions)
     runtime.probes.extend([_probe_broker(core, bridge), _probe_models(board)])
 
 
