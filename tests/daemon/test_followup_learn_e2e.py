@@ -34,7 +34,7 @@ CHOICES = {
     "and in the bedroom?": {"device": "bedroom lamp", "state": "on"},
     "could you get the kettle going": {"device": "kettle", "state": "on"},
     "kettle time": {"device": "kettle", "state": "on"},
-    "let me in": {"device": "front door", "state": "unlocked"},
+    "let me in": {"device": "front door", "state": "off"},  # unlock: needs confirmation
 }
 
 
