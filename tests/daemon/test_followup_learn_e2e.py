@@ -175,6 +175,18 @@ def test_a_follow_up_carries_the_previous_turn_and_expires(
         last = [b for b in fake_ollama.chat_bodies if _is_chooser(b)][-1]
         assert "kitchen light" not in _text_of(last)
 
+        # The CLI: `--continue` carries this user's last exchange, a plain ask starts afresh.
+        asked = hearth("--config", str(cfg), "ask", "turn on the kitchen light")
+        assert asked.returncode == 0, asked.stderr
+        n = len(fake_ollama.chat_bodies)
+        follow = hearth("--config", str(cfg), "ask", "--continue", "and in the bedroom?")
+        assert follow.returncode == 0, follow.stderr
+        [cli_chooser] = fake_ollama.chat_bodies[n:]
+        assert "turn on the kitchen light" in _text_of(cli_chooser)
+        fresh = hearth("--config", str(cfg), "ask", "and in the bedroom?")
+        assert fresh.returncode == 0, fresh.stderr
+        assert "kitchen light" not in _text_of(fake_ollama.chat_bodies[-1])
+
         status = hearth("--config", str(cfg), "status", "--json")
         assert status.returncode == 0, status.stderr
         assert json.loads(status.stdout)["questions"]["dispatcher"] == {"tier": "local",
