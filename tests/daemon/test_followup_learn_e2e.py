@@ -158,7 +158,7 @@ def test_a_follow_up_carries_the_previous_turn_and_expires(
         daemon: Any) -> None:
     fake_ollama.set_responder(_respond)
     cfg = _config(tmp_path, running_broker, topic_prefix, fake_ollama.url,
-                  "[ask]\nfollow_up_minutes = 0.05\n")
+                  "[ask]\nfollow_up_minutes = 0.2\n")
     daemon(cfg)
     client = Client(running_broker, topic_prefix)
     try:
@@ -191,9 +191,9 @@ def test_a_follow_up_carries_the_previous_turn_and_expires(
         assert status.returncode == 0, status.stderr
         assert json.loads(status.stdout)["questions"]["dispatcher"] == {"tier": "local",
                                                                         "cloud": False}
-        # 3 s after the last turn the timer deletes it: no text outlives the conversation.
+        # 12 s after the last turn the timer deletes it: no text outlives the conversation.
         wait_until(lambda: _db_rows(tmp_path, "SELECT count(*) FROM conversation_turn")
-                   == [(0,)], timeout=15)
+                   == [(0,)], timeout=40)
     finally:
         client.close()
 
