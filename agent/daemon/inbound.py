@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from agent.daemon.core import Core
 from agent.errors import DeviceError, HearthError
 from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HaDiscovery
-from agent.mqtt.requests import build_reply, parse_ask
+from agent.mqtt.requests import allowed_tier, build_reply, parse_ask
 from agent.mqtt.types import MessageMeta
+
+if TYPE_CHECKING:
+    from agent.router.types import Tier
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ class Inbound:
         result = await self.core.dispatcher.handle_text(request.text, trigger="mqtt",
                                                         dry_run=request.dry_run,
                                                         conversation=request.conversation,
-                                                        tier=self._allowed_tier(request.tier))
+                                                        tier=self._tier(request.tier))
         data = dict(result.reply.data) if result.reply is not None else {}
         data.setdefault("skill", result.skill)
         data.setdefault("status", str(result.status))
@@ -89,12 +92,10 @@ class Inbound:
         except (DeviceError, HearthError) as exc:
             log.warning("reply to %s not sent: %s", request.reply_topic, exc)
 
-    def _allowed_tier(self, tier: Any) -> Any:
-        """A JSON "tier" counts only when [ask] mqtt_tiers lists it (it may spend on Claude)."""
-        if tier is None or tier in self.core.config.ask.mqtt_tiers:
-            return tier
-        log.info('ignored "tier": %s on %s: not in [ask] mqtt_tiers', tier, self.ask_topic)
-        return None
+    def _tier(self, tier: str | None) -> Tier | None:
+        """A JSON "tier" only where [ask] mqtt_tiers allows it (parse_ask checked the name)."""
+        return cast("Tier | None", allowed_tier(tier, self.core.config.ask.mqtt_tiers,
+                                                topic=self.ask_topic))
 
     async def _to_skills(self, topic: str, payload: bytes) -> None:
         await self.core.dispatcher.handle_mqtt(topic, payload)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,15 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
     return AskRequest(text=text, reply_topic=reply_topic, id=request_id,
                       correlation_data=meta.correlation_data, dry_run=dry_run, json=is_json,
                       conversation=key, tier=tier)
+
+
+def allowed_tier(tier: str | None, allowed: Iterable[str], *, topic: str) -> str | None:
+    """`tier` when `[ask] mqtt_tiers` lists it; otherwise None, with one INFO line (a payload
+    must not choose to spend on Claude unless the household allowed it)."""
+    if tier is None or tier in allowed:
+        return tier
+    log.info('ignored "tier": %s on %s: not in [ask] mqtt_tiers', tier, topic)
+    return None
 
 
 def _conversation_and_tier(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:

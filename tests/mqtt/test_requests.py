@@ -51,3 +51,14 @@ def test_a_tier_is_parsed_and_absent_fields_stay_none() -> None:
                         prefix=P)
     assert (request.tier, request.conversation) == ("deep", None)
     assert parse_ask(b'{"text": "hi"}', MessageMeta(), prefix=P).tier is None
+
+
+def test_a_tier_counts_only_where_ask_mqtt_tiers_allows_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    from agent.mqtt.requests import allowed_tier
+
+    assert allowed_tier(None, (), topic="h/ask") is None
+    assert allowed_tier("deep", ("local", "deep"), topic="h/ask") == "deep"
+    with caplog.at_level("INFO", logger="agent.mqtt.requests"):
+        assert allowed_tier("deep", (), topic="h/ask") is None
+    assert 'ignored "tier": deep on h/ask: not in [ask] mqtt_tiers' in caplog.text
