@@ -1,8 +1,9 @@
 """What one household's month costs: bench/household.toml replayed through the real hearth.
 
 The month (device commands, questions, 30 briefings, weekly digests) runs on a simulated
-clock through the parts the daemon wires: the dispatcher (hassil templates first, then the
-local-model chooser), the home skill with the real device tools, the router with the
+clock through the parts the daemon wires: the dispatcher (hassil templates first, then cues,
+then the local-model chooser), the home skill with the real device tools, the assistant and
+advisor skills with their context tools, the router with the
 official anthropic and ollama SDKs, the scheduler (briefing and digest jobs fire by catch-up
 at their planned minute, as the daemon's heartbeat does), the news and briefing skills over
 feeds served on loopback, the weekly digest through the Message Batches API, and the ledger
@@ -16,6 +17,13 @@ Sonnet 5.5). Output lengths come from the scenario: answers are generated with t
 tokens. Device commands publish to a counting publisher instead of a broker (the latency
 benchmark covers the broker path).
 
+Questions enter as free text: hearth routes them. The fake local dispatcher answers with the
+scenario's scripted `choice` (assistant or advisor), because a 1.5B model's judgement cannot
+be measured with fakes; a question with a `cue` ("think carefully") skips the dispatcher as
+hearth does. The scenario's `tier` label is used only to score the routing (bench/routing.py).
+A second replay runs the month with `[learn] auto_accept_after = 3` and counts the fuzzy
+commands that ended on tier 0.
+
 Baselines reprice the same ledger rows (tokens, cache splits, batch flag) on the deep model
 and on the fast model: re-running with every tier mapped to Claude would refuse the local
 dispatcher (its requests may never leave the machine) and change the work, not just the
@@ -23,7 +31,7 @@ price. Tier-`none` commands make no model call, so they cost $0 in every baselin
 flatters the baselines, which makes the "<= 3% of all-deep" goal harder, not easier.
 
 Run: `.venv/bin/python -m bench.household [--scenario FILE]`. Writes
-bench/results/household.json and prints a Markdown section. About 15 seconds.
+bench/results/household.json and prints a Markdown section. About a minute (two months).
 """
 
 from __future__ import annotations
@@ -32,11 +40,9 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import random
 import sys
 import tempfile
 import time
-import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,133 +58,21 @@ from agent.errors import HearthError
 from agent.ledger import Ledger
 from agent.ledger.types import CallView, SpendReport, Usage
 from agent.router import Router
-from agent.router.types import Message, ModelRequest
 from agent.scheduler import Scheduler, configured_jobs
 from bench.common import machine, write_result
 from bench.report import household_section
-from tests.skills_briefing.support import good_summaries, quoted_items
-from tests.support.fake_anthropic import FakeAnthropic, last_user_text, system_text
-from tests.support.fake_anthropic import answer as claude_answer
+from bench.routing import Asked, cache_ratio, cloud_by_scope, learning, routing_table
+from bench.scenario import START, Responder, Scenario, Work, feed_body, month_of_work
+from tests.support.fake_anthropic import FakeAnthropic
 from tests.support.fake_ollama import FakeOllama
-from tests.support.fake_ollama import answer as ollama_answer
-from tests.support.feeds import SENTENCE, FeedServer
-from tests.support.model_fixtures import HttpRequest
+from tests.support.feeds import FeedServer
 
 SCENARIO = Path(__file__).with_name("household.toml")
 KEY = ApiKey("sk-ant-api03-" + "h" * 40)
-START = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday: a 30-day month holds 4 Sundays
 GOAL_SHARE_OF_DEEP = 0.03
 GOAL_MONTH_USD = 0.50
 CACHE_FLOOR_TOKENS = 512
-WORDS = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor "
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """bench/household.toml, validated into what the replay needs."""
-
-    days: int
-    seed: int
-    hours: tuple[int, int]
-    devices: list[dict[str, Any]]
-    commands: list[dict[str, Any]]
-    fuzzy: list[dict[str, Any]]
-    questions: list[dict[str, Any]]
-    feeds: int
-    new_items: int
-    listed_items: int
-    briefing_cron: str
-    digest_cron: str
-    digest_output_tokens: int
-    assistant_system: str
-
-    @classmethod
-    def load(cls, path: Path) -> Scenario:
-        """Read and check a scenario file; a missing key raises KeyError naming it."""
-        raw = tomllib.loads(path.read_text())
-        month, brief, digest = raw["month"], raw["briefing"], raw["digest"]
-        for q in raw.get("questions", []):
-            if q["tier"] not in ("local", "fast", "deep"):
-                raise ValueError(f"question {q['text']!r}: tier must be local, fast or deep")
-        return cls(days=int(month["days"]), seed=int(month["seed"]),
-                   hours=(int(month["first_hour"]), int(month["last_hour"])),
-                   devices=raw["devices"], commands=raw.get("commands", []),
-                   fuzzy=raw.get("fuzzy", []), questions=raw.get("questions", []),
-                   feeds=int(brief["feeds"]), new_items=int(brief["new_items_per_feed"]),
-                   listed_items=int(brief["listed_items_per_feed"]),
-                   briefing_cron=f"0 {int(brief['briefing_hour'])} * * *",
-                   digest_cron=f"0 {int(digest['hour'])} * * {(int(digest['weekday']) + 1) % 7}",
-                   digest_output_tokens=int(digest["output_tokens"]),
-                   assistant_system=str(raw["assistant"]["system"]))
-
-
-@dataclass(order=True)
-class Work:
-    """One request arriving at `at`: a command, a fuzzy command or a question."""
-
-    at: datetime
-    kind: str = field(compare=False)
-    item: dict[str, Any] = field(compare=False)
-
-
-def month_of_work(s: Scenario) -> list[Work]:
-    """Every request of the month at a seeded random minute of a waking hour."""
-    rng = random.Random(s.seed)
-    work = []
-    for kind, items in (("command", s.commands), ("fuzzy", s.fuzzy), ("question", s.questions)):
-        for item in items:
-            for _ in range(int(item["per_month"])):
-                at = START + timedelta(days=rng.randrange(s.days),
-                                       hours=rng.randint(s.hours[0], s.hours[1] - 1),
-                                       minutes=rng.randrange(60), seconds=rng.randrange(60))
-                work.append(Work(at, kind, item))
-    return sorted(work)
-
-
-def text_of(tokens: int) -> str:
-    """Answer text the fakes count as `tokens` output tokens (4 characters each)."""
-    return (WORDS * (tokens * 4 // len(WORDS) + 1))[: tokens * 4]
-
-
-def feed_body(n: int, day: int, s: Scenario) -> bytes:
-    """Feed `n` on `day`: its latest items, `new_items` of them published that day."""
-    items = []
-    for k in range(s.listed_items):
-        d, i = day - k // s.new_items, k % s.new_items
-        if d < 0:
-            break  # the household starts with an empty news store, and no backlog
-        items.append(f"<item><title>Feed {n}, day {d}: story {i} about the north bridge works"
-                     f"</title><link>https://news{n}.example.org/{d}/{i}</link>"
-                     f"<guid>f{n}-d{d}-{i}</guid><description>{SENTENCE * 4}</description></item>")
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {n}</title>'
-            f"<link>https://news{n}.example.org/</link><description>d</description>"
-            f"{''.join(items)}</channel></rss>").encode()
-
-
-class Responder:
-    """Answers both fakes as the scenario says: choices, summaries, N-token answers."""
-
-    def __init__(self, s: Scenario) -> None:
-        self.choices = {f["text"]: dict(f["arguments"]) for f in s.fuzzy}
-        self.lengths = {q["text"]: int(q["output_tokens"]) for q in s.questions}
-        self.digest_tokens = s.digest_output_tokens
-
-    def ollama(self, request: HttpRequest) -> Any:
-        text = request.json["messages"][-1]["content"]
-        if "<news-data>" in text:
-            return ollama_answer(json=good_summaries(quoted_items(text)))
-        if text in self.choices:
-            return ollama_answer(json={"skill": "home", "arguments": self.choices[text]})
-        return ollama_answer(text_of(self.lengths.get(text, 50)))
-
-    def claude(self, request: HttpRequest) -> Any:
-        body = request.json  # batch requests arrive as their params
-        text = last_user_text(body)
-        if "weekly news digest" in system_text(body):
-            return claude_answer(text_of(self.digest_tokens))
-        if "<news-data>" in text:
-            return claude_answer(json=good_summaries(quoted_items(text)))
-        return claude_answer(text_of(self.lengths.get(text, 50)))
+LEARN_AFTER = 3
 
 
 class Clock:
@@ -216,9 +110,10 @@ class CountingPublisher:
 
 
 def hearth_config(state: Path, s: Scenario, urls: list[str], ollama: str,
-                  claude: str) -> HearthConfig:
+                  claude: str, *, learn_after: int | None = None) -> HearthConfig:
     """The household's config: default tiers, budgets and prices; fakes and loopback feeds."""
     return parse_config({
+        "learn": {"auto_accept_after": learn_after},
         "hearth": {"state_dir": str(state), "log_level": "WARNING"},
         "ollama": {"host": ollama, "timeout": 10},
         "anthropic": {"base_url": claude},
@@ -295,21 +190,35 @@ async def tick(stack: Stack, clock: Clock, when: datetime) -> None:
     await stack.scheduler.drain()
 
 
-async def handle(stack: Stack, work: Work, routes: Counter[str], system: str) -> None:
-    """One request: a question straight to the router on its tier, else free text to the
-    dispatcher (templates first, then the local model's choice)."""
-    if work.kind == "question":
-        request = ModelRequest(skill="assistant", messages=[Message("user", work.item["text"])],
-                               system=system, trigger="ask")
-        try:
-            response = await stack.router.complete(request, work.item["tier"])
-        except HearthError as exc:  # counted like the daemon would log it, and the month goes on
-            routes[f"question:{type(exc).__name__}"] += 1
-            return
-        routes[f"question:{response.tier_used}"] += 1
+@dataclass
+class Outcomes:
+    """What the month's requests did: routes taken, each question, each fuzzy phrasing."""
+
+    routes: Counter[str] = field(default_factory=Counter)
+    asked: list[Asked] = field(default_factory=list)
+    fuzzy: dict[str, list[str]] = field(default_factory=dict)
+
+
+async def handle(stack: Stack, work: Work, out: Outcomes) -> None:
+    """One request, as free text through the dispatcher: templates, cues, learnt phrasings,
+    then the local model's choice. A question's `cue` goes in front of its text."""
+    text = work.item["text"]
+    if work.kind == "question" and work.item.get("cue"):
+        text = f"{work.item['cue']}: {text}"
+    try:
+        result = await stack.dispatcher.handle_text(text)
+    except HearthError as exc:  # dispatch does not raise; if it did, the month goes on
+        out.routes[f"{work.kind}:{type(exc).__name__}"] += 1
         return
-    result = await stack.dispatcher.handle_text(work.item["text"])
-    routes[f"{work.kind}:{result.route}:{result.status}"] += 1
+    out.routes[f"{work.kind}:{result.route}:{result.status}"] += 1
+    if work.kind == "fuzzy":
+        out.fuzzy.setdefault(text, []).append(result.route)
+    if work.kind == "question":
+        data = result.reply.data if result.reply is not None else {}
+        tier = data.get("tier") if result.ok else None
+        out.asked.append(Asked(label=work.item["tier"], route=result.route, skill=result.skill,
+                               tier=str(tier) if tier else None,
+                               handoff=bool(data.get("handoff_from"))))
 
 
 def reprice(ledger: Ledger, rows: list[CallView], model: str) -> int:
@@ -333,7 +242,7 @@ class Month:
     rows: list[CallView]
     report: SpendReport
     baselines: dict[str, int]
-    routes: Counter[str]
+    outcomes: Outcomes
     jobs: list[str]
     empty_day: dict[str, Any]
     publishes: int
@@ -342,9 +251,9 @@ class Month:
     by_skill: dict[str, dict[str, Any]]
 
 
-async def run_month(s: Scenario, stack: Stack, clock: Clock, feeds: FeedServer) -> Counter[str]:
-    """Every request and scheduled run of the month, in time order; routes taken."""
-    routes: Counter[str] = Counter()
+async def run_month(s: Scenario, stack: Stack, clock: Clock, feeds: FeedServer) -> Outcomes:
+    """Every request and scheduled run of the month, in time order; what each did."""
+    out = Outcomes()
     pending, end = month_of_work(s), START + timedelta(days=s.days)
     while True:
         nxt = min((when.astimezone(UTC) for _, when in stack.scheduler.next_runs()), default=end)
@@ -355,9 +264,9 @@ async def run_month(s: Scenario, stack: Stack, clock: Clock, feeds: FeedServer) 
         elif pending:
             work = pending.pop(0)
             clock.to(work.at)
-            await handle(stack, work, routes, s.assistant_system)
+            await handle(stack, work, out)
         else:
-            return routes
+            return out
 
 
 async def idle_day(stack: Stack, clock: Clock, requests: Callable[[], int]) -> dict[str, Any]:
@@ -394,7 +303,7 @@ def per_skill(ledger: Ledger, rows: list[CallView], deep: str) -> dict[str, dict
     return out
 
 
-async def replay(s: Scenario, state: Path) -> dict[str, Any]:
+async def replay(s: Scenario, state: Path, *, learn_after: int | None = None) -> dict[str, Any]:
     """Run the month and then one empty day; figures as a JSON-able dict."""
     feeds, ollama, claude = FeedServer().start(), FakeOllama(), FakeAnthropic()
     ollama.start()
@@ -406,12 +315,12 @@ async def replay(s: Scenario, state: Path) -> dict[str, Any]:
     clock = Clock(START, claude)
     try:
         urls = [feeds.add(f"/feed{n}.xml", feed_body(n, 0, s)) for n in range(s.feeds)]
-        cfg = hearth_config(state, s, urls, ollama.url, claude.url)
+        cfg = hearth_config(state, s, urls, ollama.url, claude.url, learn_after=learn_after)
         models = {"deep": cfg.tiers["deep"].model, "fast": cfg.tiers["fast"].model}
         stack = await open_stack(cfg, state, clock)
         try:
             started = time.monotonic()
-            routes = await run_month(s, stack, clock, feeds)
+            outcomes = await run_month(s, stack, clock, feeds)
             seconds = time.monotonic() - started
             end = START + timedelta(days=s.days)
             rows = await stack.ledger.calls_between(START, end)
@@ -422,7 +331,7 @@ async def replay(s: Scenario, state: Path) -> dict[str, Any]:
                                    lambda: len(ollama.chat_bodies) + len(claude.requests))
             month = Month(rows, report, baselines(stack.ledger, rows, models["deep"],
                                                   models["fast"]),
-                          routes, jobs, empty, len(stack.publisher.sent), seconds, models,
+                          outcomes, jobs, empty, len(stack.publisher.sent), seconds, models,
                           per_skill(stack.ledger, rows, models["deep"]))
         finally:
             await stack.close()
@@ -465,7 +374,12 @@ def figures(s: Scenario, m: Month) -> dict[str, Any]:
                      "questions": Counter(q["tier"] for q in s.questions
                                           for _ in range(int(q["per_month"])))},
         "feeds": s.feeds, "new_items_per_day": s.feeds * s.new_items,
-        "routes": dict(sorted(m.routes.items())),
+        "routes": dict(sorted(m.outcomes.routes.items())),
+        "routing": {**routing_table(m.outcomes.asked),
+                    "cache_hit_ratio": {k: cache_ratio(m.rows, k)
+                                        for k in ("assistant", "advisor")},
+                    "cloud_by_scope": cloud_by_scope(m.rows)},
+        "learning": learning(m.outcomes.fuzzy),
         "scheduled_runs": dict(Counter(m.jobs)),
         "device_publishes": m.publishes,
         "ledger_rows": len(m.rows),
@@ -501,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
     scenario = Scenario.load(args.scenario)
     with tempfile.TemporaryDirectory() as state:
         results = asyncio.run(replay(scenario, Path(state)))
+    with tempfile.TemporaryDirectory() as state:
+        learnt = asyncio.run(replay(scenario, Path(state), learn_after=LEARN_AFTER))
+    results["learning_month"] = {"auto_accept_after": LEARN_AFTER, **learnt["learning"],
+                                 "hearth_usd": learnt["hearth_usd"],
+                                 "routes": learnt["routes"]}
     results["markdown"] = household_section(results)
     path = write_result("household", results)
     print(results["markdown"])

@@ -68,11 +68,62 @@ def household_rows(r: dict[str, Any]) -> list[Row]:
             f"{tier} {t['share_of_calls']:.1%}" for tier, t in sorted(
                 r["by_tier"].items(), key=lambda kv: TIERS.index(kv[0])
                 if kv[0] in TIERS else len(TIERS))), "", None),
+        *_routing_rows(r),
         Row("Claude cache hit ratio (household)",
             "n/a" if r["cache_hit_ratio"] is None else f"{r['cache_hit_ratio']:.1%}", "", None),
         Row("model requests on a day with no work", str(r["empty_day"]["model_requests"]),
             "0", r["empty_day"]["model_requests"] == 0),
     ]
+
+
+def _routing_rows(r: dict[str, Any]) -> list[Row]:
+    routing, learnt = r.get("routing"), r.get("learning_month")
+    rows = []
+    if routing:
+        rows.append(Row("household questions routed by hearth: as labelled / cheaper / dearer",
+                        f"{routing['as_labelled']} / {routing['cheaper_than_label']} / "
+                        f"{routing['dearer_than_label']}", "", None))
+    if learnt:
+        rows.append(Row(f"fuzzy commands on tier 0 by learning (auto-accept after "
+                        f"{learnt['auto_accept_after']})",
+                        f"{learnt['phrasings_tier0_by_the_end']} of {learnt['phrasings']} "
+                        f"phrasings, {learnt['dispatcher_calls_saved']} dispatcher calls saved",
+                        "", None))
+    return rows
+
+
+def routing_lines(r: dict[str, Any]) -> list[str]:
+    """The routing table (chosen tier by labelled tier) and the learning month, as Markdown."""
+    routing = r.get("routing")
+    if not routing:
+        return []
+    chosen = sorted({t for row in routing["table"].values() for t in row},
+                    key=lambda t: TIERS.index(t) if t in TIERS else len(TIERS))
+    lines = ["", "Questions, routed by hearth (rows: the scenario's label, used only to score; "
+             "columns: the tier that answered):", "",
+             "| label | " + " | ".join(chosen) + " |", "| --- |" + " --- |" * len(chosen)]
+    for label in sorted(routing["table"], key=TIERS.index):
+        row = routing["table"][label]
+        lines.append(f"| {label} | " + " | ".join(str(row.get(t, 0)) for t in chosen) + " |")
+    cache = ", ".join(f"{k} {'n/a' if v is None else f'{v:.1%}'}"
+                      for k, v in routing["cache_hit_ratio"].items())
+    scopes = "; ".join(f"{k} {v['calls']} calls, {v['bytes']:,} bytes"
+                       for k, v in routing["cloud_by_scope"].items()) or "none recorded"
+    lines += ["", f"As labelled {routing['as_labelled']}, cheaper than the label "
+              f"{routing['cheaper_than_label']} (possible quality loss), dearer "
+              f"{routing['dearer_than_label']} (waste), unanswered {routing['unanswered']}; "
+              f"advisor hand-offs {routing['handoffs']}. Claude cache hit ratio: {cache}. "
+              f"Cloud calls by data scope: {scopes}. The local dispatcher's choices are "
+              "scripted in the scenario (`choice`): answer quality cannot be measured with "
+              "fake models, only what each choice costs."]
+    learnt = r.get("learning_month")
+    if learnt:
+        lines += ["", f"The month again with `[learn] auto_accept_after = "
+                  f"{learnt['auto_accept_after']}`: {learnt['phrasings_tier0_by_the_end']} of "
+                  f"{learnt['phrasings']} fuzzy phrasings ended on tier 0 (route `learned`); "
+                  f"{learnt['requests_on_route_learned']} of {learnt['fuzzy_requests']} fuzzy "
+                  f"commands needed no dispatcher call; month ${learnt['hearth_usd']:.4f}."]
+    return lines
 
 
 def household_section(r: dict[str, Any]) -> str:
@@ -107,6 +158,7 @@ def household_section(r: dict[str, Any]) -> str:
                          f"{t['input_tokens']} | {t['cache_write_tokens']} | "
                          f"{t['cache_read_tokens']} | {t['output_tokens']} | "
                          f"${t['cost_micros'] / 1e6:.4f} |")
+    lines += routing_lines(r)
     q = r["requests"]
     skills = r.get("by_skill", {})
     lines += [

@@ -1,4 +1,4 @@
-"""`hearth ask "TEXT" [--tier T] [--skill S] [--dry-run] [--json]`: one request.
+"""`hearth ask "TEXT" [--tier T] [--skill S] [--continue] [--dry-run] [--json]`: one request.
 
 Without --tier or --skill the text goes through the dispatcher exactly as a request on
 `<prefix>/ask` would: the intent matcher first (a device command runs with no model), then
@@ -7,7 +7,11 @@ control socket: it knows the devices it discovered, and a pending action it crea
 confirmed with `hearth confirm` from any shell. With no daemon the request runs in this
 process, on the devices in the config only (one line on stderr says so).
 
-With --tier or --skill the text goes straight to the router on that tier, in-process. Either
+`--continue` makes it a follow-up of this user's last exchange (a few minutes old at most):
+"and in the bedroom?" after "turn on the kitchen light". `--tier deep` (the advisor) and
+`--tier local` (the assistant) are cues: the dispatcher skips its model and hands the text to
+that skill. With --skill, --tier fast, or --tier with --dry-run, the text goes straight to the
+router on that tier, in-process. Either
 way the same router, ledger and budget as the daemon's are used, and the answer is printed
 with the tier and model that served it, tokens and cost. ``--dry-run`` prints what would
 happen (the planned device actions, or the route and the worst-case reservation of each
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 
 TIERS = ("local", "fast", "deep")
 DEFAULT_TIER = "local"   # the cheapest tier that answers; it falls back to the cloud if allowed
+CUE_TIERS = ("local", "deep")  # without --skill: the assistant / the advisor, no dispatcher call
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -38,9 +43,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                                    "daemon when there is one)")
     p.add_argument("text", help="the question or request")
     p.add_argument("--tier", choices=TIERS,
-                   help="skip the dispatcher and ask the router on this tier")
+                   help="deep: ask the advisor, local: the assistant, with no dispatcher "
+                        "call; fast (or with --skill/--dry-run): the router on this tier")
     p.add_argument("--skill", help="skip the dispatcher; the skill name for the ledger "
                                    "(direct router calls default to 'ask')")
+    p.add_argument("--continue", dest="follow_up", action="store_true",
+                   help="a follow-up: the daemon sends your last exchange (minutes old at "
+                        "most) along with this request")
     p.add_argument("--dry-run", action="store_true",
                    help="print the route and reservation; call no model")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -127,14 +136,15 @@ def _print_human(result: dict[str, Any]) -> None:
 
 def _ask(args: argparse.Namespace) -> int:
     config = load(args)
-    if args.tier is None and args.skill is None:
+    if _through_dispatcher(args):
         import asyncio
 
         from agent.control.ask import any_action_failed
         from agent.errors import EX_UNAVAILABLE
 
         result = asyncio.run(ask_via_daemon_or_here(config, args.text, args.dry_run,
-                                                    area=args.area))
+                                                    area=args.area, follow_up=args.follow_up,
+                                                    tier=args.tier))
         import sys
 
         code = _exit_status(result)
@@ -160,32 +170,52 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _through_dispatcher(args: argparse.Namespace) -> bool:
+    """No --skill, and no tier or a tier cue (deep/local) outside a dry run."""
+    if args.skill is not None:
+        return False
+    return args.tier is None or (args.tier in CUE_TIERS and not args.dry_run)
+
+
 async def ask_via_daemon_or_here(config: HearthConfig, text: str, dry_run: bool, *,
-                                 area: str | None = None) -> dict[str, Any]:
-    """The running daemon's answer over its control socket; in this process when none runs."""
+                                 area: str | None = None, follow_up: bool = False,
+                                 tier: str | None = None) -> dict[str, Any]:
+    """The running daemon's answer over its control socket; in this process when none runs.
+
+    Every request is kept as this user's conversation (`cli:<uid>`); `follow_up` sends the
+    earlier turns with it, otherwise the conversation starts afresh.
+    """
+    import os
 
     from agent.control import DaemonNotRunning, call, find_socket
     from agent.control.ask import ASK_TIMEOUT
 
     path = find_socket(config)
+    args: dict[str, Any] = {"text": text, "dry_run": dry_run, "area": area,
+                            "conversation": str(os.getuid()), "continue": follow_up}
+    if tier is not None:
+        args["tier"] = tier
     try:
-        result = await call(path, "ask", {"text": text, "dry_run": dry_run, "area": area},
-                            timeout=ASK_TIMEOUT + 5)
+        result = await call(path, "ask", args, timeout=ASK_TIMEOUT + 5)
     except DaemonNotRunning:
-        return await ask_dispatcher(config, text, dry_run, area=area)
+        return await ask_dispatcher(config, text, dry_run, area=area, follow_up=follow_up,
+                                    tier=tier)
     result["via"] = "daemon"
     return result
 
 
 async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool, *,
-                         area: str | None = None) -> dict[str, Any]:
+                         area: str | None = None, follow_up: bool = False,
+                         tier: str | None = None) -> dict[str, Any]:
     """Run `text` through the daemon's dispatcher in this process; a JSON-able result.
 
     Device commands are published through a one-shot MQTT connection (none is opened for a
     dry run or a question); devices discovered over MQTT are not known here, only those in
     the config.
     """
-    from agent.control.ask import dispatch_summary
+    import os
+
+    from agent.control.ask import ask_handler
     from agent.credentials import check_credentials
     from agent.daemon.core import open_core
     from agent.mqtt import OneShotClient
@@ -196,8 +226,9 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool, *,
     try:
         async with open_core(config, ensure_dir(state_dir(config)), bridge=bridge,
                              api_key=api_key) as core:
-            result = await core.dispatcher.handle_text(text, trigger="ask", dry_run=dry_run,
-                                                       area=area)
+            handler = ask_handler(core.dispatcher, core.conversations)
+            out = await handler({"text": text, "dry_run": dry_run, "tier": tier, "area": area,
+                                 "conversation": str(os.getuid()), "continue": follow_up})
             # This process ends now, and a pending action with it: no id to confirm later.
             dropped = core.home.pending.cancel_all(path="request",
                                                    detail="no daemon running to hold it")
@@ -205,7 +236,6 @@ async def ask_dispatcher(config: HearthConfig, text: str, dry_run: bool, *,
                 await core.home.history.flush()
     finally:
         await bridge.aclose()
-    out = dispatch_summary(result)
     out["via"] = "in-process"
     if dropped:
         # Not done, so say so (and exit 69 like any action that was not carried out).

@@ -34,6 +34,7 @@ def _doctor(args: argparse.Namespace) -> int:
         return exit_code(results)
     print_table(["CHECK", "RESULT", "DETAIL"],
                 [[r.name, r.status.value, r.detail] for r in results])
+    _print_questions(args, results)
     failed = [r for r in results if r.fix]
     if failed:
         print()
@@ -49,3 +50,18 @@ def _doctor(args: argparse.Namespace) -> int:
         else:
             print("All checks passed.")
     return exit_code(results)
+
+
+def _print_questions(args: argparse.Namespace, results: list[Any]) -> None:
+    """Which tiers could answer a question now (nothing when the config is invalid)."""
+    from agent.cli.common import config_path
+    from agent.control.questions import questions_line, questions_warning
+    from agent.doctor.questions import questions_section
+
+    section = questions_section(config_path(args), results)
+    if section is None:
+        return
+    print(f"\nquestions: {questions_line(section)}")
+    warning = questions_warning(section)
+    if warning:
+        print(f"  {warning}")

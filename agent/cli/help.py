@@ -161,6 +161,28 @@ COMMANDS: dict[str, Help] = {
         "check failed. A local-only set-up (no API key, no skill that needs Claude) passes. "
         "For the installed service give its config: the state is then /var/lib/hearth.",
         "sudo /opt/hearth/venv/bin/hearth --config /etc/hearth/config.toml doctor"),
+    "learn": Help(
+        "phrasings the model resolved, to answer at tier 0",
+        "When a device command needed the local model (no template matched), hearth records "
+        "the words and the action it resolved to. Accepted phrasings run with no model call.",
+        "hearth learn list"),
+    "learn list": Help(
+        "candidates with how often each was seen",
+        "List the phrasings the model resolved to a device command: id, words, action, count, "
+        "whether it is sensitive, status. --all adds accepted and rejected ones; --json is "
+        "for scripts.",
+        "hearth learn list --json"),
+    "learn accept": Help(
+        "answer a phrasing at tier 0 from now on",
+        "Accept a phrasing by its id: the same words (case, punctuation and a leading or "
+        "trailing 'please' aside) run the recorded action with no model call. Sensitive "
+        "devices still wait for `hearth confirm`. Exits 1 when the id is unknown.",
+        "hearth learn accept 3"),
+    "learn reject": Help(
+        "never accept a phrasing",
+        "Reject a phrasing by its id: it is no longer answered at tier 0 and is never "
+        "accepted automatically ([learn] auto_accept_after). Exits 1 when the id is unknown.",
+        "hearth learn reject 3"),
     "status": Help(
         "live state of the running daemon",
         "Show the running daemon's live state: since when it runs, the broker and model "

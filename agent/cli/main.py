@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "agent.cli.doctor",
     "agent.cli.status",
     "agent.cli.privacy_cmd",
+    "agent.cli.learn_cmd",
 )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypedDict
 
+from agent.control.questions import questions_line
 from agent.words import MICROS_PER_USD, money, plural
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,8 @@ def render_status(reply: Mapping[str, Any]) -> str:
         _claude_line(reply.get("claude")),
         *_spend_lines(reply.get("spend")),
     ]
+    if isinstance(reply.get("questions"), Mapping) and "error" not in reply["questions"]:
+        lines.append(f"questions: {questions_line(reply['questions'])}")
     queues = reply.get("queues")
     if isinstance(queues, Mapping) and queues:
         lines.append("queues:")

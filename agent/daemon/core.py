@@ -30,8 +30,10 @@ from agent.plugins.tools import ToolRegistry
 from agent.router import Router
 
 if TYPE_CHECKING:
+    from agent.conversation import ConversationStore
     from agent.devices.rules import RuleHit
     from agent.devices.service import Bridge, HomeService
+    from agent.learn import LearnStore
     from agent.router.batches import BatchClient
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class Core:
     tools: ToolRegistry
     home: HomeService
     dispatcher: Dispatcher
+    conversations: ConversationStore | None = None
+    memory: LearnStore | None = None
 
 
 class NoBroker:
@@ -137,12 +141,31 @@ async def open_core(
         services = factory.all(found.skills)
         skills = await set_up(found, lambda loaded: services[loaded.name])
         check_sentences(config, skills)
+        conversations, memory = await _open_stores(config, models.db, now, stack)
         dispatcher = Dispatcher(skills, models.router,
                                 IntentMatcher(skills, slot_lists=home.registry.slot_lists,
                                               sentences=custom_blocks(config)),
                                 services, ledger=models.ledger,
-                                allow_cloud=cloud_opt_in(config))
+                                allow_cloud=cloud_opt_in(config),
+                                conversations=conversations, memory=memory)
         dispatcher_ref.append(dispatcher)
         yield Core(config=config, state_dir=state_dir, db=models.db, ledger=models.ledger,
                    router=models.router, batches=models.batches, tools=tools, home=home,
-                   dispatcher=dispatcher)
+                   dispatcher=dispatcher, conversations=conversations, memory=memory)
+
+
+async def _open_stores(config: HearthConfig, db: Database, now: Callable[[], datetime],
+                       stack: AsyncExitStack) -> tuple[ConversationStore, LearnStore]:
+    """The follow-up and learning stores; what a stopped daemon left expired goes now."""
+    from agent.conversation import ConversationStore
+    from agent.learn import LearnStore
+
+    ask = config.ask
+    conversations = ConversationStore(db, minutes=ask.follow_up_minutes,
+                                      turns=ask.follow_up_turns, chars=ask.follow_up_chars,
+                                      now=now)
+    stack.push_async_callback(conversations.aclose)
+    await conversations.purge_expired()
+    memory = LearnStore(db, auto_accept_after=config.learn.auto_accept_after,
+                        record=config.learn.record, now=now)
+    return conversations, memory

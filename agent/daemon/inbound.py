@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from agent.daemon.core import Core
 from agent.errors import DeviceError, HearthError
 from agent.mqtt.bridge import MqttBridge
 from agent.mqtt.ha_discovery import HaDiscovery
-from agent.mqtt.requests import build_reply, parse_ask
+from agent.mqtt.requests import allowed_tier, build_reply, parse_ask
 from agent.mqtt.types import MessageMeta
 from agent.words import plural
+
+if TYPE_CHECKING:
+    from agent.router.types import Tier
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,9 @@ class Inbound:
     async def _answer(self, request: Any) -> None:
         result = await self.core.dispatcher.handle_text(request.text, trigger="mqtt",
                                                         dry_run=request.dry_run,
-                                                        area=self._area_of(request))
+                                                        area=self._area_of(request),
+                                                        conversation=request.conversation,
+                                                        tier=self._tier(request.tier))
         data = dict(result.reply.data) if result.reply is not None else {}
         data.setdefault("skill", result.skill)
         data.setdefault("status", str(result.status))
@@ -98,6 +103,11 @@ class Inbound:
                 return str(satellite.area)
         log.warning("request from unknown satellite %r: no area", request.satellite[:80])
         return None
+
+    def _tier(self, tier: str | None) -> Tier | None:
+        """A JSON "tier" only where [ask] mqtt_tiers allows it (parse_ask checked the name)."""
+        return cast("Tier | None", allowed_tier(tier, self.core.config.ask.mqtt_tiers,
+                                                topic=self.ask_topic))
 
     async def _to_skills(self, topic: str, payload: bytes) -> None:
         await self.core.dispatcher.handle_mqtt(topic, payload)

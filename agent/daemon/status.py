@@ -113,6 +113,18 @@ class StatusBoard:
                 "monthly_cap_usd": usd_or_none(monthly.cap_micros) if monthly else None,
                 "monthly_left_usd": usd_or_none(monthly.left_micros) if monthly else None}
 
+    async def questions(self) -> dict[str, Any]:
+        """Which tiers can answer questions now, and what the advisor may still spend today."""
+        from agent.control.questions import question_tiers
+
+        health = self.health or await self.refresh_health()
+        left = next((c.left_micros for c in await self.core.ledger.budget_status()
+                     if c.name == "skill:advisor" and c.period == "day"), None)
+        return question_tiers(self.core.config,
+                              ollama_ok=health.ollama_reachable and health.local_model_pulled,
+                              key_present=health.anthropic_key_present,
+                              cloud_halted=health.anthropic_halted, advisor_left_micros=left)
+
     async def sensors(self) -> HearthSensors:
         """Values for Home Assistant's sensors."""
         spend = await self.spend()

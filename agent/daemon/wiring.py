@@ -79,7 +79,7 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
     scheduler = _scheduler(core)
     control = ControlServer(socket_path(config), {
         "status": lambda _args: collect_status(info.header(), runtime.status_sources),
-        "ask": ask_handler(core.dispatcher),
+        "ask": ask_handler(core.dispatcher, core.conversations),
         **core.home.control_handlers(),
     }, timeouts={"ask": ASK_TIMEOUT})
 
@@ -101,7 +101,7 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
     runtime.status_parts.append(board.line)
     runtime.status_sources.update(broker=board.broker, ollama=board.ollama, queues=board.queues,
                                   skills=board.skills, spend=board.spend,
-                                  claude=board.claude)
+                                  claude=board.claude, questions=board.questions)
     runtime.probes.extend([_probe_broker(bridge), _probe_models(board)])
     runtime.summary = lambda: works_now(config, broker_connected=bridge.connected,
                                         health=board.health, health_error=board.health_error)

@@ -127,6 +127,50 @@ class JobRun(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class ConversationTurn(Base):
+    """One turn of a short conversation (a request or its reply), kept for follow-ups only.
+
+    ``key`` names the requester (``mqtt:rt:<topic>``, ``cli:<uid>``...); rows older than the
+    follow-up window are deleted, so no text outlives the conversation.
+    """
+
+    __tablename__ = "conversation_turn"
+    __table_args__ = (Index("ix_conversation_turn_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    skill: Mapped[str | None] = mapped_column(String(64))
+    untrusted: Mapped[bool] = mapped_column(Boolean)
+
+
+class LearnedCommand(Base):
+    """A phrasing the model resolved to a device command; once accepted it runs at tier 0.
+
+    ``status``: candidate, accepted or rejected; ``accepted_by``: a person (CLI) or ``auto``.
+    """
+
+    __tablename__ = "learned_command"
+    __table_args__ = (
+        UniqueConstraint("phrase", "arguments_json", name="uq_learned_command_phrase_args"),
+        Index("ix_learned_command_phrase_status", "phrase", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    phrase: Mapped[str] = mapped_column(String(300))
+    skill: Mapped[str] = mapped_column(String(64))
+    arguments_json: Mapped[str] = mapped_column(String(2000))
+    count: Mapped[int] = mapped_column(Integer)
+    sensitive: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_by: Mapped[str | None] = mapped_column(String(64))
+
+
 class FeedState(Base):
     """Conditional-GET state of one feed (ETag / Last-Modified) and its last fetch."""
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, inspect, text
 
 # Must equal Alembic's head (tests/db/test_database.py checks it): bump it with every
 # new file in agent/db/migrations/versions.
-SCHEMA_HEAD = "0007_state_history"
+SCHEMA_HEAD = "0008_conversations_learning"
 
 # Arbitrary but fixed: every daemon sharing a PostgreSQL ledger takes this lock to migrate.
 PG_MIGRATION_LOCK = 0x68656172  # "hear"

@@ -2,7 +2,10 @@
 
 A request is plain text, or JSON ``{"id": "...", "text": "...", "dry_run": false}``. The
 answer goes to `<prefix>/reply`, or, for an MQTT v5 request carrying a response topic, to
-that topic with the request's correlation data. A payload must never choose where hearth
+that topic with the request's correlation data. JSON may add ``"conversation"`` (an id of at
+most 64 characters that keys follow-ups) and ``"tier"`` (a cue, honoured only for the tiers
+`[ask] mqtt_tiers` lists); a v5 response topic keys follow-ups too. Plain `<prefix>/reply`
+traffic has no key: its requesters cannot be told apart. A payload must never choose where hearth
 publishes something harmful (REFERENCE.md §9): a response topic that is hearth's own, a
 device's command topic, a discovery topic or a wildcard is refused and the answer goes to
 `<prefix>/reply` instead.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +30,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 2000
 MAX_ID_CHARS = 64
 MAX_AREA_CHARS = 80
+MAX_CONVERSATION_CHARS = 64
+ASK_TIERS = ("local", "fast", "deep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,10 @@ class AskRequest:
     # ("satellite", mapped to an area by the config); checked against known areas later.
     area: str | None = None
     satellite: str | None = None
+    # The follow-up key (mqtt:id:<conversation> or mqtt:rt:<response topic>), None for none.
+    conversation: str | None = None
+    # A requested tier cue; the daemon ignores it unless [ask] mqtt_tiers allows it.
+    tier: str | None = None
 
 
 def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
@@ -52,6 +61,8 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
     request_id: str | None = None
     dry_run = False
     area = satellite = None
+    conversation: str | None = None
+    tier: str | None = None
     is_json = text.startswith("{")
     if is_json:
         doc = load_json(text, max_depth=4)  # deep nesting is malformed, not a RecursionError
@@ -66,6 +77,7 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
         area = _short(doc, "area")
         satellite = _short(doc, "satellite")
         text = doc["text"].strip()
+        conversation, tier = _conversation_and_tier(doc)
     if not text:
         raise MalformedMessage("empty request")
     if len(text) > MAX_TEXT_CHARS:
@@ -79,9 +91,11 @@ def parse_ask(payload: bytes, meta: MessageMeta, *, prefix: str,
         else:
             log.warning("refused response topic %r; answering on %s",
                         meta.response_topic[:100], reply_topic)
+    key = (f"mqtt:id:{conversation}" if conversation is not None
+           else f"mqtt:rt:{reply_topic}" if reply_topic != f"{prefix}/reply" else None)
     return AskRequest(text=text, reply_topic=reply_topic, id=request_id,
                       correlation_data=meta.correlation_data, dry_run=dry_run, json=is_json,
-                      area=area, satellite=satellite)
+                      area=area, satellite=satellite, conversation=key, tier=tier)
 
 
 def _short(doc: Mapping[str, Any], key: str) -> str | None:
@@ -92,6 +106,30 @@ def _short(doc: Mapping[str, Any], key: str) -> str | None:
     if not isinstance(value, str) or len(value) > MAX_AREA_CHARS:
         raise MalformedMessage(f'"{key}" must be a string of at most {MAX_AREA_CHARS} characters')
     return value.strip() or None
+
+
+def allowed_tier(tier: str | None, allowed: Iterable[str], *, topic: str) -> str | None:
+    """`tier` when `[ask] mqtt_tiers` lists it; otherwise None, with one INFO line (a payload
+    must not choose to spend on Claude unless the household allowed it)."""
+    if tier is None or tier in allowed:
+        return tier
+    log.info('ignored "tier": %s on %s: not in [ask] mqtt_tiers', tier, topic)
+    return None
+
+
+def _conversation_and_tier(doc: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    conversation = doc.get("conversation")
+    if conversation is not None:
+        if (not isinstance(conversation, str) or not conversation.strip()
+                or len(conversation) > MAX_CONVERSATION_CHARS):
+            raise MalformedMessage(f'"conversation" must be a string of 1 to '
+                                   f"{MAX_CONVERSATION_CHARS} characters")
+        if any(ord(c) < 32 for c in conversation):
+            raise MalformedMessage('"conversation" contains control characters')
+    tier = doc.get("tier")
+    if tier is not None and tier not in ASK_TIERS:
+        raise MalformedMessage(f'"tier" must be one of {", ".join(ASK_TIERS)}')
+    return conversation, tier
 
 
 def _allowed_response_topic(topic: str, prefix: str,

@@ -45,6 +45,10 @@ PINNED = {
               "remaining_s", "status", "finished_at", "announced", "requested_by"],
     "list_item": ["id", "list_name", "item", "item_key", "done", "added_at", "done_at"],
     "state_change": ["id", "at", "device_id", "key", "value"],
+    "conversation_turn": ["id", "key", "at", "role", "text", "skill", "untrusted"],
+    "learned_command": ["id", "phrase", "skill", "arguments_json", "count", "sensitive",
+                        "status", "first_seen_at", "last_seen_at", "accepted_at",
+                        "accepted_by"],
 }
 
 

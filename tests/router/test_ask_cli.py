@@ -84,7 +84,9 @@ def test_command_prints_answer_and_json(tmp_path: Path, fake_anthropic: FakeAnth
 def test_command_reports_unavailable_local_without_key(tmp_path: Path, dead_url: str,
                                                        fake_anthropic: FakeAnthropic) -> None:
     cfg = _config(tmp_path, fake_anthropic.url, dead_url)
-    result = _hearth(["--config", str(cfg), "ask", "--tier", "local", "hello"], {})
+    # With --skill the tier is the router's (without it, `--tier local` is the assistant cue).
+    result = _hearth(["--config", str(cfg), "ask", "--skill", "ask", "--tier", "local", "hello"],
+                     {})
     assert result.returncode == 69
     assert "Ollama is not reachable" in result.stderr
     assert "Traceback" not in result.stderr
