@@ -40,7 +40,8 @@ def _builtin(name: str, ctx: NotifierContext) -> Notifier | None:
         return FileNotifier(ctx.state_dir)
     if name == "mqtt":
         if ctx.publish is None:
-            log.info("notifier mqtt skipped: no MQTT connection in this process")
+            # Expected in `config check` and in-process CLI runs, which open no broker connection.
+            log.debug("notifier mqtt skipped: no MQTT connection in this process")
             return None
         return MqttNotifier(ctx.publish, ctx.config.mqtt.prefix)
     return None

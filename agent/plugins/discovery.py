@@ -167,7 +167,7 @@ def discover(
                             f"(installed: {', '.join(sorted(known)) or 'none'})")
     if problems:
         raise ConfigError(f"{plural(len(problems), 'problem')} in [skills]", problems)
-    log.info("skills enabled: %s; disabled: %s; failed to load: %s",
-             ", ".join(sorted(enabled)) or "none", ", ".join(sorted(disabled)) or "none",
-             ", ".join(sorted(failed)) or "none")
+    log.debug("skills found: %s; disabled: %s; failed to load: %s",
+               ", ".join(sorted(enabled)) or "none", ", ".join(sorted(disabled)) or "none",
+              ", ".join(sorted(failed)) or "none")
     return SkillSet(skills=enabled, disabled=disabled, failed=failed)

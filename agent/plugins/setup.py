@@ -47,4 +47,9 @@ async def set_up(skills: SkillSet, services_for: Callable[[LoadedSkill], Service
             raise StartupError(f"skill {name!r}: the handler its setup returned is not "
                                "`async def`")
         enabled[name] = dataclasses.replace(loaded, handler=handler)
+    # Logged here, once per start or reload, after setup hooks had their say: discovery runs
+    # in every config check too, and a skill its setup switched off is not "enabled".
+    log.info("skills enabled: %s; disabled: %s; failed to load: %s",
+             ", ".join(sorted(enabled)) or "none", ", ".join(sorted(disabled)) or "none",
+             ", ".join(sorted(failed)) or "none")
     return SkillSet(skills=enabled, disabled=disabled, failed=failed)

@@ -87,8 +87,12 @@ api_key = {{ env = "HEARTH_STARTUP_UNSET_KEY" }}
                          r"\$HEARTH_STARTUP_UNSET_KEY\)$", lines[works[0]]), lines[works[0]]
         # The separate warnings the summary replaces are gone, and so is the library noise.
         for noise in ("Ollama at", "no Anthropic API key", "alembic.runtime.plugins",
-                      "Adding job tentatively", "WARNING agent.scheduler"):
+                      "Adding job tentatively", "WARNING agent.scheduler",
+                      "notifier mqtt skipped"):
             assert noise not in log, noise
+        # One line about the skills, after their setup hooks (the config check runs discovery
+        # too, and used to log it a second time).
+        assert log.count("skills enabled: ") == 1, log
         daemon.signal(signal.SIGTERM)
         assert daemon.wait(timeout=10) == 0
     finally:
