@@ -130,7 +130,7 @@ def daemon(tmp_path: Path) -> Iterator[list[DaemonProcess]]:
         proc.close()
 
 
-def test_a_hidden_device_reaches_no_model_in_the_daemon_and_switches_at_tier_zero(  # noqa: PLR0917, PLR0915 - fixtures; one story
+def test_a_hidden_device_reaches_no_model_in_the_daemon_and_switches_at_tier_zero(  # noqa: PLR0917 - fixtures
     tmp_path: Path, running_broker: Broker, topic_prefix: str, daemon: list[DaemonProcess],
     fake_ollama: FakeOllama, fake_anthropic: FakeAnthropic,
 ) -> None:
@@ -168,7 +168,7 @@ def test_a_hidden_device_reaches_no_model_in_the_daemon_and_switches_at_tier_zer
             for leak in (HIDDEN, HIDDEN_ALIAS, HIDDEN_AREA, hidden_topic.lower(),
                          "[hidden device]"):
                 assert leak not in text, f"{leak!r} reached a model: {text[:2000]}"
-        chooser, assistant, assistant_after_tools = (json.dumps(b).lower() for b in local)
+        _chooser, assistant, assistant_after_tools = (json.dumps(b).lower() for b in local)
         assert VISIBLE in assistant  # the home summary
         assert assistant_after_tools.count(VISIBLE) > assistant.count(VISIBLE)  # the tools
         advisor, advisor_after_tools = (json.dumps(b).lower() for b in cloud)
