@@ -181,8 +181,10 @@ def _target(registry: DeviceRegistry, q: StateQuestion) -> StateAnswer:
 def _scope(registry: DeviceRegistry, q: StateQuestion) -> list[Device]:
     found = _place(registry, q.area, q.floor)
     if q.device_class is not None:
-        return [d for d in found if d.device_class == q.device_class
-                or (q.device_class == "garage" and d.kind == "garage")]
+        # "are any batteries low" asks the battery binary sensors, not battery level sensors.
+        return [d for d in found if (d.device_class == q.device_class
+                                     or (q.device_class == "garage" and d.kind == "garage"))
+                and (q.domain is None or d.domain == q.domain)]
     if q.domain is not None:
         return [d for d in found if d.domain == q.domain]
     return [d for d in found if d.kind not in ("sensor", "scene")]

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import StartupError
-from agent.intents.extras import with_extras
+from agent.intents.extras import EXTRA_LISTS, with_extras
 from agent.intents.gates import closed, family_of
 from agent.intents.names import NameIndex
 from agent.intents.normalise import normalise
@@ -85,6 +85,8 @@ def _ha_data(language: str, names: set[str], owner: Mapping[str, str]) -> dict[s
     # Response templates are Home Assistant's to speak; skills write their own replies.
     result = {key: value for key, value in data.items() if key not in ("intents", "responses")}
     result["intents"] = with_extras({name: shipped[name] for name in sorted(names)})
+    # The state words hearth's own blocks use (e.g. "low"/"normal" for a battery sensor).
+    result["lists"] = {**EXTRA_LISTS, **result.get("lists", {})}
     return result
 
 
