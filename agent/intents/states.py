@@ -131,6 +131,7 @@ SENSOR_BLOCK: Mapping[str, Any] = {
         f"how much {_QUANTITY} (does|do) [<the>] {{name}} have [left]",
         "when (is|will) [<the>] {name} [be]",
     ],
+    "slots": {"domain": "sensor"},
     "requires_context": {"domain": "sensor"},
 }
 
