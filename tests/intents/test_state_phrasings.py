@@ -108,3 +108,16 @@ def test_a_class_question_counts_only_that_domain(matcher: IntentMatcher) -> Non
     # The battery level sensor "my phone" is not a low-battery sensor: not counted.
     assert said.devices == ("phone",) or "my phone" not in said.text
     assert "my_phone" not in said.devices + said.unknown
+
+
+def test_a_binary_sensor_is_said_in_its_class_words(matcher: IntentMatcher) -> None:
+    reg = registry(DEVICES)
+    reg.handle_message("s/phone", b"ON")
+    reg.handle_message("s/washer", b"OFF")
+    said = []
+    for text in ("which batteries are low", "is the phone battery low", "is the washer running"):
+        found = matcher.match(text)
+        assert found is not None
+        said.append(answer(reg, question(found.intent, found.slots, found.text, None)).text)
+    assert said == ["The phone is low.", "Yes, the phone is low.",
+                    "No, the washer is not running."]
