@@ -44,7 +44,7 @@ _CLASS_WORDS = {
     "cold": ("cold", "normal"), "heat": ("hot", "normal"), "light": ("detecting light", "dark"),
     "connectivity": ("connected", "disconnected"), "lock": ("unlocked", "locked"),
     "plug": ("plugged in", "unplugged"), "power": ("powered", "not powered"),
-    "presence": ("home", "away"), "problem": ("reporting a problem", "ok"),
+    "problem": ("reporting a problem", "ok"),
     "running": ("running", "not running"), "safety": ("unsafe", "safe"),
     "sound": ("detected", "clear"), "update": ("out of date", "up to date"),
     "vibration": ("vibrating", "still"),

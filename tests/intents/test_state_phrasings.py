@@ -121,3 +121,24 @@ def test_a_binary_sensor_is_said_in_its_class_words(matcher: IntentMatcher) -> N
         said.append(answer(reg, question(found.intent, found.slots, found.text, None)).text)
     assert said == ["The phone is low.", "Yes, the phone is low.",
                     "No, the washer is not running."]
+
+
+def test_a_shared_word_is_narrowed_by_the_place_said_with_it() -> None:
+    from agent.devices.targets import Scope, resolve
+    from agent.errors import DeviceError
+    from skills.home.arguments import intent_arguments
+
+    reg = DeviceRegistry(HearthConfig.model_validate({
+        "devices": [{"name": "bedroom lamp", "kind": "light", "command_topic": "t/b",
+                     "area": "bedroom"},
+                    {"name": "living room lamp", "kind": "light", "command_topic": "t/l",
+                     "area": "living room"}],
+        "floors": [{"name": "upstairs"}, {"name": "ground floor"}],
+        "areas": [{"name": "bedroom", "floor": "upstairs"},
+                  {"name": "living room", "floor": "ground floor"}]}))
+    args = intent_arguments("HassTurnOn", {"name": "?lamp", "floor": "upstairs"})
+    assert args == {"device": "?lamp", "floor": "upstairs", "state": "on"}
+    found = resolve(reg, Scope(device="?lamp", floor="upstairs"))
+    assert [d.id for d in found.devices] == ["bedroom_lamp"]
+    with pytest.raises(DeviceError, match="Which lamp"):
+        resolve(reg, Scope(device="?lamp"))
