@@ -39,7 +39,7 @@ EXTRA_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
                        "<turn> [<the>] fan[s] off <everywhere>",
                        "<turn> off [<the>] fan[s] <everywhere>",
                        "deactivate <all> fan[s]", "deactivate [<the>] fan[s] <everywhere>"),
-         "slots": {"domain": "fan"}},
+         "slots": {"domain": "fan"}, "required_keywords": ("fan", "fans")},
     ),
     "HassTurnOn": (
         # Home Assistant ships "all the lights off everywhere" but not its "on" twin.
@@ -66,14 +66,14 @@ EXTRA_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
         {"sentences": (f"(<are_any>|(do|does) (I|we) have any) {{lock_states:state}} <lockable>"
                        f" {_NOW}",
                        f"(<which>|<how_many>) <lockable> <is> {_NOW} {{lock_states:state}} {_NOW}"),
-         "slots": {"domain": "lock"}},
+         "slots": {"domain": "lock"}, "required_keywords": ("locked", "unlocked")},
         {"sentences": ("tell me if there are any switch[es] {on_off_states:state} <in> [<the>] "
                        "({area}|{floor} [floor])",
                        "<are_all> switch[es] [turned] {on_off_states:state} <in> [<the>] "
                        "({area}|{floor} [floor])",
                        "<are_all> switch[es] <in> [<the>] ({area}|{floor} [floor]) "
                        "[turned] {on_off_states:state}"),
-         "slots": {"domain": "switch"}},
+         "slots": {"domain": "switch"}, "required_keywords": ("switch", "switches")},
         *state_blocks(),
     ),
 }

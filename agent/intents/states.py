@@ -54,6 +54,26 @@ BINARY_CLASSES: Mapping[str, tuple[str | None, str, str]] = {
     "vibration": ("(device|thing)[s]", "vibrating", "(still|not vibrating)"),
 }
 
+# Words one of which every question about a class without a name carries: hassil skips the
+# class's blocks (its `required_keywords`) for any other text, so "turn off the hall light"
+# pays nothing for them.
+_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "battery": ("battery", "batteries"), "battery_charging": ("battery", "batteries"),
+    "carbon_monoxide": ("carbon", "co"), "cold": ("cold", "freezing", "warm", "normal"),
+    "connectivity": ("connected", "online", "disconnected", "offline"), "gas": ("gas",),
+    "heat": ("hot", "overheating", "cool", "normal"), "light": ("detected", "dark"),
+    "moisture": ("water", "leak", "leaking", "leakage", "moisture", "flood", "flooded", "wet",
+                 "dry"),
+    "motion": ("motion",), "occupancy": ("occupancy", "presence", "occupied"),
+    "opening": ("opening", "openings"), "plug": ("plugged", "unplugged"),
+    "power": ("power", "powered", "unpowered", "detected"),
+    "presence": ("home", "here", "present", "away", "gone"),
+    "running": ("running", "stopped", "idle"), "smoke": ("smoke",),
+    "sound": ("sound", "noise"), "tamper": ("tamper", "tampered"),
+    "update": ("update", "updates", "outdated", "date"),
+    "vibration": ("vibrating", "vibration", "still"),
+}
+
 # Questions a class is asked in its own words, with no name ("is there smoke in the kitchen").
 _CLASS_PHRASES: Mapping[str, tuple[str, ...]] = {
     "carbon_monoxide": (f"<is> [there] [any] (carbon monoxide|co) [detected] {_PLACE}",),
@@ -97,8 +117,9 @@ def _binary_blocks(device_class: str, noun: str | None) -> list[dict[str, Any]]:
         blocks.append({"sentences": list(named), "slots": {**slots, "state": "on"},
                        "requires_context": {"domain": "binary_sensor",
                                             "device_class": device_class}})
+    keywords = list(_KEYWORDS.get(device_class, ()))
     if noun is not None:
-        blocks.append({"sentences": [
+        blocks.append({"required_keywords": keywords, "sentences": [
             f"<is> [<the>] {noun} {_NOW} {state} {_PLACE}",
             f"<are_any> {noun} {_NOW} {state} {_PLACE}",
             f"<are_all> {noun} {_NOW} {state} {_PLACE}",
@@ -106,7 +127,8 @@ def _binary_blocks(device_class: str, noun: str | None) -> list[dict[str, Any]]:
         ], "slots": slots})
     phrases = _CLASS_PHRASES.get(device_class)
     if phrases:
-        blocks.append({"sentences": list(phrases), "slots": {**slots, "state": "on"}})
+        blocks.append({"sentences": list(phrases), "slots": {**slots, "state": "on"},
+                       "required_keywords": keywords})
     return blocks
 
 
