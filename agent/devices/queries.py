@@ -39,6 +39,15 @@ _CLASS_WORDS = {
     "garage_door": ("open", "closed"), "motion": ("detected", "clear"),
     "occupancy": ("detected", "clear"), "presence": ("detected", "clear"),
     "moisture": ("wet", "dry"), "smoke": ("detected", "clear"), "tamper": ("tampered", "ok"),
+    "battery": ("low", "normal"), "battery_charging": ("charging", "not charging"),
+    "carbon_monoxide": ("detected", "clear"), "gas": ("detected", "clear"),
+    "cold": ("cold", "normal"), "heat": ("hot", "normal"), "light": ("detecting light", "dark"),
+    "connectivity": ("connected", "disconnected"), "lock": ("unlocked", "locked"),
+    "plug": ("plugged in", "unplugged"), "power": ("powered", "not powered"),
+    "problem": ("reporting a problem", "ok"),
+    "running": ("running", "not running"), "safety": ("unsafe", "safe"),
+    "sound": ("detected", "clear"), "update": ("out of date", "up to date"),
+    "vibration": ("vibrating", "still"),
 }
 _KIND_WORDS = {"lock": ("locked", "unlocked"), "cover": ("open", "closed"),
                "garage": ("open", "closed"), "valve": ("open", "closed")}
@@ -181,8 +190,10 @@ def _target(registry: DeviceRegistry, q: StateQuestion) -> StateAnswer:
 def _scope(registry: DeviceRegistry, q: StateQuestion) -> list[Device]:
     found = _place(registry, q.area, q.floor)
     if q.device_class is not None:
-        return [d for d in found if d.device_class == q.device_class
-                or (q.device_class == "garage" and d.kind == "garage")]
+        # "are any batteries low" asks the battery binary sensors, not battery level sensors.
+        return [d for d in found if (d.device_class == q.device_class
+                                     or (q.device_class == "garage" and d.kind == "garage"))
+                and (q.domain is None or d.domain == q.domain)]
     if q.domain is not None:
         return [d for d in found if d.domain == q.domain]
     return [d for d in found if d.kind not in ("sensor", "scene")]
@@ -198,6 +209,9 @@ def _many(registry: DeviceRegistry, q: StateQuestion) -> StateAnswer:
     unknown = [d for d in devices if d not in known]
     hits = [d for d in known if registry.reading(d.id).value == wanted]
     said = q.state or "on"
+    words = _CLASS_WORDS.get(q.device_class or "") if q.domain == "binary_sensor" else None
+    if words is not None and said in ("on", "off"):
+        said = words[0] if said == "on" else words[1]  # "which batteries are low"
     tail = f" I don't know about {_list([_the(d) for d in unknown])}." if unknown else ""
     ids, missing = tuple(d.id for d in known), tuple(d.id for d in unknown)
     names = [_the(d) for d in hits]

@@ -111,6 +111,13 @@ def _wide(registry: DeviceRegistry, scope: Scope) -> list[Device]:
 def resolve(registry: DeviceRegistry, scope: Scope) -> Targets:
     """The devices `scope` means; DeviceError with a short answer when none or unclear."""
     if scope.device is not None:
+        if scope.device.startswith("?") and (scope.area or scope.floor):
+            # "the lamp on the first floor": the one lamp there, else ask among all of them.
+            noun = scope.device[1:]
+            there = [d for d in _wide(registry, Scope(area=scope.area, floor=scope.floor))
+                     if d.name.split(" ")[-1] == noun]
+            if len(there) == 1:
+                return Targets((there[0],))
         return Targets((by_name(registry, scope.device, scope.speaker_area),))
     if scope.area is not None and scope.area.startswith("device:"):
         return Targets((by_name(registry, scope.area, None),))

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.errors import StartupError
-from agent.intents.extras import with_extras
+from agent.intents.extras import EXTRA_LISTS, with_extras
 from agent.intents.gates import closed, family_of
 from agent.intents.names import NameIndex
 from agent.intents.normalise import normalise
@@ -53,6 +53,9 @@ CALLER_LISTS = ("name", "area", "floor")
 MAX_MATCH_CHARS = 300
 # Distinct texts remembered per set of slot lists; a household says far fewer phrases.
 CACHE_SIZE = 1024
+# Words as hassil's keyword check sees them, or more (never fewer): a block is dropped only
+# when hassil would skip it too.
+_WORD = re.compile(r"\w+")
 _LIST_REF = re.compile(r"\{(\w+)(?::\w+)?\}")
 _EMPTY: Mapping[str, Any] = {}
 # Pruned intent sets remembered (by empty lists and context values); a house has few.
@@ -85,6 +88,8 @@ def _ha_data(language: str, names: set[str], owner: Mapping[str, str]) -> dict[s
     # Response templates are Home Assistant's to speak; skills write their own replies.
     result = {key: value for key, value in data.items() if key not in ("intents", "responses")}
     result["intents"] = with_extras({name: shipped[name] for name in sorted(names)})
+    # The state words hearth's own blocks use (e.g. "low"/"normal" for a battery sensor).
+    result["lists"] = {**EXTRA_LISTS, **result.get("lists", {})}
     return result
 
 
@@ -196,10 +201,15 @@ class IntentMatcher:
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
         # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
         self._shipped_context = context_values(self._intents.slot_lists.values())
-        self._pruned_by_key: dict[tuple[frozenset[str], frozenset[Any], frozenset[str]], Any] = {}
+        self._pruned_by_key: dict[tuple[Any, ...], Any] = {}
         self.intent_names: tuple[str, ...] = tuple(sorted(self._owner))
         # Gated families present among the intents held (see agent/intents/gates.py).
         self._families = frozenset(f for f in map(family_of, self.intent_names) if f)
+        # Blocks with hassil `required_keywords`: hassil skips them for text without one, so
+        # they are left out of the pruned set up front rather than checked on every match.
+        self._keyword_sets = frozenset(
+            frozenset(d.required_keywords) for i in self._intents.intents.values()
+            for d in i.data if d.required_keywords)
         self.warm()
 
     def _current(self) -> _Generation:
@@ -221,7 +231,8 @@ class IntentMatcher:
         return generation
 
     def _pruned(self, lists: Mapping[str, Any], *, here: bool = False,
-                shut: frozenset[str] = frozenset()) -> Any:
+                shut: frozenset[str] = frozenset(),
+                unsaid: frozenset[frozenset[str]] = frozenset()) -> Any:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
         empty = empty_lists({**self._intents.slot_lists, **lists})
@@ -229,7 +240,7 @@ class IntentMatcher:
         if here:
             # The speaker's area arrives as intent context: any area name.
             provided = union(provided, {"area": None})
-        key = (empty, frozenset(provided.items()), shut)
+        key = (empty, frozenset(provided.items()), shut, unsaid)
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
             if len(self._pruned_by_key) >= _PRUNED_KEPT:
@@ -238,6 +249,8 @@ class IntentMatcher:
             if shut:
                 kept = {n: i for n, i in pruned.intents.items() if family_of(n) not in shut}
                 pruned = dataclasses.replace(pruned, intents=kept)
+            if unsaid:
+                pruned = _without_keyword_blocks(pruned, unsaid)
             self._pruned_by_key[key] = pruned
         return pruned
 
@@ -319,7 +332,9 @@ class IntentMatcher:
         if generation.names is not None:
             # Pruned by the context of the names said, not of every name in the house.
             lists = {**lists, "name": generation.names.filtered(text)}
-            intents = self._pruned(lists, here=bool(area), shut=shut)
+            words = set(_WORD.findall(text.casefold()))
+            unsaid = frozenset(k for k in self._keyword_sets if k.isdisjoint(words))
+            intents = self._pruned(lists, here=bool(area), shut=shut, unsaid=unsaid)
         elif area:
             if generation.here is None:
                 generation.here = self._pruned(lists, here=True)
@@ -339,6 +354,18 @@ class IntentMatcher:
             text=text,
             context=dict(result.context),
         )
+
+
+def _without_keyword_blocks(intents: Any, unsaid: frozenset[frozenset[str]]) -> Any:
+    from hassil.intents import Intent
+
+    kept = {}
+    for name, intent in intents.intents.items():
+        blocks = [d for d in intent.data
+                  if not d.required_keywords or frozenset(d.required_keywords) not in unsaid]
+        if blocks:
+            kept[name] = Intent(name=name, data=blocks)
+    return dataclasses.replace(intents, intents=kept)
 
 
 def _fresh(found: IntentMatch | None, text: str) -> IntentMatch | None:

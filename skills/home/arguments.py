@@ -39,7 +39,10 @@ def value(slot: Any) -> Any:
 
 def _where(values: Mapping[str, Any]) -> dict[str, Any]:
     if values.get("name") is not None:
-        return {"device": str(values["name"])}
+        name = str(values["name"])
+        # A word several devices share ("?lamp") is narrowed by the place said with it.
+        places = ("area", "floor") if name.startswith("?") else ()
+        return {"device": name, **{k: str(values[k]) for k in places if values.get(k)}}
     return {key: str(values[key]) for key in _WHERE if values.get(key) is not None}
 
 
