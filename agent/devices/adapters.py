@@ -1,7 +1,7 @@
 """Protocol adapters: a desired state becomes a publish; a state message becomes values.
 
 One function pair per protocol. Commands are QoS 1 and never retained: a retained command
-is replayed to the device on every reconnect ("ghost switching", REFERENCE.md §4.3).
+is replayed to the device on every reconnect ("ghost switching").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Sensitive actions waiting for a person: an unguessable, single-use id, valid briefly.
 
-Locks, garage doors and alarms never actuate on a request alone (REFERENCE.md §9). The
+Locks, garage doors and alarms never actuate on a request alone. The
 request creates a pending action and publishes nothing; the household approves it by its id
 (`hearth confirm ID` over the control socket; over MQTT only when `[approval] mqtt` is on).
 

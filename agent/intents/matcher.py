@@ -47,7 +47,7 @@ from agent.plugins.skillset import SkillSet
 
 log = logging.getLogger(__name__)
 
-# Lists Home Assistant's sentences use but leave to the caller (REFERENCE.md §4.2).
+# Lists Home Assistant's sentences use but leave to the caller.
 CALLER_LISTS = ("name", "area", "floor")
 # No spoken command is longer; longer text (a pasted article, a flood) skips matching.
 MAX_MATCH_CHARS = 300

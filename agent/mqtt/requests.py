@@ -6,7 +6,7 @@ that topic with the request's correlation data. JSON may add ``"conversation"`` 
 most 64 characters that keys follow-ups) and ``"tier"`` (a cue, honoured only for the tiers
 `[ask] mqtt_tiers` lists); a v5 response topic keys follow-ups too. Plain `<prefix>/reply`
 traffic has no key: its requesters cannot be told apart. A payload must never choose where hearth
-publishes something harmful (REFERENCE.md §9): a response topic that is hearth's own, a
+publishes something harmful (prompt-injected or spoofed requests): a response topic that is hearth's own, a
 device's command topic, a discovery topic or a wildcard is refused and the answer goes to
 `<prefix>/reply` instead.
 """
