@@ -24,7 +24,7 @@ from agent.plugins.contract import (
 from agent.plugins.services import Services
 
 if TYPE_CHECKING:
-    from skills.assistant.desk import Desk
+    from agent.plugins.desk import ContextDesk
 
 DECLARATION = SkillDeclaration(
     name="assistant",
@@ -43,13 +43,13 @@ DECLARATION = SkillDeclaration(
 
 def setup(services: Services) -> Handler:
     """The handler, over a desk built from this runtime's services."""
-    from skills.assistant.desk import Desk
+    from skills.assistant.desk import desk_for
 
-    desk = Desk(services.router, services.tools, services.clock, services.zone)
+    desk = desk_for(services)
     return partial(handle, desk)
 
 
-async def handle(desk: Desk, ctx: SkillContext, event: Event) -> Reply | None:
+async def handle(desk: ContextDesk, ctx: SkillContext, event: Event) -> Reply | None:
     """Answer free text; other events are not for this skill."""
     if isinstance(event, TextEvent):
         return await desk.answer(event)
