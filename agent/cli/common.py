@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Collection
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from agent.config import HearthConfig, find_config, load_config
 
@@ -30,6 +32,29 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Whole days `since`..`until` (inclusive) and the instants [start, end) they cover."""
+
+    since: date
+    until: date
+    start: datetime
+    end: datetime
+
+
+def date_range(args: argparse.Namespace, zone: ZoneInfo, command: str) -> DateRange | None:
+    """`--since`/`--until` (default: this month so far) in `zone`; None, with one line on
+    stderr, when --until is before --since (the caller exits 2)."""
+    today = datetime.now(zone).date()
+    since: date = args.since or today.replace(day=1)
+    until: date = args.until or today
+    if until < since:
+        print(f"hearth {command}: --until {until} is before --since {since}", file=sys.stderr)
+        return None
+    return DateRange(since, until, datetime.combine(since, time(), tzinfo=zone),
+                     datetime.combine(until + timedelta(days=1), time(), tzinfo=zone))
 
 
 def print_json(value: Any) -> None:

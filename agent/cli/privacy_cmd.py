@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
-from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from agent.cli.common import iso_date, load, print_json, print_table
+from agent.cli.common import date_range, iso_date, load, print_json, print_table
 from agent.words import plural
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
 
     from agent.ledger import Ledger
     from agent.ledger.types import CallView
@@ -33,10 +30,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     r.add_argument("--json", action="store_true", help="print JSON")
     r.set_defaults(func=_report)
 
-
-def _bounds(since: date, until: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(since, time(), tzinfo=zone)
-    return start, datetime.combine(until + timedelta(days=1), time(), tzinfo=zone)
 
 
 def _scopes(call: CallView) -> tuple[str, ...]:
@@ -68,14 +61,10 @@ def _report(args: argparse.Namespace) -> int:
 
     config = load(args)
     zone = config.hearth.zone
-    today = datetime.now(zone).date()
-    since: date = args.since or today.replace(day=1)
-    until: date = args.until or today
-    if until < since:
-        print(f"hearth privacy report: --until {until} is before --since {since}",
-              file=sys.stderr)
+    bounds = date_range(args, zone, "privacy report")
+    if bounds is None:
         return 2
-    start, end = _bounds(since, until, zone)
+    since, until, start, end = bounds.since, bounds.until, bounds.start, bounds.end
 
     async def fetch(ledger: Ledger) -> tuple[list[CallView], int]:
         return await ledger.cloud_calls_between(start, end)

@@ -6,10 +6,10 @@ import argparse
 import csv
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from agent.cli.common import iso_date, load, print_json, print_table
+from agent.cli.common import date_range, iso_date, load, print_json, print_table
 from agent.words import money, plural, usd_value
 
 if TYPE_CHECKING:
@@ -80,11 +80,6 @@ class _Result:
     failed_range: _Failed
 
 
-def _bounds(since: date, until: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(since, time(), tzinfo=zone)
-    end = datetime.combine(until + timedelta(days=1), time(), tzinfo=zone)
-    return start, end
-
 
 def _spend(args: argparse.Namespace) -> int:
     # Imported here: commands must stay light to import (see agent/cli/main.py).
@@ -93,13 +88,10 @@ def _spend(args: argparse.Namespace) -> int:
     config = load(args)
     zone = config.hearth.zone
 
-    today = datetime.now(zone).date()
-    since: date = args.since or today.replace(day=1)
-    until: date = args.until or today
-    if until < since:
-        print(f"hearth spend: --until {until} is before --since {since}", file=sys.stderr)
+    bounds = date_range(args, zone, "spend")
+    if bounds is None:
         return 2
-    start, end = _bounds(since, until, zone)
+    since, until, start, end = bounds.since, bounds.until, bounds.start, bounds.end
 
     async def fetch(ledger: Ledger) -> _Result:
         day_bounds, month_bounds = ledger.period_bounds("day"), ledger.period_bounds("month")
