@@ -29,8 +29,10 @@ from agent.config.models import (
     _default_tiers,
 )
 from agent.config.mqtt import MqttSection
+from agent.config.notify import NotifySection
 from agent.config.privacy import AskSection, HistorySection, LearnSection, PrivacySection
 from agent.config.schedule import BriefingSection, FeedsSection, SchedulerSection
+from agent.config.telegram import TelegramSection
 from agent.words import plural
 
 TIER_NAMES = ("local", "fast", "deep")
@@ -64,6 +66,8 @@ class HearthConfig(Section):
     ask: AskSection = AskSection()
     history: HistorySection = HistorySection()
     learn: LearnSection = LearnSection()
+    notify: tuple[NotifySection, ...] = ()
+    telegram: TelegramSection = TelegramSection()
     # Per-skill sections; each is validated against its skill's own schema at start-up.
     skills: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
