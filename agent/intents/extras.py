@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from agent.intents.hearth import HEARTH_BLOCKS, HEARTH_LISTS
 from agent.intents.states import state_blocks, state_lists
 
 _PERCENT = "{brightness}[([ ]%)| percent]"
@@ -29,6 +30,9 @@ EXTRA_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
          "slots": {"domain": "light"}},
     ),
     "HassTurnOff": (
+        # "close the blinds": every blind in the house (Home Assistant needs a room for it).
+        {"sentences": ("close [<all>] [<the>] {cover_classes:device_class} [<everywhere>]",),
+         "slots": {"domain": "cover"}, "required_keywords": ("close",)},
         {"sentences": ("stop [<the>] {name}", "[<turn>] off [<the>] {name}"),
          "requires_context": {"domain": "fan"}},
         {"sentences": ("<turn> [<all>] [<the>] <light> <in> [<the>] {floor} [floor] (off|out)",
@@ -42,6 +46,8 @@ EXTRA_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
          "slots": {"domain": "fan"}, "required_keywords": ("fan", "fans")},
     ),
     "HassTurnOn": (
+        {"sentences": ("open [<all>] [<the>] {cover_classes:device_class} [<everywhere>]",),
+         "slots": {"domain": "cover"}, "required_keywords": ("open",)},
         # Home Assistant ships "all the lights off everywhere" but not its "on" twin.
         {"sentences": ("<turn> on <all> <light> [<everywhere>]",
                        "<turn> <all> <light> on [<everywhere>]",
@@ -79,13 +85,14 @@ EXTRA_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
 }
 
 
-EXTRA_LISTS: Mapping[str, Any] = state_lists()
+EXTRA_LISTS: Mapping[str, Any] = {**state_lists(), **HEARTH_LISTS}
 
 
 def with_extras(intents: Mapping[str, Any]) -> dict[str, Any]:
-    """Home Assistant's intent data (name -> {"data": [...]}) with hearth's blocks added."""
+    """Home Assistant's intent data (name -> {"data": [...]}) with hearth's blocks added
+    (hearth's own `Hearth*` intents start empty and get only hearth's blocks)."""
     out = dict(intents)
-    for name, blocks in EXTRA_BLOCKS.items():
+    for name, blocks in {**EXTRA_BLOCKS, **HEARTH_BLOCKS}.items():
         if name in out:
             shipped = out[name]
             extra = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in b.items()}

@@ -40,6 +40,7 @@ from typing import Any
 from agent.errors import StartupError
 from agent.intents.extras import EXTRA_LISTS, with_extras
 from agent.intents.gates import closed, family_of
+from agent.intents.hearth import HEARTH_BLOCKS, plausible
 from agent.intents.names import NameIndex
 from agent.intents.normalise import normalise
 from agent.intents.prune import context_values, empty_lists, prune, union
@@ -80,7 +81,8 @@ def _ha_data(language: str, names: set[str], owner: Mapping[str, str]) -> dict[s
     data = get_intents(language) or {}
     if names and not data:
         raise StartupError(f"no Home Assistant intents for language {language!r}")
-    shipped = data.get("intents", {})
+    # Hearth's own intents (agent/intents/hearth.py) are named like Home Assistant's.
+    shipped = {**{n: {"data": []} for n in HEARTH_BLOCKS}, **data.get("intents", {})}
     unknown = sorted(names - set(shipped))
     if unknown:
         detail = ", ".join(f"{n} (skill {owner[n]!r})" for n in unknown)
@@ -347,10 +349,13 @@ class IntentMatcher:
         if result is None:
             return None
         intent = result.intent.name
+        slots = {name: entity.value for name, entity in result.entities.items()}
+        if not plausible(intent, slots):
+            return None
         return IntentMatch(
             skill=self._owner[intent],
             intent=intent,
-            slots={name: entity.value for name, entity in result.entities.items()},
+            slots=slots,
             text=text,
             context=dict(result.context),
         )

@@ -13,7 +13,7 @@ registry directly (see `agent.devices`).
 from agent.devices.actions import DEVICE_ARGUMENTS_SCHEMA
 from agent.devices.tools import SET_DEVICE_STATE
 from agent.plugins.contract import Skill, SkillDeclaration
-from skills.home.handler import HA_INTENTS, handle
+from skills.home.handler import HA_INTENTS, HEARTH_INTENTS, handle
 
 declaration = SkillDeclaration(
     name="home",
@@ -21,7 +21,7 @@ declaration = SkillDeclaration(
                  "locks, garage doors and alarms wait for confirmation."),
     tier="none",
     allow_cloud=False,
-    ha_intents=HA_INTENTS,
+    ha_intents=(*HA_INTENTS, *HEARTH_INTENTS),
     tools=(SET_DEVICE_STATE,),
     arguments_schema=DEVICE_ARGUMENTS_SCHEMA,
 )

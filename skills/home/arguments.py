@@ -96,6 +96,8 @@ def intent_arguments(intent: str, slots: Mapping[str, Any], *,
 
 def _unknown(intent: str, values: Mapping[str, Any]) -> str:
     said = next((str(v) for v in values.values() if isinstance(v, str) and v.strip()), "that")
+    if intent == "HearthUnknownArea" and said.strip().lower() in ("here", "this room"):
+        return "I don't know which room you are in. Say the room, like: in the kitchen."
     if intent == "HearthUnknownArea":
         return f"I don't know a room called {said.strip()}."
     return f"I don't know a device called {said.strip()}."

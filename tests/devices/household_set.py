@@ -171,6 +171,6 @@ def check(entry: dict[str, Any], outcome: Outcome, base: str) -> list[str]:
         if "pending" in entry and ("hearth confirm" not in outcome.reply
                                    or entry["pending"] not in outcome.reply.lower()):
             problems.append(f"not held for confirmation: {outcome.reply!r}")
-        if "reply_has" in entry and entry["reply_has"] not in outcome.reply:
-            problems.append(f"reply {outcome.reply!r} lacks {entry['reply_has']!r}")
+    if "reply_has" in entry and entry["reply_has"] not in outcome.reply:
+        problems.append(f"reply {outcome.reply!r} lacks {entry['reply_has']!r}")
     return problems

@@ -48,7 +48,12 @@ def test_declaration_is_tier_none_with_only_the_device_tool() -> None:
     assert (d.name, d.tier, d.tools) == ("home", "none", ("set_device_state",))
     assert set(d.ha_intents) == {"HassTurnOn", "HassTurnOff", "HassLightSet", "HassSetPosition",
                                  "HassGetState", "HassClimateGetTemperature",
-                                 "HassClimateSetTemperature", "HassFanSetSpeed"}
+                                 "HassClimateSetTemperature", "HassFanSetSpeed",
+                                 # hearth's own (agent/intents/hearth.py)
+                                 "HearthLightUp", "HearthLightDown", "HearthStop",
+                                 "HearthStopClass", "HearthEverythingOff", "HearthEverythingOn",
+                                 "HearthAnyState", "HearthSensorGet", "HearthClimateGetTarget",
+                                 "HearthUnknownArea", "HearthUnknownName"}
     assert d.topics == ()
 
 
@@ -201,4 +206,7 @@ def test_the_core_intent_matcher_routes_home_sentences(registry: DeviceRegistry)
         "home", "HassTurnOff", "kitchen_light")
     found = matcher.match("set the bedroom lamp to 50%")
     assert (found.intent, found.slots["brightness"]) == ("HassLightSet", 50)
-    assert matcher.match("turn off the toaster") is None
+    # An unknown name is answered ("I don't know a device called toaster"), never guessed.
+    found = matcher.match("turn off the toaster")
+    assert (found.intent, found.slots["hearth_unknown"]) == ("HearthUnknownName", "toaster")
+    assert matcher.match("turn off the toaster and sing me a song") is None
