@@ -376,7 +376,7 @@ def rows_for(name: str, result: dict[str, Any] | None) -> list[Row]:
 
 
 def render(results: dict[str, dict[str, Any] | None], *, when: datetime,
-           facts: dict[str, Any], command: str = COMMAND) -> str:
+           facts: dict[str, Any], command: str = COMMAND, note: str = "") -> str:
     """The whole RESULTS.md text."""
     rows = [row for name in NAMES for row in rows_for(name, results.get(name))]
     missed = [r.figure for r in rows if r.met is False]
@@ -388,6 +388,7 @@ def render(results: dict[str, dict[str, Any] | None], *, when: datetime,
         f"Python {facts.get('python')}, {facts.get('platform')}",
         f"- Command: `{command}` (from the repository root; rewrites this file)",
         f"- Goals missed: {len(missed)}" + (f" ({'; '.join(missed)})" if missed else ""),
+        *([f"- Note: {note}"] if note else []),
         "",
         "| figure | value | goal | |",
         "| --- | --- | --- | --- |",
@@ -406,9 +407,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--since", type=float, default=0.0,
                         help="ignore results files modified before this POSIX time")
+    parser.add_argument("--note", default="",
+                        help="a line for the page's header, e.g. which results are older")
     args = parser.parse_args(argv)
     results = load(RESULTS_DIR, since=args.since)
-    text = render(results, when=datetime.now(UTC), facts=machine())
+    text = render(results, when=datetime.now(UTC), facts=machine(), note=args.note)
     RESULTS_MD.write_text(text)
     print(text)
     return 1 if "**MISSED**" in text else 0

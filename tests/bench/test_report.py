@@ -51,6 +51,7 @@ def test_goals_met_and_missed_are_stated_beside_each_figure() -> None:
                   when=WHEN, facts=FACTS)
     assert "2026-11-24 20:00 UTC" in text and "2 cores, 23.5 GiB" in text
     assert "Python 3.11.7" in text and "`bench/run`" in text
+    assert "- Note:" not in text
     assert table_line(text, "hearth / all-deep").endswith("| 11.9% | <= 3% | **MISSED** |")
     assert table_line(text, "household month, hearth's routing").endswith("met |")
     assert "| none 75.0%, local 25.0% |" in table_line(text, "household calls by tier")
@@ -85,7 +86,9 @@ def test_goals_met_and_missed_are_stated_beside_each_figure() -> None:
 
 
 def test_a_benchmark_that_did_not_run_is_a_missed_goal() -> None:
-    text = render({"household": household(0.02, 0.1), "ledger": None}, when=WHEN, facts=FACTS)
+    text = render({"household": household(0.02, 0.1), "ledger": None}, when=WHEN, facts=FACTS,
+                  note="latency figures are from an earlier run")
+    assert "- Note: latency figures are from an earlier run" in text
     assert table_line(text, "household month, hearth's routing").endswith("met |")
     assert "**MISSED**" in table_line(text, "latency benchmark")
     assert "not run" in table_line(text, "ledger benchmark")
