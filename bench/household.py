@@ -12,10 +12,10 @@ in a SQLite file. Only the model APIs are fake (tests/support/fake_*.py, on loop
 Token counts: the fakes estimate **4 characters per token** (rounded up) of the request's
 JSON blocks (Anthropic: system, tools and messages; Ollama: messages and tools), so prompt
 usage follows the prompts hearth really builds; Anthropic's prompt cache is simulated per
-breakpoint with the 5-minute TTL on the simulated clock and a 512-token floor (Haiku and
-Sonnet 5.5). Output lengths come from the scenario: answers are generated with that many
-tokens. Device commands publish to a counting publisher instead of a broker (the latency
-benchmark covers the broker path).
+breakpoint with the lifetime it asks for (5 minutes or 1 hour, a hit renews it) on the
+simulated clock and a 512-token floor (Haiku and Sonnet 5.5). Output lengths come from the
+scenario: answers are generated with that many tokens. Device commands publish to a counting
+publisher instead of a broker (the latency benchmark covers the broker path).
 
 Questions enter as free text: hearth routes them. The fake local dispatcher answers with the
 scenario's scripted `choice` (assistant or advisor), because a 1.5B model's judgement cannot
@@ -30,8 +30,16 @@ dispatcher (its requests may never leave the machine) and change the work, not j
 price. Tier-`none` commands make no model call, so they cost $0 in every baseline; that
 flatters the baselines, which makes the "<= 3% of all-deep" goal harder, not easier.
 
-Run: `.venv/bin/python -m bench.household [--scenario FILE]`. Writes
-bench/results/household.json and prints a Markdown section. About a minute (two months).
+Prompt-cache lifetimes: the month runs with config.example.toml's `cache_ttl` choices
+(`--cache-ttl 5m|1h|off` gives every skill one lifetime instead). Then, unless
+`--no-cache-variants`, the month runs again with each lifetime for every skill, and once
+more per lifetime with the assistant pinned to fast (it answers locally otherwise, so its
+cache on Claude would go unmeasured): cost, hit ratios per skill and cache tokens of each
+go into `cache_variants`, from which the default lifetime is chosen (issue 17).
+
+Run: `.venv/bin/python -m bench.household [--scenario FILE] [--cache-ttl TTL]
+[--no-cache-variants]`. Writes bench/results/household.json and prints a Markdown section.
+About two minutes (eight months; 20 s without the variants).
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ import logging
 import sys
 import tempfile
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import HearthConfig, parse_config
+from agent.config.models import CacheTtl
 from agent.credentials import ApiKey
 from agent.daemon.core import Core, open_core
 from agent.dispatch import Dispatcher
@@ -73,6 +83,13 @@ GOAL_SHARE_OF_DEEP = 0.03
 GOAL_MONTH_USD = 0.50
 CACHE_FLOOR_TOKENS = 512
 LEARN_AFTER = 3
+# The Claude-using skills whose cache hit ratio the issue asks for (the digest goes through
+# the Message Batches API with no cache breakpoint: its ratio shows what batching leaves).
+CACHED_SKILLS = ("assistant", "advisor", "digest")
+CACHE_TTLS: tuple[CacheTtl, ...] = ("off", "5m", "1h")
+# The assistant answers on the local tier; pinned to fast, its cache on Claude is measured too.
+ASSISTANT_ON_FAST = {"assistant": "fast"}
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "config.example.toml"
 
 
 class Clock:
@@ -109,10 +126,29 @@ class CountingPublisher:
         """Nothing arrives in the replay: device states are not simulated."""
 
 
+def example_cache_policy(path: Path = EXAMPLE_CONFIG) -> dict[str, Any]:
+    """The prompt-cache lifetimes config.example.toml sets, as a `[router]` section: its
+    `cache_ttl` and each `[router.skills.*] cache_ttl` (the chosen defaults, issue 17)."""
+    router = tomllib.loads(path.read_text()).get("router", {})
+    out: dict[str, Any] = {"cache_ttl": router["cache_ttl"]} if "cache_ttl" in router else {}
+    skills = {name: {"cache_ttl": route["cache_ttl"]}
+              for name, route in router.get("skills", {}).items() if "cache_ttl" in route}
+    return {**out, "skills": skills} if skills else out
+
+
+def uniform_cache(ttl: CacheTtl, *, pins: dict[str, str] | None = None) -> dict[str, Any]:
+    """A `[router]` section giving every skill the cache lifetime `ttl`; `pins` puts skills
+    on a tier (`[router.skills.<name>] tier`)."""
+    return {"cache_ttl": ttl, "skills": {k: {"tier": v} for k, v in (pins or {}).items()}}
+
+
 def hearth_config(state: Path, s: Scenario, urls: list[str], ollama: str,
-                  claude: str, *, learn_after: int | None = None) -> HearthConfig:
-    """The household's config: default tiers, budgets and prices; fakes and loopback feeds."""
+                  claude: str, *, learn_after: int | None = None,
+                  router: dict[str, Any] | None = None) -> HearthConfig:
+    """The household's config: default tiers, budgets and prices, config.example.toml's
+    cache lifetimes (or `router`, a `[router]` section); fakes and loopback feeds."""
     return parse_config({
+        "router": example_cache_policy() if router is None else router,
         "learn": {"auto_accept_after": learn_after},
         "hearth": {"state_dir": str(state), "log_level": "WARNING"},
         "ollama": {"host": ollama, "timeout": 10},
@@ -249,6 +285,8 @@ class Month:
     seconds: float
     models: dict[str, str]
     by_skill: dict[str, dict[str, Any]]
+    cache_ttl: dict[str, str]  # "default" and each skill with its own lifetime
+    break_even: dict[str, float]
 
 
 async def run_month(s: Scenario, stack: Stack, clock: Clock, feeds: FeedServer) -> Outcomes:
@@ -303,8 +341,10 @@ def per_skill(ledger: Ledger, rows: list[CallView], deep: str) -> dict[str, dict
     return out
 
 
-async def replay(s: Scenario, state: Path, *, learn_after: int | None = None) -> dict[str, Any]:
-    """Run the month and then one empty day; figures as a JSON-able dict."""
+async def replay(s: Scenario, state: Path, *, learn_after: int | None = None,
+                 router: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the month and then one empty day; figures as a JSON-able dict. `router` is the
+    `[router]` section (None: config.example.toml's cache lifetimes, see `hearth_config`)."""
     feeds, ollama, claude = FeedServer().start(), FakeOllama(), FakeAnthropic()
     ollama.start()
     claude.start()
@@ -315,7 +355,8 @@ async def replay(s: Scenario, state: Path, *, learn_after: int | None = None) ->
     clock = Clock(START, claude)
     try:
         urls = [feeds.add(f"/feed{n}.xml", feed_body(n, 0, s)) for n in range(s.feeds)]
-        cfg = hearth_config(state, s, urls, ollama.url, claude.url, learn_after=learn_after)
+        cfg = hearth_config(state, s, urls, ollama.url, claude.url, learn_after=learn_after,
+                            router=router)
         models = {"deep": cfg.tiers["deep"].model, "fast": cfg.tiers["fast"].model}
         stack = await open_stack(cfg, state, clock)
         try:
@@ -332,7 +373,11 @@ async def replay(s: Scenario, state: Path, *, learn_after: int | None = None) ->
             month = Month(rows, report, baselines(stack.ledger, rows, models["deep"],
                                                   models["fast"]),
                           outcomes, jobs, empty, len(stack.publisher.sent), seconds, models,
-                          per_skill(stack.ledger, rows, models["deep"]))
+                          per_skill(stack.ledger, rows, models["deep"]),
+                          {"default": cfg.router.cache_ttl,
+                           **{k: v.cache_ttl for k, v in cfg.router.skills.items()
+                              if v.cache_ttl is not None}},
+                          break_even(stack.ledger, models["deep"]))
         finally:
             await stack.close()
     finally:
@@ -340,6 +385,43 @@ async def replay(s: Scenario, state: Path, *, learn_after: int | None = None) ->
         ollama.stop()
         claude.stop()
     return figures(s, month)
+
+
+def break_even(ledger: Ledger, model: str) -> dict[str, float]:
+    """For each lifetime, the share of calls that must find their prefix cached for the
+    cache to pay on `model`: a miss writes the prefix (dearer than input), a hit reads it;
+    uncached it is plain input. Pays when h > (write - input) / (write - read)."""
+    row = ledger.prices.row(model, START)
+    return {ttl: round(float((w - row.input) / (w - row.cache_read)), 4)
+            for ttl, w in (("5m", row.cache_write_5m), ("1h", row.cache_write_1h))}
+
+
+def cache_tokens(rows: list[CallView]) -> dict[str, int]:
+    """Claude's prompt tokens of the month by how they were billed: fresh, written, read."""
+    claude = [r for r in rows if r.backend == "anthropic"]
+    return {"input": sum(r.input_tokens for r in claude),
+            "write_5m": sum(r.cache_write_5m_tokens for r in claude),
+            "write_1h": sum(r.cache_write_1h_tokens for r in claude),
+            "read": sum(r.cache_read_tokens for r in claude)}
+
+
+def cache_calls(rows: list[CallView]) -> dict[str, list[int]]:
+    """Per cached skill: [Claude calls that read the cache, Claude calls] (the break-even
+    in `break_even` is a share of calls, not of tokens)."""
+    out = {}
+    for skill in CACHED_SKILLS:
+        mine = [r for r in rows if r.skill == skill and r.backend == "anthropic"]
+        out[skill] = [sum(1 for r in mine if r.cache_read_tokens), len(mine)]
+    return out
+
+
+def cache_variant(r: dict[str, Any]) -> dict[str, Any]:
+    """What one month says about its cache lifetime: cost, share, hit ratios, tokens."""
+    return {"hearth_usd": r["hearth_usd"], "all_deep_usd": r["all_deep_usd"],
+            "share_of_all_deep": r["share_of_all_deep"], "cache_hit_ratio": r["cache_hit_ratio"],
+            "by_skill": r["routing"]["cache_hit_ratio"], "tokens": r["cache_tokens"],
+            "calls_reading": r["cache_calls"],
+            "skill_usd": {k: v["usd"] for k, v in r["by_skill"].items() if k in CACHED_SKILLS}}
 
 
 def per_tier(rows: list[CallView]) -> dict[str, dict[str, Any]]:
@@ -376,8 +458,7 @@ def figures(s: Scenario, m: Month) -> dict[str, Any]:
         "feeds": s.feeds, "new_items_per_day": s.feeds * s.new_items,
         "routes": dict(sorted(m.outcomes.routes.items())),
         "routing": {**routing_table(m.outcomes.asked),
-                    "cache_hit_ratio": {k: cache_ratio(m.rows, k)
-                                        for k in ("assistant", "advisor")},
+                    "cache_hit_ratio": {k: cache_ratio(m.rows, k) for k in CACHED_SKILLS},
                     "cloud_by_scope": cloud_by_scope(m.rows)},
         "learning": learning(m.outcomes.fuzzy),
         "scheduled_runs": dict(Counter(m.jobs)),
@@ -394,6 +475,10 @@ def figures(s: Scenario, m: Month) -> dict[str, Any]:
         "by_tier": per_tier(m.rows),
         "by_skill": m.by_skill,
         "cache_hit_ratio": m.report.cache_hit_ratio,
+        "cache_ttl": m.cache_ttl,
+        "cache_tokens": cache_tokens(m.rows),
+        "cache_calls": cache_calls(m.rows),
+        "cache_break_even_hit_ratio": m.break_even,
         "empty_day": m.empty_day,
         "replay_seconds": round(m.seconds, 1),
         "goals": {"share_of_all_deep_at_most": GOAL_SHARE_OF_DEEP,
@@ -405,18 +490,40 @@ def figures(s: Scenario, m: Month) -> dict[str, Any]:
     }
 
 
+def cache_variants(s: Scenario) -> dict[str, dict[str, Any]]:
+    """The same month with every cache lifetime for every skill, and again with the
+    assistant pinned to fast (so its cache on Claude is measured too): the default lifetime
+    is chosen from what each one costs (issue 17). Keys: "<ttl>" and "<ttl>/assistant-fast"."""
+    out = {}
+    for pins, suffix in ((None, ""), (ASSISTANT_ON_FAST, "/assistant-fast")):
+        for ttl in CACHE_TTLS:
+            with tempfile.TemporaryDirectory() as state:
+                month = asyncio.run(replay(s, Path(state), router=uniform_cache(ttl, pins=pins)))
+            out[ttl + suffix] = cache_variant(month)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Replay the scenario, print a Markdown section, write bench/results/household.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", type=Path, default=SCENARIO)
+    parser.add_argument("--cache-ttl", choices=CACHE_TTLS, default=None,
+                        help="one prompt-cache lifetime for every skill's cloud calls; "
+                             "default: config.example.toml's")
+    parser.add_argument("--no-cache-variants", action="store_true",
+                        help="skip the months that compare every cache lifetime")
     args = parser.parse_args(argv)
     # Missed-run notices at the month's first tick and fallback warnings are expected here.
     logging.basicConfig(level=logging.ERROR)
     scenario = Scenario.load(args.scenario)
+    router = None if args.cache_ttl is None else uniform_cache(args.cache_ttl)
     with tempfile.TemporaryDirectory() as state:
-        results = asyncio.run(replay(scenario, Path(state)))
+        results = asyncio.run(replay(scenario, Path(state), router=router))
     with tempfile.TemporaryDirectory() as state:
-        learnt = asyncio.run(replay(scenario, Path(state), learn_after=LEARN_AFTER))
+        learnt = asyncio.run(replay(scenario, Path(state), learn_after=LEARN_AFTER,
+                                    router=router))
+    if not args.no_cache_variants:
+        results["cache_variants"] = cache_variants(scenario)
     results["learning_month"] = {"auto_accept_after": LEARN_AFTER, **learnt["learning"],
                                  "hearth_usd": learnt["hearth_usd"],
                                  "routes": learnt["routes"]}

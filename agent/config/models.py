@@ -12,7 +12,9 @@ from agent.config.scopes import Scope, ScopePolicy
 TierName = Literal["none", "local", "fast", "deep"]
 Backend = Literal["ollama", "anthropic"]
 Effort = Literal["low", "medium", "high", "max"]
-CacheTtl = Literal["5m", "1h"]
+# "off": no cache breakpoint at all, so no write premium (1.25x for 5m, 2x for 1h) is paid
+# for a prefix that would expire before the next call reads it.
+CacheTtl = Literal["5m", "1h", "off"]
 
 
 class OllamaSection(Section):

@@ -3,7 +3,8 @@
 Request shape, kept byte-stable between calls so the prompt cache hits:
 ``tools`` (sorted by name; the last carries ``cache_control``) -> ``system`` (one text block
 with ``cache_control``) -> ``messages`` (on multi-turn work the last block carries
-``cache_control`` too, so the next turn of the same conversation reads it). Never a
+``cache_control`` too, so the next turn of the same conversation reads it). With the cache
+lifetime "off" no block carries ``cache_control``: nothing is written, nothing read. Never a
 timestamp in the prefix, never ``temperature`` (Sonnet 5 refuses it), ``max_tokens`` always.
 
 The SDK's own retries are off (``max_retries=0``): the router retries, so that every attempt
@@ -129,19 +130,23 @@ def usage_from(raw: Any, fallback_ttl: str) -> Usage:
 
 
 def build_params(spec: CallSpec, conversation: list[Any]) -> dict[str, Any]:
-    """The keyword arguments for `messages.create`, with cache breakpoints placed."""
+    """The keyword arguments for `messages.create`, with cache breakpoints placed (none when
+    the cache lifetime is "off")."""
+    cached = spec.cache_ttl != "off"
     cache = {"type": "ephemeral", "ttl": spec.cache_ttl}
     params: dict[str, Any] = {"model": spec.model, "max_tokens": spec.max_tokens}
     if spec.tools:
         tools = [{"name": t.name, "description": t.description,
                   "input_schema": dict(t.input_schema)}
                  for t in sorted(spec.tools, key=lambda t: t.name)]
-        tools[-1]["cache_control"] = cache
+        if cached:
+            tools[-1]["cache_control"] = cache
         params["tools"] = tools
     if spec.system:
-        params["system"] = [{"type": "text", "text": spec.system, "cache_control": cache}]
+        params["system"] = [{"type": "text", "text": spec.system,
+                             **({"cache_control": cache} if cached else {})}]
     messages = copy.deepcopy(conversation)
-    if len(messages) >= 2 and messages[-1]["content"]:
+    if cached and len(messages) >= 2 and messages[-1]["content"]:
         messages[-1]["content"][-1]["cache_control"] = cache
     params["messages"] = messages
     output_config: dict[str, Any] = {}

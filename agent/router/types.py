@@ -13,7 +13,7 @@ from agent.privacy.scopes import ALL_SCOPES, ContextPart
 
 Tier = Literal["none", "local", "fast", "deep"]
 Role = Literal["user", "assistant"]
-CacheTtl = Literal["5m", "1h"]
+CacheTtl = Literal["5m", "1h", "off"]  # "off": no cache_control breakpoint is sent
 
 
 @dataclass(frozen=True, slots=True)

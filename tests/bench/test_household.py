@@ -6,13 +6,16 @@ are installed the module is skipped.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import pytest
 
-from bench.household import replay
-from bench.scenario import Scenario, month_of_work, text_of
+from bench.household import Clock, example_cache_policy, main, replay, uniform_cache
+from bench.scenario import START, Scenario, month_of_work, text_of
+from tests.support.fake_anthropic import FakeAnthropic
 
 TINY = """
 [month]
@@ -182,3 +185,82 @@ def test_a_bad_tier_in_the_scenario_is_refused(tmp_path: Path) -> None:
     path.write_text(TINY.replace('choice = "advisor"', 'choice = "home"'))
     with pytest.raises(ValueError, match="choice must be assistant or advisor"):
         Scenario.load(path)
+
+
+async def test_the_cache_lifetime_reaches_every_cloud_call(
+        tiny: Scenario, tmp_path: Path) -> None:
+    months = {}
+    for ttl in ("off", "1h"):
+        state = tmp_path / ttl
+        state.mkdir()
+        months[ttl] = await replay(tiny, state, router=uniform_cache(ttl))
+    off, hour = months["off"], months["1h"]
+    assert off["cache_ttl"] == {"default": "off"} and hour["cache_ttl"] == {"default": "1h"}
+    # The advisor's prefix is written for an hour, never for five minutes...
+    assert hour["cache_tokens"]["write_1h"] > 0 and hour["cache_tokens"]["write_5m"] == 0
+    assert hour["cache_calls"]["advisor"][1] == 3
+    # ...and with the cache off nothing is written or read: every prompt token is plain input.
+    assert off["cache_tokens"] == {"input": off["cache_tokens"]["input"], "write_5m": 0,
+                                   "write_1h": 0, "read": 0}
+    assert off["cache_tokens"]["input"] == sum(hour["cache_tokens"].values())
+    assert off["routing"]["cache_hit_ratio"]["advisor"] == 0.0
+    # Three advisor questions in a week never meet within an hour: the 2x write is waste.
+    assert hour["cache_calls"]["advisor"][0] == 0
+    assert off["hearth_usd"] < hour["hearth_usd"]
+    # The digest is a batch with no breakpoint; the assistant answers locally.
+    assert hour["cache_calls"]["digest"] == [0, 1]
+    assert hour["routing"]["cache_hit_ratio"]["assistant"] is None
+    assert hour["cache_break_even_hit_ratio"]["5m"] < hour["cache_break_even_hit_ratio"]["1h"]
+
+
+async def test_a_pinned_assistant_is_measured_on_claude(tiny: Scenario, tmp_path: Path) -> None:
+    r = await replay(tiny, tmp_path, router=uniform_cache("5m", pins={"assistant": "fast"}))
+    assert r["routing"]["table"]["local"] == {"fast": 2, "deep": 1}
+    assert r["cache_calls"]["assistant"][1] == 4
+    assert r["cache_tokens"]["write_5m"] > 0 and r["cache_tokens"]["write_1h"] == 0
+    assert r["routing"]["cache_hit_ratio"]["assistant"] is not None
+
+
+def test_the_default_month_uses_config_example_cache_lifetimes(tmp_path: Path) -> None:
+    example = tmp_path / "example.toml"
+    example.write_text('[router]\ncache_ttl = "1h"\n[router.skills.advisor]\n'
+                       'cache_ttl = "off"\n[router.skills.dispatcher]\n')
+    assert example_cache_policy(example) == {"cache_ttl": "1h",
+                                             "skills": {"advisor": {"cache_ttl": "off"}}}
+    # The shipped example parses to lifetimes hearth accepts.
+    policy = example_cache_policy()
+    assert policy["cache_ttl"] in ("5m", "1h", "off")
+    assert all(v["cache_ttl"] in ("5m", "1h", "off") for v in policy.get("skills", {}).values())
+
+
+async def test_the_simulated_clock_ages_a_1h_prefix_past_five_minutes(
+        fake_anthropic: FakeAnthropic) -> None:
+    clock = Clock(START, fake_anthropic)
+    client = anthropic.AsyncAnthropic(api_key="sk-ant-api03-" + "c" * 40,
+                                      base_url=fake_anthropic.url, max_retries=0, timeout=5)
+    system = "You are hearth's benchmark assistant. " * 40
+
+    async def read(ttl: str) -> int:
+        reply = await client.messages.create(
+            model="claude-sonnet-5-5", max_tokens=5, messages=[{"role": "user", "content": "q"}],
+            system=[{"type": "text", "text": system,
+                     "cache_control": {"type": "ephemeral", "ttl": ttl}}])
+        return reply.usage.cache_read_input_tokens or 0
+
+    try:
+        assert await read("1h") == 0
+        clock.to(START + timedelta(minutes=50))
+        assert await read("1h") > 300  # a 5-minute entry would have gone; the hit renews it
+        clock.to(START + timedelta(minutes=50 + 61))
+        assert await read("1h") == 0
+        fake_anthropic.clear_cache()
+        assert await read("5m") == 0
+        clock.to(clock.now + timedelta(minutes=6))
+        assert await read("5m") == 0
+    finally:
+        await client.close()
+
+
+def test_cache_ttl_option_is_checked() -> None:
+    with pytest.raises(SystemExit):
+        main(["--cache-ttl", "10m"])

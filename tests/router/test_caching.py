@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 
 import pytest
 
+from agent.config import parse_config
+from agent.errors import ConfigError
 from agent.ledger.types import Outcome
 from agent.router import Message, ModelRequest, ToolSpec
 from agent.router.types import ToolResult
@@ -110,3 +113,46 @@ async def test_multi_turn_conversation_prefix_is_cached(make_harness: MakeHarnes
     # The second call reads everything up to the first call's last turn, not just the system.
     assert second.usage.cache_read_tokens > rows[0].cache_write_5m_tokens - 5
     assert second.usage.cache_read_tokens > 400
+
+
+async def test_cache_off_sends_no_breakpoint_and_bills_plain_input(
+        make_harness: MakeHarness, fake_anthropic: FakeAnthropic) -> None:
+    # [router] cache_ttl = "off": no write premium for a prefix nobody will read in time.
+    h = await make_harness({"router": {"cache_ttl": "off"}})
+    history = [Message("user", "Tell me about the garden. " * 20),
+               Message("assistant", "The garden is green. " * 20)]
+    for messages in ([Message("user", "lights?")], [*history, Message("user", "more?")]):
+        await h.router.complete(ModelRequest(skill="home", system=SYSTEM, tools=TOOLS,
+                                             messages=messages), "deep")
+    for body in fake_anthropic.message_bodies:
+        assert "cache_control" not in json.dumps(body)
+        assert [t["name"] for t in body["tools"]] == ["alpha", "zeta"]  # still byte-stable
+    rows = await h.rows()
+    assert len(rows) == 2
+    for row in rows:
+        assert row.cache_read_tokens == row.cache_write_5m_tokens == \
+            row.cache_write_1h_tokens == 0
+        assert row.input_tokens > 300
+        assert row.cost_micros == _expected_micros(row)
+
+
+async def test_a_skill_can_turn_its_cache_off_while_the_default_stays_on(
+        make_harness: MakeHarness, fake_anthropic: FakeAnthropic) -> None:
+    h = await make_harness({"router": {"cache_ttl": "5m",
+                                       "skills": {"advisor": {"cache_ttl": "off"}}}})
+    for skill in ("advisor", "briefing"):
+        await h.router.complete(ModelRequest(skill=skill, system=SYSTEM,
+                                             messages=[Message("user", "q")]), "deep")
+    advisor, briefing = fake_anthropic.message_bodies
+    assert "cache_control" not in advisor["system"][0]
+    assert briefing["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
+    plan = h.router.plan(ModelRequest(skill="advisor", system=SYSTEM,
+                                      messages=[Message("user", "q")]), "deep")
+    assert plan.cache_ttl == "off"
+
+
+def test_an_unknown_cache_lifetime_is_refused() -> None:
+    with pytest.raises(ConfigError, match="cache_ttl"):
+        parse_config({"router": {"cache_ttl": "10m"}})
+    assert parse_config({"router": {"skills": {"advisor": {"cache_ttl": "off"}}}}) \
+        .router.skills["advisor"].cache_ttl == "off"
