@@ -68,6 +68,9 @@ class PendingEvent:
 
 
 OnEvent = Callable[[PendingEvent], None]
+# Told of every new pending action (whole, id included): a phone chat offers Approve/Deny
+# buttons for it, a notifier says that something waits (by its code only).
+Watcher = Callable[[PendingAction], None]
 
 
 def new_id() -> str:
@@ -99,6 +102,7 @@ class PendingActions:
         self._clock = clock
         self._items: dict[str, PendingAction] = {}
         self.on_event = on_event
+        self.watchers: list[Watcher] = []
 
     def create(self, device: Device, desired: DesiredState, command: PlannedCommand, *,
                requested_by: str = "") -> PendingAction:
@@ -119,6 +123,12 @@ class PendingActions:
         log.info("pending action %s: %s %s (expires in %.0f s)", pending.code, device.name,
                  desired.as_dict(), self.timeout)
         self._emit("requested", pending, "request")
+        for watcher in self.watchers:
+            try:
+                watcher(pending)
+            except Exception:
+                # A broken notifier must not lose the household's request.
+                log.exception("pending action %s: a watcher failed", pending.code)
         return pending
 
     def confirm(self, action_id: str, *, path: str = "control") -> PendingAction | None:

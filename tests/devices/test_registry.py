@@ -131,6 +131,23 @@ def test_pending_actions_expire_and_confirm_once() -> None:
     assert pending.pending() == []
 
 
+def test_watchers_see_each_new_pending_action_and_a_broken_one_loses_nothing() -> None:
+    reg = registry([{"name": "door", "kind": "lock", "protocol": "zigbee2mqtt"}])
+    door = reg.resolve("door")
+    assert door is not None
+    pending = PendingActions(60)
+    seen: list[str] = []
+
+    def broken(_action: object) -> None:
+        raise RuntimeError("notifier down")
+
+    pending.watchers.extend([broken, lambda action: seen.append(action.id)])
+    desired = DesiredState("off")
+    held = pending.create(door, desired, reg.plan(door, desired))
+    assert seen == [held.id]
+    assert pending.confirm(held.id) is not None
+
+
 def test_rules_match_topic_payload_and_field() -> None:
     rules = RuleMatcher([
         RuleSection(topic="z2m/+/action", payload="single", action="toggle",
