@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from agent.config.base import SecretRef
 from agent.doctor.local import unit_secret
 from agent.doctor.result import CheckResult, DoctorContext
 from agent.errors import CredentialRefused, TelegramError, TelegramTokenRefused
+
+if TYPE_CHECKING:
+    from agent.channels.telegram.api import BotApi
 
 NAME = "telegram"
 _BOTFATHER = ("create a bot with @BotFather in Telegram (/newbot) and put its token in "
               "{where}; see docs/telegram.md")
 
 
-async def check_telegram(ctx: DoctorContext) -> CheckResult:
-    """SKIP when the chat is off; FAIL when the token is missing or refused, or the API is
-    unreachable; PASS with the bot's @username."""
+def _client(ctx: DoctorContext, ref: SecretRef) -> BotApi | CheckResult:
+    """A Bot API client with the configured token, or the failure that prevents one."""
     from agent.channels.telegram.api import BotApi
 
-    cfg = ctx.config.telegram
-    if not cfg.enabled:
-        return CheckResult.skip(NAME, "telegram.enabled is false")
-    ref = unit_secret(cfg.token)
     try:
         token = ref.resolve(dict(ctx.environ))
     except CredentialRefused as exc:
@@ -28,10 +29,22 @@ async def check_telegram(ctx: DoctorContext) -> CheckResult:
         return CheckResult.fail(NAME, f"no bot token in {ref.describe()}",
                                 _BOTFATHER.format(where=ref.describe()))
     try:
-        api = BotApi(cfg.api_url, token, timeout=ctx.timeout)
+        return BotApi(ctx.config.telegram.api_url, token, timeout=ctx.timeout)
     except TelegramTokenRefused as exc:
         return CheckResult.fail(NAME, f"the token in {ref.describe()}: {exc}",
                                 _BOTFATHER.format(where=ref.describe()))
+
+
+async def check_telegram(ctx: DoctorContext) -> CheckResult:
+    """SKIP when the chat is off; FAIL when the token is missing or refused, or the API is
+    unreachable; PASS with the bot's @username."""
+    cfg = ctx.config.telegram
+    if not cfg.enabled:
+        return CheckResult.skip(NAME, "telegram.enabled is false")
+    ref = unit_secret(cfg.token)
+    api = _client(ctx, ref)
+    if isinstance(api, CheckResult):
+        return api
     try:
         me = await api.get_me()
     except TelegramTokenRefused as exc:

@@ -8,6 +8,7 @@ like Telegram. Methods: ``getMe``, ``getUpdates`` (offset confirms, long poll up
     fake.message(chat_id, "text", user_id=..., chat_type="private")   # queue an update
     fake.tap(chat_id, user_id, data, message_id)     # queue a callback_query update
     fake.fail("getUpdates", 429, "Too Many Requests: retry after 7", retry_after=7)
+    fake.redeliver(update_id)                        # hand a confirmed update over again
     fake.stop(); fake.start()                        # network loss and back, same port
     fake.calls                                       # every (method, params), in order
     fake.sent(chat_id)                               # sendMessage params to that chat
@@ -45,6 +46,7 @@ class FakeTelegram:
         self.token = token
         self.calls: list[Call] = []
         self._updates: deque[dict[str, Any]] = deque()
+        self._all: dict[int, dict[str, Any]] = {}
         self._failures: dict[str, deque[tuple[int, str, int | None]]] = {}
         self._ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
@@ -103,6 +105,13 @@ class FakeTelegram:
         """Queue any update body (an edited message, a channel post, ...)."""
         return self._push(dict(update))
 
+    def redeliver(self, *update_ids: int) -> None:
+        """Put confirmed updates back at the front of the queue, as if never confirmed."""
+        with self._cond:
+            for update_id in sorted(update_ids, reverse=True):
+                self._updates.appendleft(self._all[update_id])
+            self._cond.notify_all()
+
     def fail(self, method: str, status: int, description: str, *,
              retry_after: int | None = None) -> None:
         """The next call of `method` gets this Bot API error."""
@@ -113,6 +122,7 @@ class FakeTelegram:
         with self._cond:
             update_id = next(self._ids)
             self._updates.append({"update_id": update_id, **update})
+            self._all[update_id] = self._updates[-1]
             self._cond.notify_all()
         return update_id
 
@@ -222,7 +232,7 @@ class FakeTelegram:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 try:
                     params = json.loads(self.rfile.read(length) or b"{}")
@@ -234,6 +244,10 @@ class FakeTelegram:
                     self.send_response(status)
                     self.send_header("content-type", "application/json")
                     self.send_header("content-length", str(len(data)))
+                    # One request per connection: after stop() no kept-alive socket can
+                    # carry on serving, so an outage is an outage.
+                    self.send_header("connection", "close")
+                    self.close_connection = True
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
