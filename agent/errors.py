@@ -29,8 +29,12 @@
     ├── DeliveryFailed              a notifier could not deliver; the others still try
     ├── FeedRejected                a feed could not be used; the other feeds carry on
     │   └── FeedTooLarge            over a byte cap; carries what was read up to it
-    └── ControlError                the daemon was reached but the command failed
-        └── DaemonNotRunning        no daemon listens on the control socket: start hearth
+    ├── ControlError                the daemon was reached but the command failed
+    │   └── DaemonNotRunning        no daemon listens on the control socket: start hearth
+    └── TelegramError               a Telegram Bot API call failed; the chat carries on
+        ├── TelegramUnavailable     network, 5xx or 429: retry later (retry_after when known)
+        ├── TelegramTokenRefused    401/404: the bot token is wrong or revoked; replace it
+        └── TelegramConflict        409: another poller or a webhook takes the bot's updates
 
 Every subclass of HearthError lives in this module (tests/test_errors.py checks it), so the
 tree above is the whole list. MalformedMessage is also a ValueError: code that validates
@@ -276,3 +280,35 @@ class DaemonNotRunning(ControlError):
     """No daemon listens on the control socket: start hearth, or point at its socket."""
 
     exit_code = EX_UNAVAILABLE
+
+
+class TelegramError(HearthError):
+    """A Telegram Bot API call failed (``status`` is the HTTP or Bot API error code).
+
+    Messages never carry the request URL: the bot token is part of its path.
+    """
+
+    exit_code = EX_UNAVAILABLE
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class TelegramUnavailable(TelegramError):
+    """Unreachable, a 5xx, or rate limited (429); ``retry_after`` seconds when Telegram said."""
+
+    def __init__(self, message: str, *, status: int | None = None,
+                 retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, status=status)
+
+
+class TelegramTokenRefused(TelegramError):
+    """Telegram does not know the bot token (401 or 404): create or copy it again."""
+
+    exit_code = EX_CONFIG
+
+
+class TelegramConflict(TelegramError):
+    """409: another getUpdates poller (a second daemon?) or a webhook takes the updates."""
