@@ -16,6 +16,8 @@ _PATTERNS = (
     re.compile(r"sk-ant-[A-Za-z]+[0-9]*-[A-Za-z0-9_\-]+"),
     re.compile(r"(?i)(authorization:\s*bearer\s+|x-api-key:\s*)[^\s'\",]+"),
     re.compile(r"(?i)(\w+://[^:/\s@]+:)[^@\s]+(@)"),
+    # A Telegram bot token in a Bot API URL path (".../bot123456:AA.../getUpdates").
+    re.compile(r"(bot\d{5,}:)[A-Za-z0-9_-]{20,}"),
 )
 _SYSLOG_PREFIX = {
     logging.DEBUG: "<7>",
@@ -35,6 +37,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _PATTERNS[0].sub(lambda m: m.group(0)[:10] + "…[redacted]", text)
     text = _PATTERNS[1].sub(lambda m: m.group(1) + "[redacted]", text)
     text = _PATTERNS[2].sub(lambda m: m.group(1) + "[redacted]" + m.group(2), text)
+    text = _PATTERNS[3].sub(lambda m: m.group(1) + "[redacted]", text)
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[redacted]")

@@ -34,6 +34,13 @@ def test_redact_headers_and_url_passwords() -> None:
     assert "mqtt://hearth:[redacted]@broker" in out
 
 
+def test_redact_a_telegram_bot_token_in_a_url() -> None:
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    line = redact(f"POST https://api.telegram.org/bot{token}/getUpdates failed")
+    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in line
+    assert "bot123456789:[redacted]/getUpdates" in line
+
+
 def test_every_log_path_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     setup_logging("DEBUG", journal=False)
     register_secret("mqtt-pass-Zq9")

@@ -257,6 +257,7 @@ def render_status(reply: Mapping[str, Any]) -> str:
     ]
     if isinstance(reply.get("questions"), Mapping) and "error" not in reply["questions"]:
         lines.append(f"questions: {questions_line(reply['questions'])}")
+    lines.extend(_channel_lines(reply))
     queues = reply.get("queues")
     if isinstance(queues, Mapping) and queues:
         lines.append("queues:")
@@ -269,6 +270,40 @@ def render_status(reply: Mapping[str, Any]) -> str:
             lines.append(f"  {name}: {q.get('depth', '?')}{cap}{dropped}")
     lines.extend(_skill_lines(reply.get("skills")))
     return "\n".join(lines)
+
+
+def _channel_lines(reply: Mapping[str, Any]) -> list[str]:
+    """The phone chat and the notification services, when this daemon has them."""
+    lines = []
+    chat = reply.get("telegram")
+    if isinstance(chat, Mapping):
+        if "error" in chat and len(chat) == 1:
+            lines.append(f"telegram: ? (status unavailable: {chat['error']})")
+        else:
+            line = (f"telegram: {chat.get('state', '?')} as {chat.get('bot') or '?'}, "
+                    f"{_count(len(chat.get('chats') or ()), 'allowed chat')}, "
+                    f"{_count(chat.get('messages', 0), 'message')}, "
+                    f"{chat.get('approved', 0)} approved / {chat.get('denied', 0)} denied")
+            if chat.get("refused_chats"):
+                line += f", {_count(chat['refused_chats'], 'stranger')} ignored"
+            if chat.get("last_error") and chat.get("state") != "polling":
+                line += f"; last error: {chat['last_error']}"
+            lines.append(line)
+    notify = reply.get("notify")
+    services = notify.get("services") if isinstance(notify, Mapping) else None
+    if isinstance(services, list) and services:
+        lines.append("notify:")
+        for item in services:
+            if not isinstance(item, Mapping):
+                continue
+            line = (f"  {item.get('name', '?')} ({item.get('service', '?')}): "
+                    f"{item.get('delivered', 0)} delivered, {item.get('failed', 0)} failed")
+            if item.get("queued") or item.get("held"):
+                line += f", {item.get('queued', 0)} queued, {item.get('held', 0)} held"
+            if item.get("last_error"):
+                line += f"; last failure: {item['last_error']}"
+            lines.append(line)
+    return lines
 
 
 def _skill_lines(skills: Any) -> list[str]:

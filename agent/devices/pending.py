@@ -131,8 +131,11 @@ class PendingActions:
                 log.exception("pending action %s: a watcher failed", pending.code)
         return pending
 
-    def confirm(self, action_id: str, *, path: str = "control") -> PendingAction | None:
-        """Take the pending action `action_id` (once); None when unknown, used or expired."""
+    def confirm(self, action_id: str, *, path: str = "control",
+                detail: str = "") -> PendingAction | None:
+        """Take the pending action `action_id` (once); None when unknown, used or expired.
+
+        `detail` says who approved within `path` (e.g. the chat and user), for the history."""
         self._expire()
         key = normalise_id(action_id)
         pending = self._items.pop(key, None) if key is not None else None
@@ -141,7 +144,7 @@ class PendingActions:
                         path, code_of(action_id))
             self._emit_refusal(action_id, path, "unknown, already used or expired")
             return None
-        self._emit("approved", pending, path)
+        self._emit("approved", pending, path, detail)
         return pending
 
     def refuse(self, action_id: str, *, path: str, reason: str) -> None:
@@ -149,13 +152,13 @@ class PendingActions:
         log.warning("confirmation over %s refused for %r: %s", path, code_of(action_id), reason)
         self._emit_refusal(action_id, path, reason)
 
-    def cancel(self, action_id: str, *, path: str = "control") -> bool:
+    def cancel(self, action_id: str, *, path: str = "control", detail: str = "") -> bool:
         """Drop a pending action (the household said no); True when there was one."""
         key = normalise_id(action_id)
         pending = self._items.pop(key, None) if key is not None else None
         if pending is None:
             return False
-        self._emit("cancelled", pending, path)
+        self._emit("cancelled", pending, path, detail)
         return True
 
     def cancel_all(self, *, path: str, detail: str = "") -> int:

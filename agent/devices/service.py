@@ -111,13 +111,15 @@ class HomeService:
                 await self.run_action(hit)
         return used or bool(hits)
 
-    async def confirm(self, action_id: str, *, path: str = "control") -> dict[str, Any]:
-        """Approve a pending action and publish its command, once.
+    async def confirm(self, action_id: str, *, path: str = "control",
+                      detail: str = "") -> dict[str, Any]:
+        """Approve a pending action and publish its command, once (`detail`: who, within
+        `path`, for the approval history).
 
         Returns ``{"ok": True, "reply", "device", "topic", "code"}`` or ``{"ok": False,
         "error"}``; an unknown, used or expired id publishes nothing.
         """
-        held = self.pending.confirm(action_id, path=path)
+        held = self.pending.confirm(action_id, path=path, detail=detail)
         if held is None:
             return {"ok": False, "error": f"no pending action {code_of(action_id)!r} "
                                           "(unknown, already used or expired)"}

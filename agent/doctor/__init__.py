@@ -1,7 +1,8 @@
 """`hearth doctor`: check an installation and say how to fix what is wrong.
 
 Checks, in order: config, state directory, database, MQTT broker, Ollama, Anthropic key,
-clock, free disk. Each gives PASS, WARN (works but is unsafe as set up, with a fix; e.g. a
+clock, free disk, the Telegram bot (when enabled). Each gives PASS, WARN (works but is
+unsafe as set up, with a fix; e.g. a
 broker that accepts anonymous clients while `[approval] mqtt` is on), FAIL (with a fix) or
 SKIP (does not apply, or cannot run because an earlier check failed). No check changes
 anything or spends money.
@@ -28,6 +29,7 @@ from agent.doctor.local import (
 )
 from agent.doctor.network import check_broker, check_ollama
 from agent.doctor.result import CheckResult, DoctorContext, Status
+from agent.doctor.telegram import check_telegram
 from agent.errors import ConfigError, StartupError
 
 __all__ = ["CheckResult", "DoctorContext", "Status", "cloud_skills", "exit_code", "local_only",
@@ -85,8 +87,9 @@ async def run_checks(
                         min_free_bytes=min_free_bytes, clock_command=clock_command,
                         cloud_skills=cloud, systemd_dir=systemd_dir)
     # The slow ones (network, timedatectl) run together; the file checks are instant.
-    broker, ollama, clock = await asyncio.gather(
-        check_broker(ctx), check_ollama(ctx), check_clock(ctx))
+    broker, ollama, clock, *chat = await asyncio.gather(
+        check_broker(ctx), check_ollama(ctx), check_clock(ctx),
+        *([check_telegram(ctx)] if config.telegram.enabled else []))
     return [
         CheckResult.ok("config", where),
         check_state_dir(ctx),
@@ -97,6 +100,7 @@ async def run_checks(
         check_anthropic_key(ctx),
         clock,
         check_disk(ctx),
+        *chat,
     ]
 
 

@@ -42,7 +42,8 @@ async def test_an_approval_tap_unlocks_exactly_once(house: HouseFactory) -> None
         assert h.fake.calls_of("editMessageReplyMarkup") == [
             {"chat_id": ME, "message_id": message_id}]
         assert h.core.home.pending.pending() == []
-        assert ("approved", "telegram", "") in await _history(h)
+        # The history says who approved: the chat and the person in it.
+        assert ("approved", "telegram", f"telegram chat {ME} user {ME}") in await _history(h)
         assert h.channel.status()["approved"] == 1
         _no_full_id_sent(h.fake.calls)
 
@@ -54,7 +55,7 @@ async def test_deny_cancels_the_action(house: HouseFactory) -> None:
         await until(lambda: any("Denied" in t for t in texts(h.fake, ME)))
         assert h.core.home.pending.pending() == []
         assert await h.peer.nothing_on(f"{h.prefix}/dev/lock/set", 0.2) == []
-        assert ("cancelled", "telegram", "") in await _history(h)
+        assert ("cancelled", "telegram", f"telegram chat {ME} user {ME}") in await _history(h)
 
 
 async def test_forged_taps_from_elsewhere_approve_nothing(house: HouseFactory) -> None:

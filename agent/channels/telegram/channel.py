@@ -74,7 +74,8 @@ class Home(Protocol):
         """The waiting room of sensitive actions."""
         ...
 
-    async def confirm(self, action_id: str, *, path: str = "control") -> dict[str, Any]:
+    async def confirm(self, action_id: str, *, path: str = "control",
+                      detail: str = "") -> dict[str, Any]:
         """Approve and publish a pending action once."""
         ...
 

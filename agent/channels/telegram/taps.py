@@ -69,12 +69,15 @@ class TapHandler:
             return "Not valid here.", []
         used = self._channel.offers.take(offer.nonce)
         verb = parsed[0]
+        who = f"telegram chat {sender.chat_id} user {sender.user_id}"
         if verb == "approve":
-            result = await self._channel.home.confirm(offer.action_id, path=PATH)
+            result = await self._channel.home.confirm(offer.action_id, path=PATH,
+                                                       detail=who)
             self._channel.counts["approved"] += bool(result.get("ok"))
             outcome = str(result.get("reply") if result.get("ok") else result.get("error"))
         else:
-            cancelled = self._channel.home.pending.cancel(offer.action_id, path=PATH)
+            cancelled = self._channel.home.pending.cancel(offer.action_id, path=PATH,
+                                                         detail=who)
             self._channel.counts["denied"] += cancelled
             outcome = (f"Denied: {offer.code} will not run." if cancelled
                        else f"Nothing to deny: {offer.code} was already used or expired.")

@@ -1,0 +1,123 @@
+"""The Telegram chat inside a real `hearth run`: enabled by config, token from the
+environment, talking to the loopback Bot API; a device command reaches the real broker, a lock
+waits for the button, and `hearth status --json` shows the chat without its token."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from tests.support.broker import Broker
+from tests.support.daemon_config import daemon_config
+from tests.support.daemon_proc import DaemonProcess
+from tests.support.fake_telegram import FakeTelegram
+
+TOKEN = "987654321:CANARYdaemonTokenNeverPrint-0123456789"
+TOKEN_ENV = "HEARTH_TEST_TELEGRAM_TOKEN"
+ME = 4242001
+STRANGER = 5151002
+
+
+def _until(check: Callable[[], Any], timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+class Devices:
+    """A broker client that records what hearth publishes to the devices."""
+
+    def __init__(self, broker: Broker, topic: str) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="tg-devices")
+        self.client.on_message = self._on_message
+        self.client.connect(broker.host, broker.port)
+        self.client.subscribe(topic, qos=1)
+        self.client.loop_start()
+
+    def _on_message(self, _c: Any, _u: Any, message: mqtt.MQTTMessage) -> None:
+        with self._lock:
+            self.seen.append((message.topic, message.payload.decode()))
+
+    def got(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return list(self.seen)
+
+    def close(self) -> None:
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+def test_a_phone_chat_switches_a_light_and_approves_a_lock_through_the_daemon(
+        running_broker: Broker, topic_prefix: str, tmp_path: Path) -> None:
+    fake = FakeTelegram(TOKEN)
+    fake.start()
+    dev = f"{topic_prefix}_dev"
+    state = tmp_path / "state"
+    devices = f"""
+[[devices]]
+name = "kitchen light"
+kind = "light"
+protocol = "topic"
+command_topic = "{dev}/kitchen/set"
+payload_on = "ON"
+payload_off = "OFF"
+[[devices]]
+name = "back door"
+kind = "lock"
+protocol = "topic"
+command_topic = "{dev}/backdoor/set"
+payload_on = "LOCK"
+payload_off = "UNLOCK"
+[telegram]
+enabled = true
+token = {{ env = "{TOKEN_ENV}" }}
+allowed_chats = [{ME}]
+api_url = "{fake.url}"
+poll_timeout = 1
+"""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(daemon_config(state, running_broker, topic_prefix, extra=devices),
+                   encoding="utf-8")
+    watcher = Devices(running_broker, f"{dev}/#")
+    daemon = DaemonProcess(cfg, tmp_path, extra_env={TOKEN_ENV: TOKEN})
+    try:
+        _until(lambda: fake.calls_of("getUpdates"))  # the chat is polling
+        fake.message(STRANGER, "unlock the back door")
+        fake.message(ME, "turn off the kitchen light")
+        _until(lambda: (f"{dev}/kitchen/set", "OFF") in watcher.got())
+        _until(lambda: fake.sent(ME))
+        fake.message(ME, "unlock the back door")
+        buttons = _until(lambda: fake.buttons(ME))
+        message_id, approve, _deny = buttons[0]
+        assert (f"{dev}/backdoor/set", "UNLOCK") not in watcher.got()
+        fake.tap(ME, ME, approve, message_id)
+        _until(lambda: (f"{dev}/backdoor/set", "UNLOCK") in watcher.got())
+        # The stranger got nothing and moved nothing.
+        assert fake.sent(STRANGER) == []
+        status = subprocess.run(
+            [sys.executable, "-m", "agent.cli.main", "--config", str(cfg), "status", "--json"],
+            capture_output=True, text=True, timeout=30, check=False)
+        assert status.returncode == 0, status.stderr
+        chat = json.loads(status.stdout)["telegram"]
+        assert chat["approved"] == 1 and chat["chats"] == [ME]
+        assert chat["refused_chats"] == 1
+        everything = daemon.log_text() + status.stdout + status.stderr
+        assert TOKEN not in everything and TOKEN.split(":")[1] not in everything
+    finally:
+        watcher.close()
+        daemon.close()
+        fake.stop()
