@@ -34,10 +34,8 @@ _TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-:]{20,}")
 
 
 def _looks_random(part: str) -> bool:
-    for run in _TOKEN_LIKE.findall(part):
-        if re.search(r"[A-Za-z]", run) and re.search(r"\d", run):
-            return True
-    return False
+    return any(re.search(r"[A-Za-z]", run) and re.search(r"\d", run)
+               for run in _TOKEN_LIKE.findall(part))
 
 
 def literal_credential(url: str) -> str | None:
@@ -46,7 +44,7 @@ def literal_credential(url: str) -> str | None:
     Placeholders are taken out first: ``{token}@host`` is how a secret is meant to appear.
     """
     bare = PLACEHOLDER.sub("", url)
-    scheme, sep, rest = bare.partition("://")
+    _scheme, sep, rest = bare.partition("://")
     if not sep:
         return None
     location, _, query = rest.partition("?")

@@ -6,7 +6,7 @@ so the doctor never imports Apprise itself and its output never holds a filled-i
 
 from __future__ import annotations
 
-from agent.config.notify import duplicate_names
+from agent.config.notify import NotifySection, duplicate_names
 from agent.doctor.result import CheckResult, DoctorContext
 from agent.errors import DeliveryFailed
 from agent.notifiers.apprise_run import FilledUrl, fill_url, run_worker, scrubbed, service_of
@@ -14,7 +14,7 @@ from agent.notifiers.apprise_run import FilledUrl, fill_url, run_worker, scrubbe
 NAME = "notifiers"
 # Loading Apprise's ~217 plugin modules takes 0.3-0.6 s; a slow Pi may need several times that.
 PARSE_TIMEOUT = 20.0
-FIX_SECRET = ("set the variable or create the file the entry's `secrets` names "
+FIX_REFERENCE = ("set the variable or create the file the entry's `secrets` names "
               "(readable by hearth's user only), then `hearth notify test NAME`")
 FIX_URL = "correct the URL (see docs/notifications.md and Apprise's wiki for its format)"
 
@@ -33,7 +33,16 @@ async def check_notifiers(ctx: DoctorContext) -> CheckResult:
         try:
             filled.append(fill_url(entry, ctx.environ))
         except DeliveryFailed as exc:
-            return CheckResult.fail(NAME, f"{entry.name}: {exc}", FIX_SECRET)
+            return CheckResult.fail(NAME, f"{entry.name}: {exc}", FIX_REFERENCE)
+    problem = await _parse_problem(entries, filled)
+    if problem is not None:
+        return problem
+    shown = ", ".join(f"{e.name} ({service_of(e)})" for e in entries)
+    return CheckResult.ok(NAME, shown)
+
+
+async def _parse_problem(entries: list[NotifySection], filled: list[FilledUrl]) -> CheckResult | None:
+    """A FAIL for the first URL Apprise cannot parse (or a worker that cannot run), else None."""
     secrets = tuple(s for f in filled for s in f.secrets)
     try:
         answer = await run_worker({"op": "check", "urls": [f.url for f in filled]},
@@ -51,5 +60,4 @@ async def check_notifiers(ctx: DoctorContext) -> CheckResult:
             return CheckResult.fail(
                 NAME, f"{entry.name}: the {service_of(entry)}:// URL does not parse for Apprise",
                 FIX_URL)
-    shown = ", ".join(f"{e.name} ({service_of(e)})" for e in entries)
-    return CheckResult.ok(NAME, shown)
+    return None

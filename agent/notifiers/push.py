@@ -115,7 +115,7 @@ class PushService:
                 self._loop.call_soon_threadsafe(self._file, notice)
             else:
                 self._file(notice)
-        except Exception:  # a closed loop at shutdown: the notice is lost, not the caller
+        except RuntimeError:  # a closed loop at shutdown: the notice is lost, not the caller
             log.debug("notice %s dropped: the service is stopped", notice.event)
 
     def _file(self, notice: Notice) -> None:
