@@ -6,6 +6,10 @@ hearth) is measured beside it, so the idle figure reads as "hearth's own share".
 READY is timed on a restart (the ledger exists, as on every start but the first); the first
 start, which creates and migrates the ledger, is reported beside it.
 
+With two `[[notify]]` entries configured the idle figure must not grow by Apprise's ~36 MB:
+the daemon delivers through a short-lived worker process (agent/notifiers/apprise_worker.py),
+whose time per delivery and peak memory are measured here too, against a loopback server.
+
 Run: .venv/bin/python -m bench.footprint
 Starts its own Mosquitto (tests/support/broker.py) and a real `hearth run` subprocess.
 """
@@ -24,9 +28,11 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 
+from agent.notifiers.apprise_run import WORKER
 from bench.common import machine, rss_mb, write_result
 from tests.support.broker import Broker, free_port
 from tests.support.notify_socket import NotifySocket
+from tests.support.push_server import PushServer
 
 GOAL_IDLE_MB = 64.0
 GOAL_READY_S = 1.0
@@ -60,6 +66,38 @@ def _config(state: Path, broker: Broker) -> str:
             raise RuntimeError(f"config.example.toml: expected one line {old!r}, found {len(hits)}")
         lines[hits[0]] = new
     return "\n".join(lines) + "\n"
+
+
+def _two_notifiers(dead_port: int) -> str:
+    """Two `[[notify]]` entries (ntfy and a JSON webhook) pointing at a closed loopback port:
+    configured, idle, never delivering."""
+    return (f'\n[[notify]]\nname = "phone"\nurl = "ntfy://127.0.0.1:{dead_port}/hearth"\n'
+            f'\n[[notify]]\nname = "hook"\nurl = "json://127.0.0.1:{dead_port}/hook"\n')
+
+
+def worker_figures(deliveries: int = 5) -> dict[str, float]:
+    """Median seconds per delivery (process start, Apprise import, one POST) and the
+    worker's peak RSS, against a loopback ntfy server."""
+    server = PushServer().start()
+    times: list[float] = []
+    peaks: list[int] = []
+    request = json.dumps({"op": "notify", "url": f"ntfy://127.0.0.1:{server.port}/bench",
+                          "title": "Morning briefing", "body": "## News\n- one\n- two",
+                          "format": "markdown"})
+    try:
+        for _ in range(deliveries):
+            started = time.monotonic()
+            out = subprocess.run([sys.executable, "-I", str(WORKER)], input=request,
+                                 capture_output=True, text=True, check=True, timeout=60)
+            times.append(time.monotonic() - started)
+            answer = json.loads(out.stdout)
+            if not answer.get("ok"):
+                raise RuntimeError(f"worker delivery failed: {answer.get('error')}")
+            peaks.append(int(answer["peak_rss_kb"]))
+    finally:
+        server.stop()
+    return {"notify_worker_delivery_s": round(sorted(times)[len(times) // 2], 3),
+            "notify_worker_peak_rss_mb": round(max(peaks) / 1024, 1)}
 
 
 def floor_rss_mb() -> float:
@@ -150,6 +188,16 @@ def run(commands: int) -> dict[str, object]:
                 after = rss_mb(proc.pid)
             finally:
                 _stop(proc)
+            notify.close()
+            # The same daemon with two notifiers configured, idle.
+            cfg.write_text(_config(state, broker) + _two_notifiers(free_port()))
+            notify = NotifySocket(work / "notify3.sock")
+            proc, _ = _start(cfg, notify, log)
+            try:
+                time.sleep(2.0)
+                idle_notify = rss_mb(proc.pid)
+            finally:
+                _stop(proc)
         finally:
             notify.close()
             broker.stop()
@@ -166,6 +214,8 @@ def run(commands: int) -> dict[str, object]:
         "commands_delivered": delivered,
         "commands_seconds": round(elapsed, 2),
         "rss_after_commands_mb": after,
+        "idle_rss_with_two_notifiers_mb": idle_notify,
+        **worker_figures(),
     }
 
 

@@ -201,6 +201,18 @@ COMMANDS: dict[str, Help] = {
         "their scopes, and how many calls stayed local. Scopes are allowed in [privacy] "
         "cloud_scopes; --json is for scripts.",
         "hearth privacy report --since 2026-12-01 --json"),
+    "notify": Help(
+        "push notifications",
+        "Push notifications to phones through Apprise URLs ([[notify]] in the config; "
+        "docs/notifications.md).",
+        "hearth notify test"),
+    "notify test": Help(
+        "send a test message to each notification service",
+        "Send a test message now to every [[notify]] entry (or only NAME), quiet hours or "
+        "not, and print one line per entry: ok, or failed with the reason (never the URL or "
+        "its secrets). Works without a running daemon. Exits 1 when any entry failed, none "
+        "is configured or NAME is unknown.",
+        "hearth notify test phone --json"),
 }
 
 

@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "agent.cli.status",
     "agent.cli.privacy_cmd",
     "agent.cli.learn_cmd",
+    "agent.cli.notify_cmd",
 )
 
 
