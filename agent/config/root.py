@@ -29,7 +29,7 @@ from agent.config.models import (
     _default_tiers,
 )
 from agent.config.mqtt import MqttSection
-from agent.config.notify import NotifySection
+from agent.config.notify import NotifySection, duplicate_names
 from agent.config.privacy import AskSection, HistorySection, LearnSection, PrivacySection
 from agent.config.schedule import BriefingSection, FeedsSection, SchedulerSection
 from agent.config.telegram import TelegramSection
@@ -90,6 +90,14 @@ class HearthConfig(Section):
         for name, tier in self.tiers.items():
             if name in tier.fallback:
                 raise ValueError(f"tiers.{name}.fallback lists the tier itself")
+        return self
+
+    @model_validator(mode="after")
+    def _notify_names(self) -> HearthConfig:
+        # `hearth notify test NAME` and the status lines name an entry: one name, one entry.
+        dupes = duplicate_names(self.notify)
+        if dupes:
+            raise ValueError(f"notify: the name {dupes[0]!r} is given to more than one entry")
         return self
 
     @model_validator(mode="after")

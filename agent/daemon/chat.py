@@ -1,4 +1,5 @@
-"""The phone chat as a daemon component: built only when `[telegram] enabled`."""
+"""The household's phones in the daemon: the Telegram chat (only when `[telegram] enabled`)
+and, with `[[notify]]` entries, error notices and the delivery status."""
 
 from __future__ import annotations
 
@@ -46,3 +47,23 @@ def add_telegram(runtime: Runtime, core: Core) -> None:
     runtime.status_sources["telegram"] = status
     runtime.components.append(CallbackComponent("telegram", Stage.INTAKE, channel.start,
                                                 channel.stop))
+
+
+def add_push(runtime: Runtime, core: Core) -> None:
+    """With `[[notify]]` entries: `hearth status` shows each service, and errors logged by
+    hearth's own code reach the phones (rate-limited) while this runtime lives."""
+    push = core.push
+    if push is None:
+        return
+    from agent.notifiers.error_notices import ErrorNotices
+
+    handler = ErrorNotices(push)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    # Closed before the core (pushed later on the same stack): no notice after the service.
+    runtime.stack.callback(root.removeHandler, handler)
+
+    async def status() -> dict[str, Any]:
+        return {"services": push.status()}
+
+    runtime.status_sources["notify"] = status

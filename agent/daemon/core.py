@@ -31,9 +31,12 @@ from agent.router import Router
 
 if TYPE_CHECKING:
     from agent.conversation import ConversationStore
+    from agent.devices.pending import PendingAction
     from agent.devices.rules import RuleHit
     from agent.devices.service import Bridge, HomeService
     from agent.learn import LearnStore
+    from agent.notifiers.push import PushService
+    from agent.notifiers.types import Notifier
     from agent.router.batches import BatchClient
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,8 @@ class Core:
     dispatcher: Dispatcher
     conversations: ConversationStore | None = None
     memory: LearnStore | None = None
+    # The household's phones ([[notify]]); None when no entry is enabled.
+    push: PushService | None = None
 
 
 class NoBroker:
@@ -108,8 +113,10 @@ async def open_core(
     clock = clock or SystemClock()
     now: Callable[[], datetime] = clock.now
     async with AsyncExitStack() as stack:
+        push = await _open_push(config, stack)
         models = await stack.enter_async_context(open_router(
-            config, state_dir, api_key=api_key, clock=now, on_warning=on_budget_warning))
+            config, state_dir, api_key=api_key, clock=now,
+            on_warning=_warn_phones(on_budget_warning, push)))
         dispatcher_ref: list[Dispatcher] = []
 
         async def run_rule(hit: RuleHit) -> None:
@@ -132,6 +139,9 @@ async def open_core(
             zone=config.hearth.zone)))
         notifiers = tuple(build_notifiers(config.briefing.notifiers,
                                           NotifierContext(config, state_dir, publish)))
+        if push is not None:
+            notifiers = (*notifiers, _push_notifier(push))
+            home.pending.watchers.append(_pending_to(push, home.pending.timeout))
         factory = ServiceFactory(
             household=config, router=models.router, tools=tools, ledger=models.ledger,
             database=models.db, devices=home.registry, state_dir=state_dir, publish=publish,
@@ -151,7 +161,55 @@ async def open_core(
         dispatcher_ref.append(dispatcher)
         yield Core(config=config, state_dir=state_dir, db=models.db, ledger=models.ledger,
                    router=models.router, batches=models.batches, tools=tools, home=home,
-                   dispatcher=dispatcher, conversations=conversations, memory=memory)
+                   dispatcher=dispatcher, conversations=conversations, memory=memory,
+                   push=push)
+
+
+# Seconds the notices still queued get to go out when hearth stops.
+PUSH_DRAIN_S = 3.0
+
+
+async def _open_push(config: HearthConfig, stack: AsyncExitStack) -> PushService | None:
+    """The `[[notify]]` delivery service, started, and stopped when `stack` closes."""
+    if not any(entry.enabled for entry in config.notify):
+        return None
+    from agent.notifiers.push import PushService
+
+    push = PushService(config.notify, zone=config.hearth.zone)
+    await push.start()
+    stack.push_async_callback(push.stop, PUSH_DRAIN_S)
+    log.info("notifications: %s", ", ".join(push.names))
+    return push
+
+
+def _warn_phones(on_warning: Callable[[str], None] | None,
+                 push: PushService | None) -> Callable[[str], None] | None:
+    """The budget warning callback, also telling the phones (from any thread)."""
+    if push is None:
+        return on_warning
+    from agent.daemon.pushing import budget_notice
+
+    def warn(message: str) -> None:
+        if on_warning is not None:
+            on_warning(message)
+        push.post(budget_notice(message))
+
+    return warn
+
+
+def _push_notifier(push: PushService) -> Notifier:
+    from agent.notifiers.push_notifier import PushNotifier
+
+    return PushNotifier(push)
+
+
+def _pending_to(push: PushService, timeout_s: float) -> Callable[[PendingAction], None]:
+    from agent.daemon.pushing import pending_notice
+
+    def tell(action: PendingAction) -> None:
+        push.post(pending_notice(action, minutes=timeout_s / 60))
+
+    return tell
 
 
 async def _open_stores(config: HearthConfig, db: Database, now: Callable[[], datetime],

@@ -13,7 +13,7 @@ from agent.config import HearthConfig
 from agent.control import ControlServer, collect_status, socket_path
 from agent.control.ask import ASK_TIMEOUT, ask_handler
 from agent.credentials import check_credentials
-from agent.daemon.chat import add_telegram
+from agent.daemon.chat import add_push, add_telegram
 from agent.daemon.component import CallbackComponent, Stage
 from agent.daemon.core import Core, open_core
 from agent.daemon.inbound import Inbound
@@ -104,6 +104,7 @@ def _assemble(runtime: Runtime, core: Core, bridge: MqttBridge, info: DaemonInfo
                                   skills=board.skills, spend=board.spend,
                                   claude=board.claude, questions=board.questions)
     add_telegram(runtime, core)
+    add_push(runtime, core)
     runtime.probes.extend([_probe_broker(bridge), _probe_models(board)])
     runtime.summary = lambda: works_now(config, broker_connected=bridge.connected,
                                         health=board.health, health_error=board.health_error)

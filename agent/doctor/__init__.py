@@ -1,10 +1,10 @@
 """`hearth doctor`: check an installation and say how to fix what is wrong.
 
 Checks, in order: config, state directory, database, MQTT broker, Ollama, Anthropic key,
-clock, free disk, the Telegram bot (when enabled). Each gives PASS, WARN (works but is
-unsafe as set up, with a fix; e.g. a
-broker that accepts anonymous clients while `[approval] mqtt` is on), FAIL (with a fix) or
-SKIP (does not apply, or cannot run because an earlier check failed). No check changes
+clock, free disk, notification services and the Telegram bot (when configured). Each
+gives PASS, WARN (works but is unsafe as set up, with a fix; e.g. a broker that accepts
+anonymous clients while `[approval] mqtt` is on), FAIL (with a fix) or SKIP (does not
+apply, or cannot run because an earlier check failed). No check changes
 anything or spends money.
 """
 
@@ -28,6 +28,7 @@ from agent.doctor.local import (
     check_state_dir,
 )
 from agent.doctor.network import check_broker, check_ollama
+from agent.doctor.notify import check_notifiers
 from agent.doctor.result import CheckResult, DoctorContext, Status
 from agent.doctor.telegram import check_telegram
 from agent.errors import ConfigError, StartupError
@@ -89,6 +90,7 @@ async def run_checks(
     # The slow ones (network, timedatectl) run together; the file checks are instant.
     broker, ollama, clock, *chat = await asyncio.gather(
         check_broker(ctx), check_ollama(ctx), check_clock(ctx),
+        *([check_notifiers(ctx)] if config.notify else []),
         *([check_telegram(ctx)] if config.telegram.enabled else []))
     return [
         CheckResult.ok("config", where),
