@@ -5,12 +5,12 @@ cover ("stop the office blind", "stop the blinds"), everything in a room or on a
 ("turn off everything downstairs"), questions Home Assistant words differently ("is anything
 unlocked", "how humid is it in the bedroom", "what is the thermostat set to"), and two
 catch-alls that answer "I don't know a room/device called ..." instead of handing an unknown
-name to a model that would have to guess.
+name to a model that would have to guess (tried only when nothing else matched).
 
 Every block names `required_keywords` (hassil skips it for text without one), so a plain
 "turn off the hall light" pays nothing for these. The catch-alls use wildcard lists; the
-matcher prefers any reading without a wildcard, and the compound splitter treats them as
-no match at all, so "turn off the hall light and the fan" is still two commands.
+matcher tries them only after every other intent failed, and the compound splitter treats
+them as no match at all, so "turn off the hall light and the fan" is still two commands.
 """
 
 from __future__ import annotations
@@ -126,6 +126,8 @@ HEARTH_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
     ),
 }
 
+# Tried by the matcher only when no other intent matched the text.
+CATCH_ALLS = frozenset({"HearthUnknownArea", "HearthUnknownName"})
 # A catch-all reading stands only for a short name: "turn off the kitchen light and sing me a
 # song" is not a device called "kitchen light and sing me a song".
 MAX_UNKNOWN_WORDS = 3

@@ -40,7 +40,7 @@ from typing import Any
 from agent.errors import StartupError
 from agent.intents.extras import EXTRA_LISTS, with_extras
 from agent.intents.gates import closed, family_of
-from agent.intents.hearth import HEARTH_BLOCKS, plausible
+from agent.intents.hearth import CATCH_ALLS, HEARTH_BLOCKS, plausible
 from agent.intents.names import NameIndex
 from agent.intents.normalise import normalise
 from agent.intents.prune import context_values, empty_lists, prune, union
@@ -200,6 +200,13 @@ class IntentMatcher:
         }
         data["lists"] = {**data.get("lists", {}), **{w: {"wildcard": True} for w in wildcards}}
         self._intents = Intents.from_dict(data)
+        # Catch-alls ("I don't know a device called ...") are tried only when nothing else
+        # matched: their wildcards would otherwise cost every "turn off ..." a third more.
+        held = self._intents.intents
+        self._catch_alls = dataclasses.replace(
+            self._intents, intents={n: i for n, i in held.items() if n in CATCH_ALLS})
+        self._intents = dataclasses.replace(
+            self._intents, intents={n: i for n, i in held.items() if n not in CATCH_ALLS})
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
         # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
         self._shipped_context = context_values(self._intents.slot_lists.values())
@@ -346,6 +353,9 @@ class IntentMatcher:
         result = recognize_best(text, intents, slot_lists=lists,
                                 intent_context=context, language=self.language,
                                 best_slot_name="name")
+        if result is None and self._catch_alls.intents:
+            result = recognize_best(text, self._catch_alls, slot_lists=lists,
+                                    intent_context=context, language=self.language)
         if result is None:
             return None
         intent = result.intent.name
