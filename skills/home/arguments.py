@@ -74,7 +74,7 @@ def intent_arguments(intent: str, slots: Mapping[str, Any], *,
     """Tool arguments for a matched command intent; ValueError for what home does not do."""
     values = {k: value(v) for k, v in slots.items()}
     if intent in ("HearthUnknownArea", "HearthUnknownName"):
-        raise ValueError(_unknown(intent, values))
+        raise ValueError(unknown_answer(intent, values))
     args = _where(values)
     change = _change(intent, values, step)
     implied = change.pop("domain", None)
@@ -94,7 +94,8 @@ def intent_arguments(intent: str, slots: Mapping[str, Any], *,
     return args
 
 
-def _unknown(intent: str, values: Mapping[str, Any]) -> str:
+def unknown_answer(intent: str, values: Mapping[str, Any]) -> str:
+    """"I don't know a room called cellar." for a catch-all match (its wildcard value)."""
     said = next((str(v) for v in values.values() if isinstance(v, str) and v.strip()), "that")
     if intent == "HearthUnknownArea" and said.strip().lower() in ("here", "this room"):
         return "I don't know which room you are in. Say the room, like: in the kitchen."

@@ -8,6 +8,7 @@ read-only `DeviceView.answer` (no grant needed: nothing is commanded).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,8 @@ from skills.home.arguments import (
     QUESTION_INTENTS,
     intent_arguments,
     question,
+    unknown_answer,
+    value,
 )
 
 __all__ = ["HA_INTENTS", "HEARTH_INTENTS", "action_arguments", "handle", "intent_arguments"]
@@ -52,6 +55,30 @@ def _stop_means_off(ctx: SkillContext, args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+def _unknown(ctx: SkillContext, event: TextEvent) -> str | None:
+    """For a catch-all match, the answer and the nearest names hearth does know."""
+    if event.intent not in ("HearthUnknownArea", "HearthUnknownName"):
+        return None
+    values = {k: value(v) for k, v in event.slots.items()}
+    answer = unknown_answer(event.intent, values)
+    said = next((str(v) for v in values.values() if isinstance(v, str) and v.strip()),
+                "").strip().lower()
+    if said in ("here", "this room"):
+        return answer
+    if event.intent == "HearthUnknownName":
+        names = list(dict.fromkeys(d.name for d in ctx.devices.devices()))
+        near = difflib.get_close_matches(said, names, n=3, cutoff=0.6)
+        return f"{answer} Did you mean: {', '.join(near)}?" if near else answer
+    areas = sorted(dict.fromkeys(ctx.devices.areas()))
+    near = difflib.get_close_matches(said, areas, n=3, cutoff=0.6)
+    if near:
+        return f"{answer} Did you mean: {', '.join(near)}?"
+    if not areas:
+        return answer
+    more = "" if len(areas) <= 6 else f" and {len(areas) - 6} more"
+    return f"{answer} Rooms: {', '.join(areas[:6])}{more}."
+
+
 def _text_arguments(ctx: SkillContext, event: TextEvent) -> dict[str, Any]:
     if event.intent is not None:
         args = intent_arguments(event.intent, event.slots,
@@ -69,6 +96,11 @@ async def handle(ctx: SkillContext, event: Event) -> Reply | None:
         asked = question(event.intent, event.slots, event.text, getattr(event, "area", None))
         found = ctx.devices.answer(asked)
         return Reply(found.text, {**found.as_dict(), "actions": [], "dry_run": event.dry_run})
+    if isinstance(event, TextEvent):
+        unknown = _unknown(ctx, event)
+        if unknown is not None:
+            # Nothing is actuated on a guess: the answer names what hearth does know.
+            return Reply(unknown, {"ok": False, "actions": []})
     try:
         if isinstance(event, TextEvent):
             args = _text_arguments(ctx, event)
