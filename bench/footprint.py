@@ -189,9 +189,15 @@ def run(commands: int) -> dict[str, object]:
             finally:
                 _stop(proc)
             notify.close()
-            # The same daemon with two notifiers configured, idle.
-            cfg.write_text(_config(state, broker) + _two_notifiers(free_port()))
+            # The same daemon with two notifiers configured, idle, on a fresh state directory
+            # like the idle figure above (the ledger now holds the burst's 10,000 rows).
+            fresh = work / "state-notify"
+            cfg.write_text(_config(fresh, broker) + _two_notifiers(free_port()))
             notify = NotifySocket(work / "notify3.sock")
+            proc, _ = _start(cfg, notify, log)
+            _stop(proc)  # the first start creates the ledger (and imports the migrations)
+            notify.close()
+            notify = NotifySocket(work / "notify4.sock")
             proc, _ = _start(cfg, notify, log)
             try:
                 time.sleep(2.0)
