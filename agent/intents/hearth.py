@@ -92,7 +92,7 @@ HEARTH_BLOCKS: Mapping[str, tuple[Mapping[str, Any], ...]] = {
         {"sentences": (f"<what_is> [<the>] [current] {_MEASURE_WORDS} [(level|reading)] "
                        f"[{_PLACE}]",),
          "slots": {"domain": "sensor"},
-         "required_keywords": ("humidity", "pressure", "illuminance", "light", "co2", "carbon",
+         "required_keywords": ("humidity", "pressure", "illuminance", "level", "co2", "carbon",
                                "power", "energy", "voltage")},
         {"sentences": (f"how (humid|damp) is it [{_PLACE}]", "how (humid|damp) is [<the>] {area}"),
          "slots": {"domain": "sensor", "measure": "humidity"},
