@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from agent.context.parts import hands_for, home_part, news_part, now_part
-from agent.plugins.contract import Reply, SkillRouter, TextEvent
+from agent.plugins.contract import Event, Reply, SkillContext, SkillRouter, TextEvent
 from agent.plugins.services import Clock
 from agent.privacy.scopes import ContextPart
 from agent.router.types import Message, ModelRequest, ToolSpec
@@ -34,6 +34,13 @@ class ContextDesk:
     news_words: re.Pattern[str] | None = None
     # Added to the answer, as its own sentence, when privacy settings withheld context.
     withheld_note: str | None = None
+
+    async def handle(self, ctx: SkillContext, event: Event) -> Reply | None:
+        """The skill's handler: free text is answered; other events are not for it."""
+        if isinstance(event, TextEvent):
+            return await self.answer(event)
+        ctx.log.debug("%s: ignoring %s", self.skill, type(event).__name__)
+        return None
 
     async def answer(self, event: TextEvent) -> Reply:
         """Answer `event` with the home as context; the person's text is the message."""

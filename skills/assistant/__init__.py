@@ -9,22 +9,8 @@ what answers when the advisor's budget is spent.
 
 from __future__ import annotations
 
-from functools import partial
-from typing import TYPE_CHECKING
-
-from agent.plugins.contract import (
-    Event,
-    Handler,
-    Reply,
-    Skill,
-    SkillContext,
-    SkillDeclaration,
-    TextEvent,
-)
+from agent.plugins.contract import Handler, Skill, SkillDeclaration
 from agent.plugins.services import Services
-
-if TYPE_CHECKING:
-    from agent.plugins.desk import ContextDesk
 
 DECLARATION = SkillDeclaration(
     name="assistant",
@@ -45,18 +31,9 @@ def setup(services: Services) -> Handler:
     """The handler, over a desk built from this runtime's services."""
     from skills.assistant.desk import desk_for
 
-    desk = desk_for(services)
-    return partial(handle, desk)
-
-
-async def handle(desk: ContextDesk, ctx: SkillContext, event: Event) -> Reply | None:
-    """Answer free text; other events are not for this skill."""
-    if isinstance(event, TextEvent):
-        return await desk.answer(event)
-    ctx.log.debug("assistant: ignoring %s", type(event).__name__)
-    return None
+    return desk_for(services).handle
 
 
 skill = Skill(DECLARATION, setup=setup)
 
-__all__ = ["DECLARATION", "handle", "setup", "skill"]
+__all__ = ["DECLARATION", "setup", "skill"]
