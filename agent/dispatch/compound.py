@@ -20,11 +20,9 @@ from dataclasses import replace
 from typing import Any
 
 from agent.dispatch.result import DispatchResult
-from agent.intents import IntentMatch
+from agent.intents import CATCH_ALLS, IntentMatch
 from agent.plugins.contract import Reply
 
-# Catch-all intents (an unknown room or device) that a real reading of the parts beats.
-WILDCARD_PREFIX = "HearthUnknown"
 # More parts than this is not a spoken request; more pieces than this is not worth trying.
 MAX_PARTS = 4
 MAX_PIECES = 8
@@ -37,7 +35,7 @@ Matcher = Callable[[str], IntentMatch | None]
 
 def is_wildcard(match: IntentMatch | None) -> bool:
     """True for no match or a catch-all one: splitting may find something better."""
-    return match is None or match.intent.startswith(WILDCARD_PREFIX)
+    return match is None or match.intent in CATCH_ALLS
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:

@@ -134,10 +134,8 @@ MAX_UNKNOWN_WORDS = 3
 _JOINERS = frozenset({"and", "then", "also", "but", "or"})
 
 
-def plausible(intent: str, slots: Mapping[str, Any]) -> bool:
-    """False for a catch-all match whose unknown name is too long or joins requests."""
-    if not intent.startswith("HearthUnknown"):
-        return True
+def plausible_unknown(slots: Mapping[str, Any]) -> bool:
+    """Whether a catch-all match's unknown name is short and joins no requests."""
     said = str(slots.get("hearth_unknown") or "").split()
     return 0 < len(said) <= MAX_UNKNOWN_WORDS and not _JOINERS.intersection(said)
 

@@ -40,7 +40,7 @@ from typing import Any
 from agent.errors import StartupError
 from agent.intents.extras import EXTRA_LISTS, with_extras
 from agent.intents.gates import closed, family_of
-from agent.intents.hearth import CATCH_ALLS, HEARTH_BLOCKS, plausible
+from agent.intents.hearth import CATCH_ALLS, HEARTH_BLOCKS, plausible_unknown
 from agent.intents.names import NameIndex
 from agent.intents.normalise import normalise
 from agent.intents.prune import context_values, empty_lists, prune, union
@@ -356,12 +356,13 @@ class IntentMatcher:
         if result is None and self._catch_alls.intents:
             result = recognize_best(text, self._catch_alls, slot_lists=lists,
                                     intent_context=context, language=self.language)
+            if result is not None and not plausible_unknown(
+                    {name: entity.value for name, entity in result.entities.items()}):
+                return None
         if result is None:
             return None
         intent = result.intent.name
         slots = {name: entity.value for name, entity in result.entities.items()}
-        if not plausible(intent, slots):
-            return None
         return IntentMatch(
             skill=self._owner[intent],
             intent=intent,

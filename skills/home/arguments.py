@@ -73,8 +73,6 @@ def intent_arguments(intent: str, slots: Mapping[str, Any], *,
                      step: int = 25, speaker_area: str | None = None) -> dict[str, Any]:
     """Tool arguments for a matched command intent; ValueError for what home does not do."""
     values = {k: value(v) for k, v in slots.items()}
-    if intent in ("HearthUnknownArea", "HearthUnknownName"):
-        raise ValueError(unknown_answer(intent, values))
     args = _where(values)
     change = _change(intent, values, step)
     implied = change.pop("domain", None)
@@ -94,14 +92,16 @@ def intent_arguments(intent: str, slots: Mapping[str, Any], *,
     return args
 
 
-def unknown_answer(intent: str, values: Mapping[str, Any]) -> str:
-    """"I don't know a room called cellar." for a catch-all match (its wildcard value)."""
-    said = next((str(v) for v in values.values() if isinstance(v, str) and v.strip()), "that")
-    if intent == "HearthUnknownArea" and said.strip().lower() in ("here", "this room"):
+HERE_WORDS = ("here", "this room")
+
+
+def unknown_answer(intent: str, said: str) -> str:
+    """"I don't know a room called cellar." for a catch-all match on `said`."""
+    if intent == "HearthUnknownArea" and said.lower() in HERE_WORDS:
         return "I don't know which room you are in. Say the room, like: in the kitchen."
     if intent == "HearthUnknownArea":
-        return f"I don't know a room called {said.strip()}."
-    return f"I don't know a device called {said.strip()}."
+        return f"I don't know a room called {said}."
+    return f"I don't know a device called {said}."
 
 
 def _response(text: str) -> str:

@@ -14,10 +14,12 @@ from typing import Any
 
 from agent.devices.tools import SET_DEVICE_STATE
 from agent.errors import SkillError
+from agent.intents import CATCH_ALLS
 from agent.plugins.contract import ActionEvent, Event, Reply, SkillContext, TextEvent
 from skills.home.arguments import (
     HA_INTENTS,
     HEARTH_INTENTS,
+    HERE_WORDS,
     QUESTION_INTENTS,
     intent_arguments,
     question,
@@ -57,19 +59,18 @@ def _stop_means_off(ctx: SkillContext, args: dict[str, Any]) -> dict[str, Any]:
 
 def _unknown(ctx: SkillContext, event: TextEvent) -> str | None:
     """For a catch-all match, the answer and the nearest names hearth does know."""
-    if event.intent not in ("HearthUnknownArea", "HearthUnknownName"):
+    if event.intent not in CATCH_ALLS:
         return None
-    values = {k: value(v) for k, v in event.slots.items()}
-    answer = unknown_answer(event.intent, values)
-    said = next((str(v) for v in values.values() if isinstance(v, str) and v.strip()),
-                "").strip().lower()
-    if said in ("here", "this room"):
+    said = str(value(event.slots.get("hearth_unknown")) or "that").strip()
+    answer = unknown_answer(event.intent, said)
+    if said.lower() in HERE_WORDS:
         return answer
     if event.intent == "HearthUnknownName":
         names = list(dict.fromkeys(d.name for d in ctx.devices.devices()))
-        near = difflib.get_close_matches(said, names, n=3, cutoff=0.6)
+        near = difflib.get_close_matches(said.lower(), names, n=3, cutoff=0.6)
         return f"{answer} Did you mean: {', '.join(near)}?" if near else answer
-    areas = sorted(dict.fromkeys(ctx.devices.areas()))
+    areas = ctx.devices.areas()  # sorted, each once
+    said = said.lower()
     near = difflib.get_close_matches(said, areas, n=3, cutoff=0.6)
     if near:
         return f"{answer} Did you mean: {', '.join(near)}?"

@@ -118,14 +118,14 @@ async def test_questions(registry: DeviceRegistry) -> None:
 
 
 async def test_unknown_and_ambiguous_names_answer_without_acting(registry: DeviceRegistry) -> None:
-    room = await say(registry, "HearthUnknownArea", area="cellar")
+    room = await say(registry, "HearthUnknownArea", hearth_unknown="cellar")
     assert room.text.startswith("I don't know a room called cellar. Rooms: ")
     assert room.data["actions"] == []
     near = await say(registry, "HearthUnknownArea", hearth_unknown="kitchn")
     assert near.text == "I don't know a room called kitchn. Did you mean: kitchen?"
     lamp = await say(registry, "HassTurnOn", name="?lamp")
     assert lamp.text.startswith("Which lamp:") and lamp.data["actions"] == []
-    thing = await say(registry, "HearthUnknownName", name="toaster")
+    thing = await say(registry, "HearthUnknownName", hearth_unknown="toaster")
     assert thing.text == "I don't know a device called toaster."
     typo = await say(registry, "HearthUnknownName", hearth_unknown="kitchen lite")
     assert typo.text == "I don't know a device called kitchen lite. Did you mean: kitchen light?"
