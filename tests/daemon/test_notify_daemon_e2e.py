@@ -60,7 +60,10 @@ events = ["timer"]
         assert "confirm" in held["text"]
         (pending,) = phone.wait_for(1)
         assert pending.body["title"] == "Approve: back door?"
-        assert "code" in pending.body["message"]
+        # The requester (its own response topic) holds the id; the notice only its code.
+        (action,) = held["data"]["actions"]
+        assert f"(code {action['pending_id'][:5]}," in pending.body["message"]
+        assert action["pending_id"] not in json.dumps(pending.body)
         assert not _FULL_ID.search(json.dumps(pending.body))  # the id approves: never sent
         assert pending.headers.get("Authorization", "").startswith("Bearer ")
         # The hung service holds its own queue only: the timer reaches the other two.

@@ -44,9 +44,13 @@ class Devices:
         self._lock = threading.Lock()
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="tg-devices")
         self.client.on_message = self._on_message
+        subscribed = threading.Event()
+        self.client.on_subscribe = lambda *_args: subscribed.set()
         self.client.connect(broker.host, broker.port)
         self.client.subscribe(topic, qos=1)
         self.client.loop_start()
+        # Subscribed before the daemon starts: no command can slip past unseen.
+        assert subscribed.wait(10), f"no SUBACK for {topic}"
 
     def _on_message(self, _c: Any, _u: Any, message: mqtt.MQTTMessage) -> None:
         with self._lock:
