@@ -31,7 +31,7 @@ from agent.router import Router
 
 if TYPE_CHECKING:
     from agent.conversation import ConversationStore
-    from agent.devices.pending import PendingAction
+    from agent.devices.pending import PendingActions
     from agent.devices.rules import RuleHit
     from agent.devices.service import Bridge, HomeService
     from agent.learn import LearnStore
@@ -140,8 +140,7 @@ async def open_core(
         notifiers = tuple(build_notifiers(config.briefing.notifiers,
                                           NotifierContext(config, state_dir, publish)))
         if push is not None:
-            notifiers = (*notifiers, _push_notifier(push))
-            home.pending.watchers.append(_pending_to(push, home.pending.timeout))
+            notifiers = (*notifiers, _tell_phones(push, home.pending))
         factory = ServiceFactory(
             household=config, router=models.router, tools=tools, ledger=models.ledger,
             database=models.db, devices=home.registry, state_dir=state_dir, publish=publish,
@@ -197,19 +196,14 @@ def _warn_phones(on_warning: Callable[[str], None] | None,
     return warn
 
 
-def _push_notifier(push: PushService) -> Notifier:
+def _tell_phones(push: PushService, pending: PendingActions) -> Notifier:
+    """Pending actions go to the phones as they arrive; the returned notifier takes the
+    briefing, the digest and ended timers."""
+    from agent.daemon.pushing import pending_notice
     from agent.notifiers.push_notifier import PushNotifier
 
+    pending.watchers.append(lambda action: push.post(pending_notice(action)))
     return PushNotifier(push)
-
-
-def _pending_to(push: PushService, timeout_s: float) -> Callable[[PendingAction], None]:
-    from agent.daemon.pushing import pending_notice
-
-    def tell(action: PendingAction) -> None:
-        push.post(pending_notice(action, minutes=timeout_s / 60))
-
-    return tell
 
 
 async def _open_stores(config: HearthConfig, db: Database, now: Callable[[], datetime],

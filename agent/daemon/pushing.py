@@ -7,13 +7,14 @@ from agent.devices.pending import PendingAction
 from agent.notifiers.events import Notice
 
 
-def pending_notice(action: PendingAction, *, minutes: float) -> Notice:
+def pending_notice(action: PendingAction) -> Notice:
     """"The front door lock waits for approval": by the action's code only.
 
     The full id approves the action, and a notification service is a third party (an ntfy
     topic may even be public), so it never leaves hearth this way: approve with
     `hearth confirm` on the hearth host or with the buttons in an allowlisted phone chat.
     """
+    minutes = (action.expires_at - action.created_at) / 60
     what = action.device.describe(action.desired.action, action.desired.brightness,
                                   action.desired.position)
     body = (f"Waiting for your approval: {what} once approved (code {action.code}, "
