@@ -159,6 +159,25 @@ def test_render_tolerates_missing_and_odd_keys() -> None:
     assert "spend this month: ? (no cap)" in text
 
 
+def test_the_phone_chat_and_the_notification_services_get_their_lines() -> None:
+    reply = {"telegram": {"state": "offline", "bot": "@hearth_bot", "chats": [1, 2],
+                          "messages": 3, "approved": 1, "denied": 0, "refused_chats": 2,
+                          "last_error": "network: connection refused"},
+             "notify": {"services": [
+                 {"name": "phone", "service": "ntfys", "delivered": 4, "failed": 0,
+                  "queued": 0, "held": 0, "last_error": None},
+                 {"name": "hook", "service": "json", "delivered": 1, "failed": 2,
+                  "queued": 1, "held": 3, "last_error": "HTTP 500"}]}}
+    lines = render_status(reply).splitlines()
+    assert ("telegram: offline as @hearth_bot, 2 allowed chats, 3 messages, 1 approved / "
+            "0 denied, 2 strangers ignored; last error: network: connection refused") in lines
+    assert "  phone (ntfys): 4 delivered, 0 failed" in lines
+    assert "  hook (json): 1 delivered, 2 failed, 1 queued, 3 held; last failure: HTTP 500" in lines
+    # A daemon without them shows neither.
+    plain = render_status({})
+    assert "telegram" not in plain and "notify" not in plain
+
+
 def test_ollama_not_probed_yet_is_not_an_outage() -> None:
     text = render_status({"ollama": {"reachable": None, "host": "h", "last_error": None}})
     assert "ollama: not checked yet (h)" in text
