@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.control.test_approval_daemon import hearth
 from tests.daemon.test_assistant_e2e import Asker
 from tests.support.broker import Broker
 from tests.support.daemon_config import daemon_config
@@ -75,9 +74,7 @@ events = ["timer"]
         assert len(hung.requests) == 1  # still hanging on the pending notice
         # The daemon still answers while a service hangs.
         assert "confirm" in asker.ask(json.dumps({"text": "unlock the back door"}))["text"]
-        status = subprocess.run(
-            [sys.executable, "-m", "agent.cli.main", "--config", str(cfg), "status", "--json"],
-            capture_output=True, text=True, timeout=30, check=False)
+        status = hearth("--config", str(cfg), "status", "--json")
         assert status.returncode == 0, status.stderr
         rows = {r["name"]: r for r in json.loads(status.stdout)["notify"]["services"]}
         assert rows["phone"]["service"] == "ntfy" and rows["phone"]["delivered"] >= 2

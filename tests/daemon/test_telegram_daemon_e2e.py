@@ -5,16 +5,13 @@ waits for the button, and `hearth status --json` shows the chat without its toke
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
+from tests.control.test_approval_daemon import hearth, wait_until
 from tests.support.broker import Broker
 from tests.support.daemon_config import daemon_config
 from tests.support.daemon_proc import DaemonProcess
@@ -24,16 +21,6 @@ TOKEN = "987654321:CANARYdaemonTokenNeverPrint-0123456789"
 TOKEN_ENV = "HEARTH_TEST_TELEGRAM_TOKEN"
 ME = 4242001
 STRANGER = 5151002
-
-
-def _until(check: Callable[[], Any], timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not true within {timeout} s")
 
 
 class Devices:
@@ -99,22 +86,21 @@ poll_timeout = 1
     watcher = Devices(running_broker, f"{dev}/#")
     daemon = DaemonProcess(cfg, tmp_path, extra_env={TOKEN_ENV: TOKEN})
     try:
-        _until(lambda: fake.calls_of("getUpdates"))  # the chat is polling
+        wait_until(lambda: fake.calls_of("getUpdates"), timeout=20)  # the chat is polling
         fake.message(STRANGER, "unlock the back door")
         fake.message(ME, "turn off the kitchen light")
-        _until(lambda: (f"{dev}/kitchen/set", "OFF") in watcher.got())
-        _until(lambda: fake.sent(ME))
+        wait_until(lambda: (f"{dev}/kitchen/set", "OFF") in watcher.got(), timeout=20)
+        wait_until(lambda: fake.sent(ME), timeout=20)
         fake.message(ME, "unlock the back door")
-        buttons = _until(lambda: fake.buttons(ME))
+        wait_until(lambda: fake.buttons(ME), timeout=20)
+        buttons = fake.buttons(ME)
         message_id, approve, _deny = buttons[0]
         assert (f"{dev}/backdoor/set", "UNLOCK") not in watcher.got()
         fake.tap(ME, ME, approve, message_id)
-        _until(lambda: (f"{dev}/backdoor/set", "UNLOCK") in watcher.got())
+        wait_until(lambda: (f"{dev}/backdoor/set", "UNLOCK") in watcher.got(), timeout=20)
         # The stranger got nothing and moved nothing.
         assert fake.sent(STRANGER) == []
-        status = subprocess.run(
-            [sys.executable, "-m", "agent.cli.main", "--config", str(cfg), "status", "--json"],
-            capture_output=True, text=True, timeout=30, check=False)
+        status = hearth("--config", str(cfg), "status", "--json")
         assert status.returncode == 0, status.stderr
         chat = json.loads(status.stdout)["telegram"]
         assert chat["approved"] == 1 and chat["chats"] == [ME]
