@@ -289,7 +289,8 @@ def latency_rows(r: dict[str, Any]) -> list[Row]:
             ]
     rows += [Row(f"intent matcher alone, {x['devices']} devices, {kind}: p50 / p99",
                  f"{x[kind]['p50_ms']} / {x[kind]['p99_ms']} ms", "", None)
-             for x in r.get("intent_matcher", []) for kind in ("repeated", "uncached")]
+             for x in r.get("intent_matcher", [])
+             for kind in ("repeated", "new phrase (known shape)", "uncached") if kind in x]
     return rows
 
 

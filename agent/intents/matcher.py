@@ -20,7 +20,10 @@ object (or a mapping whose values are different objects, or whose plain string l
   (a template needing an empty list such as ``{floor}``, a block requiring a context value,
   e.g. ``domain: lock``, that no list value carries). hassil would reject them anyway, after
   trying; pruning only skips the trying, so results are identical.
-- a bounded LRU of results (hits and misses) keyed by the exact text.
+- a bounded LRU of results (hits and misses) keyed by the exact text;
+- a bounded memo of results keyed by the text's *shape* (the text with its device name
+  replaced, see agent/intents/names.py) and the kind of device named, so a sentence said
+  about one light costs hassil nothing the first time it is said about another.
 
 A caller must therefore hand out new objects when its lists change rather than mutate a
 hassil ``SlotList`` in place (``DeviceRegistry.slot_lists`` does exactly that).
@@ -41,7 +44,7 @@ from agent.errors import StartupError
 from agent.intents.extras import EXTRA_LISTS, with_extras
 from agent.intents.gates import closed, family_of
 from agent.intents.hearth import CATCH_ALLS, HEARTH_BLOCKS, plausible_unknown
-from agent.intents.names import NameIndex
+from agent.intents.names import PLACEHOLDER, NameIndex, Shape
 from agent.intents.normalise import normalise
 from agent.intents.prune import context_values, empty_lists, prune, union
 from agent.plugins.skillset import SkillSet
@@ -54,6 +57,8 @@ CALLER_LISTS = ("name", "area", "floor")
 MAX_MATCH_CHARS = 300
 # Distinct texts remembered per set of slot lists; a household says far fewer phrases.
 CACHE_SIZE = 1024
+# Shapes remembered per set of slot lists: a household's sentence forms times device kinds.
+SHAPE_CACHE_SIZE = 1024
 # Words as hassil's keyword check sees them, or more (never fewer): a block is dropped only
 # when hassil would skip it too.
 _WORD = re.compile(r"\w+")
@@ -108,6 +113,15 @@ def _as_slot_list(name: str, value: Any) -> Any:
 # -- the slot lists in force and what is derived from them --------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Shaped:
+    """hassil's best result for a shape, without the device the placeholder stood for."""
+
+    intent: str
+    slots: Mapping[str, Any]
+    context: Mapping[str, Any]
+
+
 @dataclass(slots=True)
 class _Generation:
     # Held (not just its id) so a new object can never reuse the address of an old one.
@@ -122,6 +136,8 @@ class _Generation:
     names: NameIndex | None = None
     cache: OrderedDict[tuple[str, str | None], IntentMatch | None] = field(
         default_factory=OrderedDict)
+    # Shape results: (intent, slots, context) with the name to fill in; None: no name read.
+    shapes: OrderedDict[tuple[Any, ...], _Shaped | None] = field(default_factory=OrderedDict)
 
     def current(self, source: Mapping[str, Any]) -> bool:
         """Whether `source` is still the lists this generation was derived from."""
@@ -156,19 +172,24 @@ class IntentMatcher:
         language: str = "en",
         slot_lists: Callable[[], Mapping[str, Any]] | None = None,
         cache_size: int = CACHE_SIZE,
+        shape_cache_size: int = SHAPE_CACHE_SIZE,
         sentences: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
         filter_names: bool = True,
     ) -> None:
         """`sentences`: extra hassil blocks per intent (the household's `[[sentences]]`,
         checked by `agent.intents.custom.check_sentences`); unhandled intents are ignored.
         `filter_names` False: every name and every intent in every match (no name filter,
-        no gates: the reference the tests compare against)."""
+        no gates, no shapes: the reference the tests compare against). `cache_size` and
+        `shape_cache_size` 0 turn the two result caches off (hassil runs every time)."""
         from hassil import Intents, TextSlotList
 
         self.language = language
         self._filter_names = filter_names
         self._slot_lists = slot_lists
         self._cache_size = cache_size
+        self._shape_cache_size = shape_cache_size if filter_names else 0
+        # Requests answered from a shape another device's sentence taught (for the benches).
+        self.shape_hits = 0
         self._generation: _Generation | None = None
         self._owner: dict[str, str] = {}
         custom: dict[str, Any] = {}
@@ -231,8 +252,8 @@ class IntentMatcher:
         from hassil import TextSlotList
 
         names = lists.get("name")
-        index = (NameIndex(names) if self._filter_names and isinstance(names, TextSlotList)
-                 else None)
+        index = (NameIndex(names, self._intents.skip_words)
+                 if self._filter_names and isinstance(names, TextSlotList) else None)
         generation = _Generation(source=source, items=tuple(source.items()),
                                  plain=_plain_snapshot(source), lists=lists,
                                  intents=self._pruned(lists), names=index)
@@ -242,6 +263,11 @@ class IntentMatcher:
     def _pruned(self, lists: Mapping[str, Any], *, here: bool = False,
                 shut: frozenset[str] = frozenset(),
                 unsaid: frozenset[frozenset[str]] = frozenset()) -> Any:
+        return self._pruned_by(self._pruning_key(lists, here=here, shut=shut, unsaid=unsaid))
+
+    def _pruning_key(self, lists: Mapping[str, Any], *, here: bool,
+                     shut: frozenset[str],
+                     unsaid: frozenset[frozenset[str]]) -> tuple[Any, ...]:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
         empty = empty_lists({**self._intents.slot_lists, **lists})
@@ -249,12 +275,15 @@ class IntentMatcher:
         if here:
             # The speaker's area arrives as intent context: any area name.
             provided = union(provided, {"area": None})
-        key = (empty, frozenset(provided.items()), shut, unsaid)
+        return (empty, frozenset(provided.items()), shut, unsaid)
+
+    def _pruned_by(self, key: tuple[Any, ...]) -> Any:
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
+            empty, provided, shut, unsaid = key
             if len(self._pruned_by_key) >= _PRUNED_KEPT:
                 self._pruned_by_key.clear()
-            pruned = prune(self._intents, empty, provided)
+            pruned = prune(self._intents, empty, dict(provided))
             if shut:
                 kept = {n: i for n, i in pruned.intents.items() if family_of(n) not in shut}
                 pruned = dataclasses.replace(pruned, intents=kept)
@@ -340,10 +369,17 @@ class IntentMatcher:
         shut = closed(text, self._families) if self._filter_names else frozenset()
         if generation.names is not None:
             # Pruned by the context of the names said, not of every name in the house.
-            lists = {**lists, "name": generation.names.filtered(text)}
+            said = generation.names.said(text)
+            lists = {**lists, "name": said.names}
             words = set(_WORD.findall(text.casefold()))
             unsaid = frozenset(k for k in self._keyword_sets if k.isdisjoint(words))
-            intents = self._pruned(lists, here=bool(area), shut=shut, unsaid=unsaid)
+            key = self._pruning_key(lists, here=bool(area), shut=shut, unsaid=unsaid)
+            if said.shape is not None and self._shape_cache_size > 0:
+                found = self._by_shape(text, said.shape, generation, lists=lists,
+                                       pruning=key, area=area)
+                if found is not None:
+                    return found
+            intents = self._pruned_by(key)
         elif area:
             if generation.here is None:
                 generation.here = self._pruned(lists, here=True)
@@ -370,6 +406,51 @@ class IntentMatcher:
             text=text,
             context=dict(result.context),
         )
+
+
+    def _by_shape(self, text: str, shape: Shape, generation: _Generation, *,
+                  lists: Mapping[str, Any], pruning: tuple[Any, ...],
+                  area: str | None) -> IntentMatch | None:
+        """The match read from the text's shape; None when the shape names no device (the
+        full text may still match otherwise: an area, a wildcard, a catch-all)."""
+        from hassil import recognize_best
+
+        memo = generation.shapes
+        key = (shape.text, area, shape.kind, pruning)
+        if key in memo:
+            memo.move_to_end(key)
+            shaped = memo[key]
+            self.shape_hits += 1
+        else:
+            context = {"area": {"value": area, "text": area}} if area else None
+            result = recognize_best(shape.text, self._pruned_by(pruning),
+                                    slot_lists={**lists, "name": shape.names},
+                                    intent_context=context, language=self.language,
+                                    best_slot_name="name")
+            shaped = _shaped(result)
+            memo[key] = shaped
+            if len(memo) > self._shape_cache_size:
+                memo.popitem(last=False)
+        if shaped is None:
+            return None
+        slots = {n: shape.value if n == "name" else v for n, v in shaped.slots.items()}
+        return IntentMatch(skill=self._owner[shaped.intent], intent=shaped.intent,
+                           slots=slots, text=text, context=dict(shaped.context))
+
+
+def _shaped(result: Any) -> _Shaped | None:
+    """`result` without its name, when the name is the placeholder and nothing else is."""
+    if result is None:
+        return None
+    name = result.entities.get("name")
+    if name is None or name.is_wildcard or name.text.strip().casefold() != PLACEHOLDER:
+        return None
+    # The name's own value is the kind's first device: the caller puts the real one in.
+    slots = {n: None if n == "name" else e.value for n, e in result.entities.items()}
+    if any(PLACEHOLDER in str(e.text).casefold() for n, e in result.entities.items()
+           if n != "name"):
+        return None
+    return _Shaped(intent=result.intent.name, slots=slots, context=dict(result.context))
 
 
 def _without_keyword_blocks(intents: Any, unsaid: frozenset[frozenset[str]]) -> Any:

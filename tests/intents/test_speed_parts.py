@@ -1,4 +1,5 @@
-"""The speed-ups (names said, gates) change no result, and more intents cost no more per request."""
+"""The speed-ups (names said, gates, sentence shapes) change no result, and more intents cost no more
+per request."""
 
 from __future__ import annotations
 
