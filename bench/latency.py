@@ -7,7 +7,8 @@ path measured is the daemon's own: MqttBridge -> `<prefix>/ask` -> the dispatche
 matcher (hassil, home-assistant-intents, the registry's slot lists) -> the home skill ->
 `set_device_state` -> a Zigbee2MQTT command publish, plus the $0 tier-none ledger row.
 This process plays the user and the devices: it sends "turn off the <device>" and times
-until the command for that device arrives. The rule path
+until the command for that device arrives (mode `forms`: eight sentence forms in turn, see
+FORMS). The rule path
 (a button press toggling a light) is measured the same way, and state questions ("is the
 <device> on", mode `state`) until the reply on `<prefix>/reply`. Lost = sent - received.
 `match_cost` times the matcher alone with 4 intents and with every intent hearth's skills
@@ -41,7 +42,12 @@ from tests.support.broker import Broker
 GOAL_P99_MS = 5.0
 GOAL_RATE = 1000.0
 SIZES = (50, 300)
-MODES = ("text", "state", "rule")
+MODES = ("text", "forms", "state", "rule")
+# Mode `forms`: text commands in eight sentence forms in turn, so the matcher meets new forms
+# and new devices together (each form's first use per kind of device runs hassil in full).
+FORMS = ("turn off the {}", "switch off the {}", "turn the {} off", "{} off",
+         "turn on the {}", "switch the {} on", "please turn off the {}",
+         "could you switch on the {}")
 LATENCY_SAMPLES = 400
 WARMUP = 40
 BURST = 3000
@@ -169,6 +175,8 @@ def measure(port: int, n: int, mode: str) -> dict[str, Any]:
             expect = f"{prefix}_z2m/{name.replace(' ', '_')}/set"
             if mode == "text":
                 return f"{prefix}/ask", f"turn off the {name}", expect
+            if mode == "forms":
+                return f"{prefix}/ask", FORMS[i % len(FORMS)].format(name), expect
             if mode == "state":
                 return f"{prefix}/ask", f"is the {name} on", f"{prefix}/reply"
             return f"{prefix}/button/{i % n}", "single", expect

@@ -261,7 +261,9 @@ def _run(r: dict[str, Any], devices: int, mode: str) -> dict[str, Any] | None:
 
 # Latency modes in table order: the graded text commands, state questions beside them
 # ("is the kitchen light on", timed to the reply), then button rules.
-LATENCY_MODES = {"text": ("text commands", "commands"), "state": ("state questions", "questions"),
+LATENCY_MODES = {"text": ("text commands", "commands"),
+                 "forms": ("text commands in 8 sentence forms", "commands"),
+                 "state": ("state questions", "questions"),
                  "rule": ("rule commands", "commands")}
 
 
