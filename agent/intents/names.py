@@ -121,9 +121,10 @@ class NameIndex:
             return None  # two readings as long (two devices, or one said twice): full path
         start, end, value = top[0]
         kind = self._kinds.get(id(value))
-        folded = text.casefold()
-        if (kind is None or folded.count(folded[start:end]) != 1
-                or PLACEHOLDER in folded):
+        # Said once anywhere, word boundaries or not (hassil matches a value inside a word
+        # too). Case-insensitive per character: casefold() could shift the trie's offsets.
+        if (kind is None or len(re.findall(re.escape(text[start:end]), text, re.IGNORECASE)) != 1
+                or PLACEHOLDER in text.casefold()):
             return None
         return Shape(text=f"{text[:start]}{PLACEHOLDER}{text[end:]}", kind=kind,
                      value=value.value_out, names=self._placeholder(kind, value))

@@ -112,6 +112,7 @@ def test_the_device_said_is_the_device_answered() -> None:
     ("turn off the reading lamp 2", "a digit in the name"),
     ("turn off the lamp for me", "a skip word inside the name"),
     ("turn off the desk fan and the desk fan", "the name said twice"),
+    ("turn off the desk fanatic desk fan", "the name inside a word as well"),
     (f"turn off the desk fan {PLACEHOLDER}", "the placeholder itself in the text"),
 ])
 def test_no_shape_where_the_reading_could_differ(text: str, why: str) -> None:
@@ -131,3 +132,15 @@ def test_a_name_inside_a_longer_one_gives_the_longer_ones_shape() -> None:
     assert len(said.names.values) >= 2
     assert said.shape is not None
     assert said.shape.text == f"dim the {PLACEHOLDER}"
+
+
+def test_a_letter_that_folds_longer_does_not_move_the_name() -> None:
+    shaped, plain = pair(_registry(*HOUSE))
+    generation = shaped._current()
+    assert generation.names is not None
+    # "ß" folds to "ss": offsets from a folded copy would cut the wrong span.
+    said = generation.names.said("Straße: turn off the desk fan")
+    assert said.shape is not None
+    assert said.shape.text == f"Straße: turn off the {PLACEHOLDER}"
+    assert reading(shaped.match("Straße: turn off the desk fan")) == reading(
+        plain.match("Straße: turn off the desk fan"))
