@@ -38,7 +38,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from agent.errors import StartupError
 from agent.intents.extras import EXTRA_LISTS, with_extras
@@ -113,6 +113,15 @@ def _as_slot_list(name: str, value: Any) -> Any:
 # -- the slot lists in force and what is derived from them --------------------------------
 
 
+class _PruningKey(NamedTuple):
+    """What decides a pruned intent set (see `IntentMatcher._pruned_by`)."""
+
+    empty: frozenset[str]  # text lists with no values
+    provided: frozenset[tuple[str, frozenset[str] | None]]  # context values lists can add
+    shut: frozenset[str]  # gated families whose words are absent
+    unsaid: frozenset[frozenset[str]]  # keyword sets of blocks the text cannot match
+
+
 @dataclass(frozen=True, slots=True)
 class _Shaped:
     """hassil's best result for a shape, without the device the placeholder stood for."""
@@ -137,7 +146,8 @@ class _Generation:
     cache: OrderedDict[tuple[str, str | None], IntentMatch | None] = field(
         default_factory=OrderedDict)
     # Shape results: (intent, slots, context) with the name to fill in; None: no name read.
-    shapes: OrderedDict[tuple[Any, ...], _Shaped | None] = field(default_factory=OrderedDict)
+    shapes: OrderedDict[tuple[str, str | None, frozenset[tuple[str, Any]], _PruningKey],
+                        _Shaped | None] = field(default_factory=OrderedDict)
 
     def current(self, source: Mapping[str, Any]) -> bool:
         """Whether `source` is still the lists this generation was derived from."""
@@ -231,7 +241,7 @@ class IntentMatcher:
         self._defaults = {n: TextSlotList(name=n, values=[]) for n in CALLER_LISTS}
         # Over-approximates when a caller list replaces a shipped one: pruning keeps more.
         self._shipped_context = context_values(self._intents.slot_lists.values())
-        self._pruned_by_key: dict[tuple[Any, ...], Any] = {}
+        self._pruned_by_key: dict[_PruningKey, Any] = {}
         self.intent_names: tuple[str, ...] = tuple(sorted(self._owner))
         # Gated families present among the intents held (see agent/intents/gates.py).
         self._families = frozenset(f for f in map(family_of, self.intent_names) if f)
@@ -267,7 +277,7 @@ class IntentMatcher:
 
     def _pruning_key(self, lists: Mapping[str, Any], *, here: bool,
                      shut: frozenset[str],
-                     unsaid: frozenset[frozenset[str]]) -> tuple[Any, ...]:
+                     unsaid: frozenset[frozenset[str]]) -> _PruningKey:
         # Only which lists are empty and which context values exist decide the pruning, so
         # callers handing out a new mapping per call pay a scan of their lists, not a prune.
         empty = empty_lists({**self._intents.slot_lists, **lists})
@@ -275,20 +285,20 @@ class IntentMatcher:
         if here:
             # The speaker's area arrives as intent context: any area name.
             provided = union(provided, {"area": None})
-        return (empty, frozenset(provided.items()), shut, unsaid)
+        return _PruningKey(empty, frozenset(provided.items()), shut, unsaid)
 
-    def _pruned_by(self, key: tuple[Any, ...]) -> Any:
+    def _pruned_by(self, key: _PruningKey) -> Any:
         pruned = self._pruned_by_key.get(key)
         if pruned is None:
-            empty, provided, shut, unsaid = key
             if len(self._pruned_by_key) >= _PRUNED_KEPT:
                 self._pruned_by_key.clear()
-            pruned = prune(self._intents, empty, dict(provided))
-            if shut:
-                kept = {n: i for n, i in pruned.intents.items() if family_of(n) not in shut}
+            pruned = prune(self._intents, key.empty, dict(key.provided))
+            if key.shut:
+                kept = {n: i for n, i in pruned.intents.items()
+                        if family_of(n) not in key.shut}
                 pruned = dataclasses.replace(pruned, intents=kept)
-            if unsaid:
-                pruned = _without_keyword_blocks(pruned, unsaid)
+            if key.unsaid:
+                pruned = _without_keyword_blocks(pruned, key.unsaid)
             self._pruned_by_key[key] = pruned
         return pruned
 
@@ -409,7 +419,7 @@ class IntentMatcher:
 
 
     def _by_shape(self, text: str, shape: Shape, generation: _Generation, *,
-                  lists: Mapping[str, Any], pruning: tuple[Any, ...],
+                  lists: Mapping[str, Any], pruning: _PruningKey,
                   area: str | None) -> IntentMatch | None:
         """The match read from the text's shape; None when the shape names no device (the
         full text may still match otherwise: an area, a wildcard, a catch-all)."""
@@ -445,11 +455,11 @@ def _shaped(result: Any) -> _Shaped | None:
     name = result.entities.get("name")
     if name is None or name.is_wildcard or name.text.strip().casefold() != PLACEHOLDER:
         return None
-    # The name's own value is the kind's first device: the caller puts the real one in.
-    slots = {n: None if n == "name" else e.value for n, e in result.entities.items()}
     if any(PLACEHOLDER in str(e.text).casefold() for n, e in result.entities.items()
            if n != "name"):
         return None
+    # The name's value is left empty: the caller puts the device said in its place.
+    slots = {n: None if n == "name" else e.value for n, e in result.entities.items()}
     return _Shaped(intent=result.intent.name, slots=slots, context=dict(result.context))
 
 

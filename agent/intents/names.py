@@ -15,7 +15,8 @@ result naming a device above every other and the longest name first, and a name 
 is consumed whole, so the results that name that device are exactly the shape's results with
 the placeholder read back as the device. The matcher memoises the shape's best result per
 kind of device (the name's context), so "turn off the <light>" costs hassil once however
-many lights a house has. Only names made of plain words, said once, with no skip word inside
+many lights a house has. Only names made of plain words, said once (as hassil reads the text:
+punctuation dropped, "-" splitting words, skip words dropped or kept), with no skip word inside
 ("please", "for me") and a single longest reading qualify; anything else takes the full path.
 """
 
@@ -33,6 +34,10 @@ _KEPT = 256
 PLACEHOLDER = "hearthsaidname"
 # Letters and single spaces: hassil's punctuation and number handling cannot split it.
 _PLAIN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)*")
+# hassil's second try splits words at these.
+_BREAKS = re.compile(r"[-_]")
+_SPACES = re.compile(r"\s+")
+_THE_PLACEHOLDER = re.compile(PLACEHOLDER, re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,7 @@ class NameIndex:
         # Values hassil matches by template (not plain text) cannot be looked up: always kept.
         self._always: list[Any] = []
         skips = [re.compile(rf"(?<!\w){re.escape(w.casefold())}(?!\w)") for w in skip_words]
+        self._skips = skips
         # id(value) -> its kind, for the values a shape may stand for.
         self._kinds: dict[int, frozenset[tuple[str, Any]]] = {}
         for value in getattr(names, "values", ()):
@@ -83,10 +89,6 @@ class NameIndex:
                 self._always.append(value)
         self._lists: OrderedDict[tuple[int, ...], Any] = OrderedDict()
         self._placeholders: dict[frozenset[tuple[str, Any]], Any] = {}
-
-    def filtered(self, text: str) -> Any:
-        """A `name` list with only the values whose text occurs in `text` (as whole words)."""
-        return self.said(text).names
 
     def said(self, text: str) -> Said:
         """The names in `text` (as whole words), and its shape when it has one."""
@@ -121,13 +123,25 @@ class NameIndex:
             return None  # two readings as long (two devices, or one said twice): full path
         start, end, value = top[0]
         kind = self._kinds.get(id(value))
-        # Said once anywhere, word boundaries or not (hassil matches a value inside a word
-        # too). Case-insensitive per character: casefold() could shift the trie's offsets.
-        if (kind is None or len(re.findall(re.escape(text[start:end]), text, re.IGNORECASE)) != 1
-                or PLACEHOLDER in text.casefold()):
+        if (kind is None or _THE_PLACEHOLDER.search(text)
+                or not self._said_once(text[start:end], text)):
             return None
         return Shape(text=f"{text[:start]}{PLACEHOLDER}{text[end:]}", kind=kind,
                      value=value.value_out, names=self._placeholder(kind, value))
+
+    def _said_once(self, name: str, text: str) -> bool:
+        """Whether hassil can read `name` exactly once in `text`, in each text it matches (no
+        punctuation, words split at "-" and "_", skip words dropped or kept), anywhere, not
+        only at word boundaries; case-insensitive per character (casefold() may lengthen)."""
+        from hassil.util import normalize_for_matching
+
+        seen = _SPACES.sub(" ", _BREAKS.sub(" ", normalize_for_matching(text).text))
+        unskipped = seen.casefold()
+        for skip in self._skips:
+            unskipped = skip.sub(" ", unskipped)
+        pattern = re.compile(re.escape(name), re.IGNORECASE)
+        return all(len(pattern.findall(variant)) == 1
+                   for variant in (text, seen, _SPACES.sub(" ", unskipped)))
 
     def _placeholder(self, kind: frozenset[tuple[str, Any]], value: Any) -> Any:
         from hassil import TextSlotList
@@ -136,10 +150,10 @@ class NameIndex:
 
         held = self._placeholders.get(kind)
         if held is None:
-            # value_out is the kind's first device: the matcher puts the real one back.
+            # No device of its own (hassil reports the placeholder itself): the matcher puts
+            # the device said in its place, and a result it did not fill names no device.
             held = TextSlotList(name=self._list.name, values=[TextSlotValue(
-                text_in=TextChunk(PLACEHOLDER), value_out=value.value_out,
-                context=value.context)])
+                text_in=TextChunk(PLACEHOLDER), value_out=None, context=value.context)])
             self._placeholders[kind] = held
         return held
 

@@ -113,6 +113,8 @@ def test_the_device_said_is_the_device_answered() -> None:
     ("turn off the lamp for me", "a skip word inside the name"),
     ("turn off the desk fan and the desk fan", "the name said twice"),
     ("turn off the desk fanatic desk fan", "the name inside a word as well"),
+    ("turn off the desk fan, desk-fan", "said again as hassil reads the text"),
+    ("turn off the desk fan hearthsa\u0131dname", "the placeholder, as a case-blind regex reads it"),
     (f"turn off the desk fan {PLACEHOLDER}", "the placeholder itself in the text"),
 ])
 def test_no_shape_where_the_reading_could_differ(text: str, why: str) -> None:
