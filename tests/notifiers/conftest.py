@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.config.notify import NotifySection
+from agent.notifiers.events import Notice
 from agent.notifiers.push import PushService
 from tests.support.push_server import PushServer
 
@@ -47,3 +48,13 @@ def service(targets: Sequence[NotifySection], *, environ: Mapping[str, str] | No
     options.update(kwargs)
     return PushService(targets, zone=ZoneInfo("Europe/Berlin"), environ=environ or {},
                        **options)  # type: ignore[arg-type]
+
+
+async def post_and_drain(push: PushService, notice: Notice, *, timeout: float) -> None:
+    """Start `push`, post `notice` and stop once its queue drained (every attempt ended)."""
+    await push.start()
+    try:
+        push.post(notice)
+        await push.stop(timeout=timeout)
+    finally:
+        await push.stop(timeout=0)

@@ -11,7 +11,7 @@ import pytest
 from agent.notifiers.events import Notice
 from agent.notifiers.push_notifier import PushNotifier
 from agent.notifiers.types import Briefing, BriefingPart
-from tests.notifiers.conftest import ServerFactory, ntfy, service, webhook
+from tests.notifiers.conftest import ServerFactory, ntfy, post_and_drain, service, webhook
 
 
 def _briefing(key: str, title: str, markdown: str) -> Briefing:
@@ -131,12 +131,7 @@ async def test_after_the_last_attempt_one_warning_names_the_entry(
 async def test_an_attempt_that_takes_too_long_is_killed(push_server: ServerFactory) -> None:
     stuck = push_server(["hang"])
     push = service([webhook("stuck", stuck)], retry_delays=(), attempt_timeout=2.0)
-    await push.start()
-    try:
-        push.post(Notice("timer", "Timer done", "tea"))
-        await push.stop(timeout=60)
-    finally:
-        await push.stop(timeout=0)
+    await post_and_drain(push, Notice("timer", "Timer done", "tea"), timeout=60)
     (row,) = push.status()
     assert row["failed"] == 1
     assert row["last_error"] == "no answer within 2 s"

@@ -14,7 +14,7 @@ from agent.config import HearthConfig
 from agent.config.notify import NotifySection
 from agent.config.problems import describe_problems
 from agent.notifiers.events import Notice
-from tests.notifiers.conftest import ServerFactory, service
+from tests.notifiers.conftest import ServerFactory, post_and_drain, service
 
 CANARY = "tk_CanaryNotifySecret7Q2x9"
 PASSWORD = "Pw-Canary-4411-zz"
@@ -70,12 +70,7 @@ async def test_a_missing_secret_fails_at_once_naming_the_reference(
         "name": "hook", "url": f"json://hearth:{{pw}}@127.0.0.1:{hook.port}/hook",
         "secrets": {"pw": {"env": "HEARTH_TEST_UNSET_PW"}}})
     push = service([entry], environ={})
-    await push.start()
-    try:
-        push.post(Notice("timer", "Timer done", "tea"))
-        await push.stop(timeout=30)
-    finally:
-        await push.stop(timeout=0)
+    await post_and_drain(push, Notice("timer", "Timer done", "tea"), timeout=30)
     (row,) = push.status()
     assert row["failed"] == 1
     assert row["last_error"] == "secret 'pw' is not set ($HEARTH_TEST_UNSET_PW)"
