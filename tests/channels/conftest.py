@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -108,17 +107,6 @@ def house(running_broker: Broker, topic_prefix: str, mqtt_peer: PeerClient, stat
                 await bridge.stop()
 
     return build
-
-
-async def until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Wait for `check()` to be truthy (a deadline, not a speed assertion); its value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"not true within {timeout} s: {check}")
 
 
 def texts(fake: FakeTelegram, chat_id: int) -> list[str]:

@@ -7,7 +7,8 @@ import json
 import re
 from typing import Any
 
-from tests.channels.conftest import ME, STRANGER, House, HouseFactory, texts, until
+from tests.channels.conftest import ME, STRANGER, House, HouseFactory, texts
+from tests.support.waiting import until
 
 FULL_ID = re.compile(r"[a-z2-9]{5}(?:-[a-z2-9]{5}){3}")
 

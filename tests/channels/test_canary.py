@@ -12,7 +12,8 @@ import pytest
 from agent.config import HearthConfig
 from agent.doctor.result import DoctorContext
 from agent.doctor.telegram import check_telegram
-from tests.channels.conftest import ME, TOKEN, HouseFactory, texts, until
+from tests.channels.conftest import ME, TOKEN, HouseFactory, texts
+from tests.support.waiting import until
 
 
 async def test_the_token_is_never_printed(house: HouseFactory,

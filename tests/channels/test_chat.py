@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from tests.channels.conftest import GROUP, ME, STRANGER, HouseFactory, texts, until
+from tests.channels.conftest import GROUP, ME, STRANGER, HouseFactory, texts
+from tests.support.waiting import until
 
 
 async def test_an_allowed_chat_switches_the_kitchen_light(house: HouseFactory) -> None:

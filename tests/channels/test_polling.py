@@ -9,7 +9,8 @@ import logging
 import pytest
 
 from agent.channels.telegram.offset import OffsetStore
-from tests.channels.conftest import ME, HouseFactory, texts, until
+from tests.channels.conftest import ME, HouseFactory, texts
+from tests.support.waiting import until
 
 
 async def test_a_restart_does_not_replay_handled_updates(house: HouseFactory) -> None:

@@ -22,6 +22,7 @@ from agent.mqtt.requests import parse_ask
 from agent.mqtt.state import ConnState
 from tests.mqtt.client import PeerClient, make_config
 from tests.support.broker import Broker
+from tests.support.waiting import until as wait_until
 
 
 class Inbox:
@@ -52,14 +53,6 @@ async def bridge(running_broker: Broker, topic_prefix: str) -> AsyncIterator[Mqt
     assert await b.wait_connected(10)
     yield b
     await b.stop()
-
-
-async def wait_until(cond: object, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 async def test_start_does_not_block_when_broker_is_down_then_connects(

@@ -7,7 +7,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,17 +51,6 @@ class FakeClock:
                 future.set_result(None)
         for _ in range(5):
             await asyncio.sleep(0)
-
-
-async def until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll `check` (real time) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def household(state_dir: Path, *, broker: Broker | None = None, prefix: str = "casa",

@@ -19,7 +19,8 @@ from agent.notifiers.types import Briefing
 from agent.plugins.services import TopicPublisher
 from skills.timers.runner import RETRY_S, TimerRunner
 from skills.timers.store import RUNNING, TimerRow, TimerStore, new_id
-from tests.skills_timers.support import FakeClock, until
+from tests.skills_timers.support import FakeClock
+from tests.support.waiting import until
 
 START = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from agent.daemon.core import Core
 from agent.db.models import Timer
-from tests.skills_timers.support import FakeClock, Watcher, household, opened, until
+from tests.skills_timers.support import FakeClock, Watcher, household, opened
 from tests.support.broker import Broker
+from tests.support.waiting import until
 
 START = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 18:00 in Berlin
 
