@@ -22,6 +22,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from tests.support.broker import Broker, free_port
+from tests.support.daemon_config import topic_device
 from tests.support.daemon_proc import DaemonProcess
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,15 +84,8 @@ class Snoop:
 def write_config(tmp: Path, broker: Broker, prefix: str, extra: str = "",
                  *, with_devices: bool = True) -> Path:
     cfg = tmp / "config.toml"
-    devices = f"""
-[[devices]]
-name = "front door"
-kind = "lock"
-protocol = "topic"
-command_topic = "{prefix}_dev/front_door/set"
-payload_on = "LOCK"
-payload_off = "UNLOCK"
-""" if with_devices else ""
+    devices = (topic_device("front door", "lock", f"{prefix}_dev/front_door/set")
+               if with_devices else "")
     cfg.write_text(f"""
 [hearth]
 state_dir = "{tmp / 'state'}"

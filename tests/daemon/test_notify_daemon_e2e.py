@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.control.test_approval_daemon import hearth
 from tests.daemon.test_assistant_e2e import Asker
 from tests.support.broker import Broker
-from tests.support.daemon_config import daemon_config
+from tests.support.daemon_config import daemon_config, topic_device
 from tests.support.daemon_proc import DaemonProcess
 from tests.support.push_server import PushServer
 
@@ -26,14 +26,7 @@ def test_the_phones_hear_of_a_pending_lock_and_an_ended_timer(
         running_broker: Broker, topic_prefix: str, tmp_path: Path) -> None:
     phone, hook, hung = PushServer().start(), PushServer().start(), PushServer(["hang"]).start()
     dev = f"{topic_prefix}_dev"
-    extra = f"""
-[[devices]]
-name = "back door"
-kind = "lock"
-protocol = "topic"
-command_topic = "{dev}/backdoor/set"
-payload_on = "LOCK"
-payload_off = "UNLOCK"
+    extra = topic_device("back door", "lock", f"{dev}/backdoor/set") + f"""
 [[notify]]
 name = "stuck"
 url = "json://127.0.0.1:{hung.port}/hook"

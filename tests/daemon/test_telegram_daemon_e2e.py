@@ -13,7 +13,7 @@ import paho.mqtt.client as mqtt
 
 from tests.control.test_approval_daemon import hearth, wait_until
 from tests.support.broker import Broker
-from tests.support.daemon_config import daemon_config
+from tests.support.daemon_config import daemon_config, topic_device
 from tests.support.daemon_proc import DaemonProcess
 from tests.support.fake_telegram import FakeTelegram
 
@@ -58,28 +58,15 @@ def test_a_phone_chat_switches_a_light_and_approves_a_lock_through_the_daemon(
     fake.start()
     dev = f"{topic_prefix}_dev"
     state = tmp_path / "state"
-    devices = f"""
-[[devices]]
-name = "kitchen light"
-kind = "light"
-protocol = "topic"
-command_topic = "{dev}/kitchen/set"
-payload_on = "ON"
-payload_off = "OFF"
-[[devices]]
-name = "back door"
-kind = "lock"
-protocol = "topic"
-command_topic = "{dev}/backdoor/set"
-payload_on = "LOCK"
-payload_off = "UNLOCK"
+    devices = (topic_device("kitchen light", "light", f"{dev}/kitchen/set")
+               + topic_device("back door", "lock", f"{dev}/backdoor/set") + f"""
 [telegram]
 enabled = true
 token = {{ env = "{TOKEN_ENV}" }}
 allowed_chats = [{ME}]
 api_url = "{fake.url}"
 poll_timeout = 1
-"""
+""")
     cfg = tmp_path / "config.toml"
     cfg.write_text(daemon_config(state, running_broker, topic_prefix, extra=devices),
                    encoding="utf-8")

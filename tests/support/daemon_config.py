@@ -33,3 +33,17 @@ host = "http://127.0.0.1:{free_port()}"
 [anthropic]
 api_key = {{ env = "{UNSET_KEY_VAR}" }}
 {extra}"""
+
+
+def topic_device(name: str, kind: str, command_topic: str) -> str:
+    """A `[[devices]]` entry on plain topics: LOCK/UNLOCK for a lock, ON/OFF otherwise."""
+    on, off = ("LOCK", "UNLOCK") if kind == "lock" else ("ON", "OFF")
+    return f"""
+[[devices]]
+name = "{name}"
+kind = "{kind}"
+protocol = "topic"
+command_topic = "{command_topic}"
+payload_on = "{on}"
+payload_off = "{off}"
+"""
