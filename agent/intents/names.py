@@ -72,8 +72,8 @@ class NameIndex:
         self._trie = Trie()
         # Values hassil matches by template (not plain text) cannot be looked up: always kept.
         self._always: list[Any] = []
-        skips = [re.compile(rf"(?<!\w){re.escape(w.casefold())}(?!\w)") for w in skip_words]
-        self._skips = skips
+        self._skips = [re.compile(rf"(?<!\w){re.escape(w.casefold())}(?!\w)")
+                       for w in skip_words]
         # id(value) -> its kind, for the values a shape may stand for.
         self._kinds: dict[int, frozenset[tuple[str, Any]]] = {}
         for value in getattr(names, "values", ()):
@@ -83,7 +83,7 @@ class NameIndex:
                     self._trie.insert(spoken, value)
                     kind = _kind(value)
                     if (kind is not None and _PLAIN.fullmatch(spoken)
-                            and not any(s.search(spoken.casefold()) for s in skips)):
+                            and not any(s.search(spoken.casefold()) for s in self._skips)):
                         self._kinds[id(value)] = kind
             else:
                 self._always.append(value)
