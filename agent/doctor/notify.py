@@ -6,7 +6,7 @@ so the doctor never imports Apprise itself and its output never holds a filled-i
 
 from __future__ import annotations
 
-from agent.config.notify import NotifySection, duplicate_names
+from agent.config.notify import NotifySection
 from agent.doctor.result import CheckResult, DoctorContext
 from agent.errors import DeliveryFailed
 from agent.notifiers.apprise_run import FilledUrl, fill_url, run_worker, scrubbed, service_of
@@ -20,14 +20,12 @@ FIX_URL = "correct the URL (see docs/notifications.md and Apprise's wiki for its
 
 
 async def check_notifiers(ctx: DoctorContext) -> CheckResult:
-    """SKIP without entries; FAIL naming the first entry whose secret or URL is wrong."""
+    """SKIP without entries; FAIL naming the first entry whose secret or URL is wrong.
+
+    Two entries with one name never get here: the config itself refuses them."""
     entries = [e for e in ctx.config.notify if e.enabled]
     if not entries:
         return CheckResult.skip(NAME, "no [[notify]] entry configured")
-    dupes = duplicate_names(entries)
-    if dupes:
-        return CheckResult.fail(NAME, f"the name {dupes[0]!r} is given to more than one entry",
-                                "give each [[notify]] entry its own name")
     filled: list[FilledUrl] = []
     for entry in entries:
         try:
